@@ -1,0 +1,1 @@
+"""marshmallow schemas and the data they are built from (questionnaire, article index)."""

@@ -1,0 +1,218 @@
+"""Schemas of the rulebook's YAML files: rules, outcome levels, derivations and case files."""
+
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.base import StrictBoolean, StrictInteger
+from schemas.questionnaire import load_questionnaire
+
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+OPERATORS = ("is", "is_not", "in", "at_least", "at_most", "includes", "includes_any")
+# Which operators make sense for which question type.
+OPERATORS_BY_TYPE = {
+    "integer": ("is", "is_not", "in", "at_least", "at_most"),
+    "boolean": ("is",),
+    "choice": ("is", "is_not", "in"),
+    "multi_choice": ("includes", "includes_any"),
+}
+LIST_OPERATORS = ("in", "includes_any")
+
+
+class _FileSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "unknown key", "type": "expected a mapping"}
+
+
+def _text(**kwargs):
+    return fields.String(required=True, validate=validate.Length(min=1, error="must not be empty"), **kwargs)
+
+
+def _id_field():
+    return fields.String(
+        required=True,
+        validate=validate.Regexp(KEBAB, error="id must be kebab-case (a-z, 0-9, single dashes)"),
+    )
+
+
+def _value_error(question, value) -> str | None:
+    """Why value cannot be an answer to question, or None. Never repeats client input: rule data only."""
+    if question.type == "integer":
+        if type(value) is not int or not question.minimum <= value <= question.maximum:
+            return f"'{question.id}' takes whole numbers {question.minimum} to {question.maximum}"
+    elif question.type == "boolean":
+        if type(value) is not bool:
+            return f"'{question.id}' is answered true or false"
+    elif type(value) is not str or value not in question.values:
+        hint = " (quote it: YAML reads a bare yes/no as true/false)" if type(value) is bool else ""
+        return f"'{question.id}' takes one of {', '.join(question.values)}{hint}"
+    return None
+
+
+def check_condition(node, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """Problems with a condition tree as (key path, message) pairs."""
+    if not isinstance(node, dict) or not node:
+        return [(path, "a condition must be a mapping such as {answer: ..., is: ...}")]
+    keys = set(node)
+    if keys == {"always"}:
+        return [] if node["always"] is True else [(path + ("always",), "always must be true")]
+    if keys in ({"all"}, {"any"}):
+        (key,) = keys
+        items = node[key]
+        if not isinstance(items, list) or not items:
+            return [(path + (key,), f"'{key}' needs a non-empty list of conditions")]
+        return [p for i, item in enumerate(items) for p in check_condition(item, path + (key, i))]
+    if keys == {"derived"}:
+        return [] if isinstance(node["derived"], str) else [(path, "derived names a derivation id")]
+    if keys == {"count", "at_least"}:
+        if type(node["at_least"]) is not int or node["at_least"] < 1:
+            return [(path + ("at_least",), "at_least must be a whole number of at least 1")]
+        return [] if isinstance(node["count"], str) else [(path, "count names a derivation id")]
+    if "answer" in keys:
+        return _check_answer(node, path)
+    return [(path, "unknown condition: use answer, all, any, count, derived or always")]
+
+
+def _check_answer(node, path):
+    question = load_questionnaire().question(str(node["answer"]))
+    if question is None:
+        return [(path + ("answer",), "unknown question id")]
+    operators = set(node) - {"answer"}
+    if len(operators) != 1 or not operators <= set(OPERATORS):
+        return [(path, f"give exactly one of: {', '.join(OPERATORS)}")]
+    (operator,) = operators
+    if operator not in OPERATORS_BY_TYPE[question.type]:
+        allowed = ", ".join(OPERATORS_BY_TYPE[question.type])
+        return [(path + (operator,), f"'{operator}' does not fit a {question.type} question; use {allowed}")]
+    value = node[operator]
+    if operator in LIST_OPERATORS:
+        if not isinstance(value, list) or not value:
+            return [(path + (operator,), f"'{operator}' needs a non-empty list")]
+        values = value
+    else:
+        values = [value]
+    # A multi_choice condition compares one choice at a time, so its values are checked like a choice.
+    problems = [_value_error(question, v) for v in values]
+    return [(path + (operator,), p) for p in problems if p][:1]
+
+
+class ConditionField(fields.Field):
+    """A condition tree; see the README of rules/ for its grammar."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problems = check_condition(value)
+        if problems:
+            raise ValidationError(_nest(problems))
+        return value
+
+
+def _nest(problems):
+    """Turn (path, message) pairs into marshmallow's nested error dict."""
+    out: dict = {}
+    for path, message in problems:
+        if not path:
+            out.setdefault("_condition", []).append(message)
+            continue
+        node = out
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node.setdefault(path[-1], []).append(message)
+    return out or {"_condition": ["invalid condition"]}
+
+
+class EffectSchema(_FileSchema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ("outcome", "step", "finding"), error="unknown effect kind; use outcome, step or finding"
+        ),
+    )
+    outcome = fields.String()
+    step = fields.String()
+    title = fields.String(validate=validate.Length(min=1))
+    advice = fields.String(validate=validate.Length(min=1))
+    fallback = StrictBoolean()
+
+    @validates_schema
+    def _fits_kind(self, data, **kwargs):
+        allowed = {
+            "outcome": {"kind", "outcome"},
+            "step": {"kind", "step", "title", "advice", "fallback"},
+            "finding": {"kind"},
+        }
+        required = {"outcome": {"outcome"}, "step": {"step", "title", "advice"}, "finding": set()}
+        kind = data.get("kind")
+        errors = {}
+        for key in set(data) - allowed.get(kind, set(data)):
+            errors[key] = [f"not used by a {kind} effect"]
+        for key in required.get(kind, set()) - set(data):
+            errors[key] = [f"a {kind} effect needs '{key}'"]
+        if errors:
+            raise ValidationError(errors)
+
+
+class _Documented(_FileSchema):
+    kind = fields.String(required=True)
+    id = _id_field()
+    title = _text()
+    explanation = _text()
+    section = fields.String(required=True)
+
+
+class RuleSchema(_Documented):
+    when = ConditionField(required=True)
+    effect = fields.Nested(EffectSchema, required=True)
+
+
+class OutcomeSchema(_Documented):
+    recommendation = fields.String(
+        required=True, validate=validate.OneOf(("rebuild", "professional_help", "consider_walking_away"))
+    )
+    priority = StrictInteger(1, 1000, required=True)
+    urgent = StrictBoolean(load_default=False)
+    steps = StrictBoolean(required=True)
+    also_consider = StrictBoolean(required=True)
+    fallback = StrictBoolean(load_default=False)
+    summary = _text()
+
+
+class DerivedSchema(_Documented):
+    counts = fields.List(ConditionField(), validate=validate.Length(min=1))
+    when = ConditionField()
+
+    @validates_schema
+    def _one_definition(self, data, **kwargs):
+        if ("counts" in data) == ("when" in data):
+            raise ValidationError("a derivation has exactly one of 'counts' or 'when'")
+
+
+FILE_SCHEMAS = {"rule": RuleSchema(), "outcome": OutcomeSchema(), "derived": DerivedSchema()}
+
+
+class CaseSchema(_FileSchema):
+    name = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^(fires|silent)_[a-z0-9_]+$", error="name starts with fires_ or silent_ and uses a-z, 0-9, _"
+        ),
+    )
+    answers = fields.Dict(keys=fields.String(), load_default=dict)
+    fires = StrictBoolean(required=True)
+    expect = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("recommendation", "urgent", "steps", "also_consider")))
+    )
+
+
+class RulebookSchema(_FileSchema):
+    version = fields.String(
+        required=True, validate=validate.Regexp(r"^\d+\.\d+\.\d+$", error="version is MAJOR.MINOR.PATCH")
+    )
+    questionnaire = fields.String(required=True)
+    notice = _text()
+    resources = fields.List(
+        fields.Dict(keys=fields.String(validate=validate.OneOf(("name", "description", "contact", "url")))),
+        required=True,
+    )
+    case_baseline = fields.Dict(keys=fields.String(), required=True)
