@@ -1,0 +1,143 @@
+"""The closeness command: evaluate answers, check and test rules, serve the API."""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from service.casefiles import run_cases
+from service.config import ConfigError, load_resources, rules_dir
+from service.decision import Evaluator
+from service.exceptions import AnswersInvalid
+from service.jsonin import JsonInputError, parse_json
+from service.rulebook import RulebookError, load_rulebook
+
+EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers."]}
+
+
+def _evaluator(args) -> Evaluator:
+    return Evaluator(load_rulebook(rules_dir(args.rules)), load_resources())
+
+
+def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
+    """(result or errors, valid?) for one JSON text."""
+    try:
+        return evaluator.evaluate(parse_json(text)), True
+    except JsonInputError as error:
+        return {"errors": {"_json": [str(error)]}}, False
+    except AnswersInvalid as error:
+        return {"errors": error.messages}, False
+
+
+def evaluate(args) -> int:
+    evaluator = _evaluator(args)
+    source = sys.stdin if args.path == "-" else open(args.path, encoding="utf-8")  # noqa: SIM115
+    with source:
+        text = source.read()
+    try:
+        whole = parse_json(text)
+    except JsonInputError:
+        whole = None
+    if isinstance(whole, dict):
+        result, valid = _one(evaluator, text)
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return 0 if valid else 1
+    all_valid = True
+    out = sys.stdout
+    for line in text.splitlines():
+        if line.strip():
+            result, valid = _one(evaluator, line)
+        else:
+            result, valid = {"errors": EMPTY_LINE}, False
+        all_valid &= valid
+        out.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return 0 if all_valid else 1
+
+
+def rules_check(args) -> int:
+    rulebook = load_rulebook(rules_dir(args.dir or args.rules))
+    counts = {kind: len(rulebook.of_kind(kind)) for kind in ("rule", "outcome", "derived")}
+    cases = sum(len(entry.cases) for entry in rulebook.entries.values())
+    print(
+        f"ok: {counts['rule']} rules, {counts['outcome']} outcome levels, {counts['derived']} derivations, "
+        f"{cases} cases; version {rulebook.version}, {rulebook.digest}"
+    )
+    return 0
+
+
+def rules_test(args) -> int:
+    evaluator = Evaluator(load_rulebook(rules_dir(args.dir or args.rules)))
+    outcomes = run_cases(evaluator)
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in failed:
+        for problem in outcome.problems:
+            print(f"FAIL {outcome.rule} / {outcome.case}: {problem}")
+    print(f"rule cases: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def serve(args) -> int:
+    if args.rules:
+        os.environ["CLOSENESS_RULES_DIR"] = str(Path(args.rules).resolve())
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:service.gunicorn_conf",
+        "--bind",
+        f"{args.host}:{args.port}",
+    ]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    os.execv(sys.executable, command + ["service:create_app()"])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="closeness", description=__doc__)
+    parser.add_argument(
+        "--rules", metavar="DIR", help="rules directory (default: CLOSENESS_RULES_DIR or the packaged rules)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("evaluate", help="evaluate one JSON object or JSON Lines of answers")
+    p.add_argument("path", help="a file, or - for standard input")
+    p.set_defaults(run=evaluate)
+
+    rules = commands.add_parser("rules", help="check or test a rules directory").add_subparsers(
+        dest="rules_command", required=True
+    )
+    p = rules.add_parser("check", help="lint the rule files; prints file:line: message")
+    p.add_argument("dir", nargs="?")
+    p.set_defaults(run=rules_check)
+    p = rules.add_parser("test", help="run every case file beside the rules")
+    p.add_argument("dir", nargs="?")
+    p.set_defaults(run=rules_test)
+
+    p = commands.add_parser("serve", help="serve the HTTP API with gunicorn")
+    p.add_argument("--host", default=os.environ.get("CLOSENESS_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("CLOSENESS_PORT", "8000")))
+    p.add_argument("--workers", type=int)
+    p.set_defaults(run=serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except RulebookError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except ConfigError as error:
+        print(f"closeness: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"closeness: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Condition trees from rule files: their references, and their translation to durable_rules JSON."""
+
+from itertools import combinations
+
+# Every answers fact carries this marker, so matching it is the condition that always holds.
+# (Testing "sid exists" instead makes durable_rules hang.)
+FACT_MARKER = "_fact"
+ALWAYS = {FACT_MARKER: "answers"}
+_COMPARISONS = {"is_not": "$neq", "at_least": "$gte", "at_most": "$lte"}
+
+
+def condition_references(node) -> list[tuple[str, str, dict]]:
+    """(kind, derivation id, referring node) for every count/derived reference in a condition tree."""
+    if not isinstance(node, dict):
+        return []
+    if "count" in node:
+        return [("count", node["count"], node)]
+    if "derived" in node:
+        return [("derived", node["derived"], node)]
+    children = node.get("all") or node.get("any") or []
+    return [ref for child in children for ref in condition_references(child)]
+
+
+def referenced_questions(node, entries) -> list[str]:
+    """Question ids a condition reads, derivations expanded, in first-seen order."""
+    found: list[str] = []
+
+    def walk(n):
+        if "answer" in n:
+            if n["answer"] not in found:
+                found.append(n["answer"])
+        elif "count" in n:
+            for item in entries[n["count"]]["counts"]:
+                walk(item)
+        elif "derived" in n:
+            walk(entries[n["derived"]]["when"])
+        for child in n.get("all") or n.get("any") or []:
+            walk(child)
+
+    walk(node)
+    return found
+
+
+def _either(parts: list) -> dict:
+    return parts[0] if len(parts) == 1 else {"$or": parts}
+
+
+def _both(parts: list) -> dict:
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _answer(node) -> dict:
+    question = node["answer"]
+    if "is" in node:
+        return {question: node["is"]}
+    if "in" in node:
+        return _either([{question: value} for value in node["in"]])
+    if "includes" in node:
+        return {"$iany": {question: {"$i": node["includes"]}}}
+    if "includes_any" in node:
+        return _either([{"$iany": {question: {"$i": value}}} for value in node["includes_any"]])
+    for key, operator in _COMPARISONS.items():
+        if key in node:
+            return {operator: {question: node[key]}}
+    raise ValueError("condition has no operator")
+
+
+def to_durable(node, entries) -> dict:
+    """Translate a checked condition tree into a durable_rules expression."""
+    if "always" in node:
+        return ALWAYS
+    if "answer" in node:
+        return _answer(node)
+    if "all" in node:
+        return _both([to_durable(child, entries) for child in node["all"]])
+    if "any" in node:
+        return _either([to_durable(child, entries) for child in node["any"]])
+    if "derived" in node:
+        return to_durable(entries[node["derived"]]["when"], entries)
+    # "at least k of n" becomes: any k-sized group of the n conditions holds together.
+    items = [to_durable(item, entries) for item in entries[node["count"]]["counts"]]
+    needed = node["at_least"]
+    if needed > len(items):
+        raise ValueError(f"at_least {needed} exceeds the {len(items)} conditions counted")
+    return _either([_both(list(group)) for group in combinations(items, needed)])

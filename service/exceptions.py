@@ -1,0 +1,17 @@
+"""Domain exceptions; every one derives from ClosenessError."""
+
+
+class ClosenessError(Exception):
+    """Base class of the service's own errors."""
+
+
+class EngineError(ClosenessError):
+    """The rules engine failed to evaluate a case (a bug or a broken environment, never the client)."""
+
+
+class AnswersInvalid(ClosenessError):
+    """Answers that do not fit the questionnaire; messages per question, never the values."""
+
+    def __init__(self, messages: dict):
+        super().__init__("answers do not fit the questionnaire")
+        self.messages = messages
