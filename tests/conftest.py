@@ -1,0 +1,23 @@
+import pytest
+
+from service.decision import Evaluator
+from service.rulebook import load_rulebook
+
+
+@pytest.fixture(scope="session")
+def rulebook():
+    return load_rulebook()
+
+
+@pytest.fixture(scope="session")
+def evaluator(rulebook):
+    return Evaluator(rulebook)
+
+
+@pytest.fixture
+def baseline(rulebook):
+    """Answers for a calm relationship (the rulebook's case baseline), a fresh copy each time."""
+    return {
+        key: list(value) if isinstance(value, list) else value
+        for key, value in rulebook.case_baseline.items()
+    }

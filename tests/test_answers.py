@@ -1,0 +1,83 @@
+"""AnswersSchema: strict types, ranges, choices, unknown keys; messages never echo values."""
+
+import pytest
+from marshmallow import ValidationError
+
+from schemas.answers import answers_schema
+
+
+def _errors(answers):
+    with pytest.raises(ValidationError) as caught:
+        answers_schema.load(answers)
+    return caught.value.messages
+
+
+def test_valid_answers_load_with_defaults(baseline):
+    for optional in ("missing_needs", "signs", "past_hurt_affects_me", "same_problems_keep_returning"):
+        del baseline[optional]
+    loaded = answers_schema.load(baseline)
+    assert loaded["missing_needs"] == [] and loaded["signs"] == []
+    assert loaded["past_hurt_affects_me"] is False and loaded["same_problems_keep_returning"] is False
+
+
+def test_defaults_are_not_shared_between_loads(baseline):
+    del baseline["signs"]
+    answers_schema.load(baseline)["signs"].append("resentment")
+    assert answers_schema.load(baseline)["signs"] == []
+
+
+BAD = [
+    ("boolean_as_number", "afraid_of_partner", 1, "true or false"),
+    ("boolean_as_string", "afraid_of_partner", "true", "true or false"),
+    ("boolean_as_yes", "partner_refuses_to_talk", "yes", "true or false"),
+    ("integer_as_string", "ready_to_share", "4", "whole number from 1 to 5"),
+    ("integer_as_float", "ready_to_share", 4.5, "whole number from 1 to 5"),
+    ("integer_as_whole_float", "ready_to_share", 4.0, "whole number from 1 to 5"),
+    ("integer_as_boolean", "time_to_listen", True, "whole number from 1 to 5"),
+    ("integer_too_low", "walls_when_close", 0, "whole number from 1 to 5"),
+    ("integer_too_high", "walls_when_close", 6, "whole number from 1 to 5"),
+    ("integer_huge", "walls_when_close", 10**40, "whole number from 1 to 5"),
+    ("choice_unknown", "self_willing", "maybe", "Choose one of: yes, unsure, no."),
+    ("choice_wrong_case", "partner_willing", "Yes", "Choose one of"),
+    ("choice_as_boolean", "self_willing", True, "Choose one of"),
+    ("choice_null", "self_willing", None, "needs an answer"),
+    ("list_as_string", "missing_needs", "respect", "list of choices"),
+    ("list_with_unknown", "missing_needs", ["respect", "money"], "must be one of"),
+    ("list_with_number", "signs", [1], "must be one of"),
+    ("list_with_duplicates", "signs", ["resentment", "resentment"], "only once"),
+    ("list_nested", "signs", [["resentment"]], "must be one of"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_answer_is_refused_with_a_message_for_its_field(baseline, field, value, message):
+    errors = _errors({**baseline, field: value})
+    assert list(errors) == [field]
+    assert message in errors[field][0]
+
+
+def test_missing_required_answers_are_each_named(baseline):
+    del baseline["afraid_of_partner"], baseline["ready_to_share"]
+    errors = _errors(baseline)
+    assert errors == {
+        "afraid_of_partner": ["This question needs an answer."],
+        "ready_to_share": ["This question needs an answer."],
+    }
+
+
+def test_unknown_key_is_refused(baseline):
+    assert _errors({**baseline, "favourite_colour": "teal"}) == {
+        "favourite_colour": ["This is not a question in this questionnaire."]
+    }
+
+
+@pytest.mark.parametrize("body", [[], "answers", 3, None], ids=["list", "string", "number", "null"])
+def test_answers_must_be_an_object(body):
+    assert "_schema" in _errors(body)
+
+
+def test_messages_never_echo_submitted_values(baseline):
+    secret = "my-secret-diary-entry"
+    errors = _errors({**baseline, "self_willing": secret, "signs": [secret], "ready_to_share": secret})
+    assert secret not in str(errors)
+    assert set(errors) == {"self_willing", "signs", "ready_to_share"}

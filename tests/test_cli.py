@@ -1,0 +1,165 @@
+"""The closeness command, run as a real process."""
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service.rulebook import default_rules_dir
+from tests.answers import random_answers
+from tests.policy import decide
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def closeness(*args, stdin: str = "", env=None, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "closeness"
+    assert script.exists()
+    run = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "evaluate" in run.stdout
+
+
+def test_evaluate_one_object_from_a_file(tmp_path, baseline):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({**baseline, "afraid_of_partner": True}, indent=2))
+    run = closeness("evaluate", str(path))
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert (result["recommendation"], result["urgent"]) == ("professional_help", True)
+
+
+def test_evaluate_json_lines_keeps_order_and_reports_bad_lines(baseline):
+    lines = [
+        json.dumps(baseline),
+        json.dumps({**baseline, "ready_to_share": "4"}),
+        "{not json",
+        "",
+        json.dumps({**baseline, "self_willing": "no", "partner_willing": "no"}),
+    ]
+    run = closeness("evaluate", "-", stdin="\n".join(lines) + "\n")
+    assert run.returncode == 1
+    out = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(out) == 5
+    assert out[0]["recommendation"] == "rebuild"
+    assert out[1] == {"errors": {"ready_to_share": ["Choose a whole number from 1 to 5."]}}
+    assert "Not valid JSON" in out[2]["errors"]["_json"][0]
+    assert "empty" in out[3]["errors"]["_line"][0]
+    assert out[4]["recommendation"] == "consider_walking_away"
+
+
+def test_invalid_single_object_exits_1_without_echoing_values(baseline):
+    run = closeness("evaluate", "-", stdin=json.dumps({**baseline, "self_willing": "secret-value"}))
+    assert run.returncode == 1
+    assert "secret-value" not in run.stdout + run.stderr
+    assert json.loads(run.stdout)["errors"]["self_willing"]
+
+
+def test_ten_thousand_lines_in_one_process(evaluator):
+    rng = random.Random(10_000)
+    cases = [random_answers(rng, omit_optional=True) for _ in range(10_000)]
+    run = closeness("evaluate", "-", stdin="".join(json.dumps(c) + "\n" for c in cases))
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(results) == 10_000
+    for answers, result in zip(cases, results, strict=True):
+        assert result["recommendation"] == decide(evaluator.validate(answers))["recommendation"]
+
+
+def test_rules_check_passes_on_the_real_rules():
+    run = closeness("rules", "check")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("ok: ") and "sha256:" in run.stdout
+
+
+def test_rules_check_refuses_a_broken_directory_with_file_and_line(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    rule = rules / "findings" / "seeking-connection-elsewhere.yaml"
+    rule.write_text(rule.read_text().replace("section: seeking-connection", "section: seeking-friends"))
+    run = closeness("rules", "check", str(rules))
+    assert run.returncode == 1
+    assert f"{rule}:7: section: not a section id of the article" in run.stderr
+
+
+def test_rules_test_runs_every_case():
+    run = closeness("rules", "test")
+    assert run.returncode == 0, run.stdout
+    assert run.stdout.strip().endswith(" passed, 0 failed")
+
+
+def test_rules_directory_override_by_option_and_environment(tmp_path, baseline):
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    rule = rules / "walk-away" / "walk-away-neither-willing.yaml"
+    rule.write_text(rule.read_text().replace("outcome: consider-walking-away", "outcome: professional-help"))
+    answers = json.dumps({**baseline, "self_willing": "no", "partner_willing": "no"})
+    by_option = json.loads(closeness("--rules", str(rules), "evaluate", "-", stdin=answers).stdout)
+    env = {"PATH": "/usr/bin:/bin", "CLOSENESS_RULES_DIR": str(rules)}
+    by_env = json.loads(closeness("evaluate", "-", stdin=answers, env=env).stdout)
+    default = json.loads(closeness("evaluate", "-", stdin=answers).stdout)
+    assert by_option["recommendation"] == by_env["recommendation"] == "professional_help"
+    assert default["recommendation"] == "consider_walking_away"
+
+
+def test_missing_file_is_a_clear_error():
+    run = closeness("evaluate", "/nonexistent/answers.json")
+    assert run.returncode == 2 and "No such file" in run.stderr
+
+
+@pytest.mark.slow
+def test_rules_are_found_in_a_non_editable_install(tmp_path, baseline):
+    wheels, target = tmp_path / "wheels", tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            *map(str, wheels.glob("closeness-*.whl")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(target)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import rules, schemas; print(rules.__file__); print(schemas.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert where.stdout.count(str(target)) == 2, where.stdout + where.stderr
+    run = closeness("evaluate", "-", stdin=json.dumps(baseline), env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["recommendation"] == "rebuild"
+    assert closeness("rules", "check", env=env, cwd=tmp_path).returncode == 0

@@ -1,0 +1,165 @@
+"""The durable_rules engine: no leaked states, correct under threads and after fork."""
+
+import json
+import os
+import random
+import threading
+import uuid
+
+import pytest
+
+from service.conditions import ALWAYS, to_durable
+from service.engine import CATCH_ALL, RuleEngine, build_ruleset
+from service.rulebook import load_rulebook
+from tests.answers import random_answers
+from tests.policy import decide
+
+STATE_CAP = 1024
+
+
+def _live_state_room(engine: RuleEngine) -> int:
+    """How many new states fit before durable_rules' per-ruleset cap (1,024 when none are live)."""
+    host, name = engine._host, engine.ruleset_name
+    created = []
+    try:
+        for _ in range(STATE_CAP + 1):
+            sid = uuid.uuid4().hex
+            # Matches the catch-all, so no unhandled state is ever created (deleting one can crash).
+            host.assert_fact(name, {"sid": sid, "_fact": "answers"})
+            created.append(sid)
+    except MemoryError:
+        pass
+    finally:
+        for sid in created:
+            host.delete_state(name, sid)
+    return len(created)
+
+
+@pytest.fixture
+def engine(rulebook):
+    return RuleEngine(rulebook)
+
+
+def test_5000_evaluations_leave_no_live_state(engine, evaluator):
+    rng = random.Random(5)
+    cases = [evaluator.validate(random_answers(rng)) for _ in range(200)]
+    for i in range(5000):
+        engine.fired_rules(cases[i % len(cases)])
+    # Had even one state leaked, the 1,024th new state would not fit.
+    assert _live_state_room(engine) == STATE_CAP
+
+
+def test_probe_detects_a_leaked_state(engine):
+    engine._host.assert_fact(engine.ruleset_name, {"sid": "leak", "_fact": "answers"})
+    try:
+        assert _live_state_room(engine) == STATE_CAP - 1
+    finally:
+        engine._host.delete_state(engine.ruleset_name, "leak")
+
+
+def test_four_threads_get_correct_results(evaluator):
+    rng = random.Random(4)
+    cases = [evaluator.validate(random_answers(rng)) for _ in range(250)]
+    expected = [decide(a)["recommendation"] for a in cases]
+    failures = []
+
+    def work():
+        for _ in range(4):
+            for answers, wanted in zip(cases, expected, strict=True):
+                if evaluator.evaluate(answers)["recommendation"] != wanted:
+                    failures.append(answers)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert _live_state_room(evaluator.engine) == STATE_CAP
+
+
+def test_first_use_from_many_threads_at_once(rulebook, baseline):
+    from service.decision import Evaluator
+
+    evaluator = Evaluator(rulebook)
+    evaluator.engine._pid = None  # as if just forked: every thread races to build the host
+    results, barrier = [], threading.Barrier(8)
+
+    def work():
+        barrier.wait()
+        results.append(evaluator.evaluate(baseline)["recommendation"])
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["rebuild"] * 8
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
+    evaluator.evaluate(baseline)  # the parent has used its host before forking
+    cases = [
+        ({**baseline, "afraid_of_partner": True}, "professional_help"),
+        ({**baseline, "self_willing": "no", "partner_willing": "no"}, "consider_walking_away"),
+        (baseline, "rebuild"),
+    ]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: report what it decides, then leave without running pytest's teardown
+        try:
+            got = [evaluator.evaluate(a)["recommendation"] for a, _ in cases]
+            got.append(evaluator.engine._pid == os.getpid())
+            os.write(write, json.dumps(got).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child = json.loads(pipe.read() or "null")
+    os.waitpid(pid, 0)
+    assert child == [wanted for _, wanted in cases] + [True]
+    assert evaluator.evaluate(baseline)["recommendation"] == "rebuild"
+
+
+def test_every_rule_is_bound_to_a_handler_by_name(rulebook):
+    definition = build_ruleset(rulebook)
+    assert set(definition) == {e.id for e in rulebook.of_kind("rule")}
+    assert all(rule["run"] == name for name, rule in definition.items())
+
+
+def test_catch_all_is_added_when_no_rule_always_matches(tmp_path, rulebook):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(rulebook.directory, rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    (rules / "steps" / "step-small-daily-talks.yaml").unlink()
+    (rules / "steps" / "step-small-daily-talks.cases.yaml").unlink()
+    smaller = load_rulebook(rules)
+    definition = build_ruleset(smaller)
+    assert definition[CATCH_ALL]["all"][0]["m"] == ALWAYS
+    engine = RuleEngine(smaller)
+    assert engine.fired_rules({**rulebook.case_baseline}) == []  # nothing matched, and no exception
+    assert _live_state_room(engine) == STATE_CAP
+
+
+def test_at_least_k_of_n_expands_to_every_group_of_k(rulebook):
+    node = {"count": "permanence-signs", "at_least": 3}
+    expanded = to_durable(node, rulebook.entries)
+    assert len(expanded["$or"]) == 4 and all(len(group["$and"]) == 3 for group in expanded["$or"])
+    assert to_durable({"count": "permanence-signs", "at_least": 4}, rulebook.entries)["$and"][3] == {
+        "partner_ignores_feelings": True
+    }
+
+
+def test_fired_rules_are_reported_once_each(engine, baseline):
+    answers = {
+        **baseline,
+        "partner_refuses_to_talk": True,
+        "partner_always_blames": True,
+        "attempts_keep_failing": True,
+        "partner_ignores_feelings": True,
+    }
+    fired = engine.fired_rules(answers)
+    assert len(fired) == len(set(fired))
+    assert {"walk-away-many-permanence-signs", "help-permanence-sign"} <= set(fired)
