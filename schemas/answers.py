@@ -10,6 +10,9 @@ def _field(question: Question) -> fields.Field:
     presence = (
         {"required": True} if question.required else {"load_default": lambda q=question: _copy(q.default)}
     )
+    presence["metadata"] = {"description": question.text}
+    if not question.required:
+        presence["metadata"]["default"] = question.default
     if question.type == "integer":
         return StrictInteger(question.minimum, question.maximum, **presence)
     if question.type == "boolean":

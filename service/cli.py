@@ -17,7 +17,9 @@ EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers
 
 
 def _evaluator(args) -> Evaluator:
-    return Evaluator(load_rulebook(rules_dir(args.rules)), load_resources())
+    return Evaluator(
+        load_rulebook(rules_dir(args.rules)), load_resources(os.environ.get("CLOSENESS_RESOURCES_FILE"))
+    )
 
 
 def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:

@@ -1,4 +1,4 @@
-"""Settings shared by the CLI and the web app: rules directory and safety resources."""
+"""Settings: defaults, then CLOSENESS_* environment variables, then a test mapping."""
 
 import os
 from pathlib import Path
@@ -10,9 +10,38 @@ from service.exceptions import ClosenessError
 from service.jsonin import JsonInputError, parse_json
 from service.rulebook import default_rules_dir
 
+DEFAULTS = {
+    "RULES_DIR": None,  # None: CLOSENESS_RULES_DIR or the packaged rules
+    "RESOURCES_FILE": None,  # None: the rulebook's neutral default resources
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "CORS_ORIGINS": [],
+    "LOG_LEVEL": "INFO",
+}
+
+# environment variable -> (setting, parser)
+ENVIRONMENT = {
+    "CLOSENESS_RULES_DIR": ("RULES_DIR", str),
+    "CLOSENESS_RESOURCES_FILE": ("RESOURCES_FILE", str),
+    "CLOSENESS_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", int),
+    "CLOSENESS_CORS_ORIGINS": ("CORS_ORIGINS", lambda v: [o.strip() for o in v.split(",") if o.strip()]),
+    "CLOSENESS_LOG_LEVEL": ("LOG_LEVEL", str.upper),
+}
+
 
 class ConfigError(ClosenessError):
     """A setting that cannot be used."""
+
+
+def settings_from_env(environ=os.environ) -> dict:
+    """Settings given as CLOSENESS_* environment variables."""
+    settings = {}
+    for variable, (name, parse) in ENVIRONMENT.items():
+        if environ.get(variable):
+            try:
+                settings[name] = parse(environ[variable])
+            except ValueError:
+                raise ConfigError(f"{variable} has an invalid value") from None
+    return settings
 
 
 class ResourceSchema(BaseSchema):
@@ -30,9 +59,8 @@ def rules_dir(explicit: str | Path | None = None) -> Path:
     return Path(explicit) if explicit else default_rules_dir()
 
 
-def load_resources(path: str | Path | None = None) -> list | None:
-    """Safety resources from a JSON file (CLOSENESS_RESOURCES_FILE), or None for the rulebook's."""
-    path = path or os.environ.get("CLOSENESS_RESOURCES_FILE")
+def load_resources(path: str | Path | None) -> list | None:
+    """Safety resources from a JSON file, or None to use the rulebook's."""
     if not path:
         return None
     try:

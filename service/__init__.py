@@ -1,0 +1,31 @@
+"""Closeness: explainable decision support on emotional intimacy, as a Flask app."""
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings, the rulebook and its engine (built now, before serving), blueprints."""
+    # Imported here, not at module level: gunicorn imports service.gunicorn_conf (and so this
+    # package) in its master, and prometheus_client must not be imported before the master has
+    # chosen its multiprocess directory.
+    from service import assessments, docs, errors, health, metrics, middleware, questionnaire, rules
+    from service.config import DEFAULTS, load_resources, rules_dir, settings_from_env
+    from service.decision import Evaluator
+    from service.rulebook import load_rulebook
+
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(settings_from_env())
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False
+
+    rulebook = load_rulebook(rules_dir(app.config["RULES_DIR"]))
+    app.extensions["closeness"] = Evaluator(rulebook, load_resources(app.config["RESOURCES_FILE"]))
+
+    middleware.init_app(app)
+    errors.init_app(app)
+    metrics.init_app(app)
+    for module in (assessments, questionnaire, rules, health, docs):
+        app.register_blueprint(module.bp)
+    return app

@@ -1,0 +1,98 @@
+"""All HTTP error handling: every error is JSON with code, status, message, errors and request_id."""
+
+import logging
+
+from flask import Flask, current_app, g, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from service.exceptions import AnswersInvalid, EngineError
+from service.jsonin import JsonInputError
+
+log = logging.getLogger("closeness")
+
+# Messages written for the people who call the API; werkzeug's defaults talk about servers.
+MESSAGES = {
+    400: "The request could not be understood.",
+    404: "There is nothing at this address. See /docs for the API.",
+    405: "This address does not accept that method; the Allow header lists those it does.",
+    413: "The request body is too large.",
+    415: "Send the body as JSON with Content-Type: application/json.",
+    500: "Something went wrong on our side. Quote the request id if you report it.",
+}
+CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(HTTPException):
+    """An HTTP error raised by a view with its own message and per-field errors."""
+
+    def __init__(self, status: int, message: str, errors: dict | None = None, code: str | None = None):
+        super().__init__(description=message)
+        self.code, self.message, self.errors = status, message, errors or {}
+        self.error_code = code or CODES.get(status, "error")
+
+
+def error_response(status: int, message: str, errors: dict | None = None, code: str | None = None):
+    body = {
+        "code": code or CODES.get(status, "error"),
+        "status": status,
+        "message": message,
+        "errors": errors or {},
+        "request_id": g.get("request_id", ""),
+    }
+    return jsonify(body), status
+
+
+def _http_error(error: HTTPException):
+    if isinstance(error, ApiError):
+        response, status = error_response(error.code, error.message, error.errors, error.error_code)
+    else:
+        message = MESSAGES.get(error.code, error.name)
+        if error.code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+            message = (
+                f"The request body is over the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes."
+            )
+        response, status = error_response(error.code, message)
+    for header, value in error.get_headers():
+        if header.lower() == "allow" or header.lower() == "retry-after":
+            response.headers[header] = value
+    return response, status
+
+
+def _invalid_answers(error: AnswersInvalid):
+    return error_response(
+        422, "Some answers need another look; see errors for each question.", error.messages
+    )
+
+
+def _malformed_json(error: JsonInputError):
+    return error_response(400, str(error), code="malformed_json")
+
+
+def _engine_failed(error: EngineError):
+    log.error("engine failure: %s", error, extra={"request_id": g.get("request_id")})
+    return error_response(500, MESSAGES[500], code="engine_failed")
+
+
+def _unexpected(error: InternalServerError):
+    # Flask calls this for unhandled exceptions; the bug is logged with its traceback, never the body.
+    original = error.original_exception or error
+    log.error("unhandled %s", type(original).__name__, exc_info=original)
+    return error_response(500, MESSAGES[500])
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(AnswersInvalid, _invalid_answers)
+    app.register_error_handler(JsonInputError, _malformed_json)
+    app.register_error_handler(EngineError, _engine_failed)
+    app.register_error_handler(InternalServerError, _unexpected)
+    app.register_error_handler(HTTPException, _http_error)

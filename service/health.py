@@ -1,0 +1,28 @@
+"""GET /livez and /readyz: is the process up, and can it decide?"""
+
+from flask import Blueprint, current_app
+
+from service.errors import ApiError
+from service.exceptions import ClosenessError
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/livez")
+def get_liveness():
+    """Report that the process is up."""
+    return {"status": "live"}
+
+
+@bp.get("/readyz")
+def get_readiness():
+    """Report whether the rulebook is loaded and the engine answers a probe."""
+    evaluator = current_app.extensions.get("closeness")
+    if evaluator is None:
+        raise ApiError(503, "The rulebook is not loaded.")
+    try:
+        evaluator.evaluate(evaluator.rulebook.case_baseline)
+    except ClosenessError:
+        raise ApiError(503, "The rules engine did not answer its probe.") from None
+    rulebook = evaluator.rulebook
+    return {"status": "ready", "ruleset": {"version": rulebook.version, "digest": rulebook.digest}}

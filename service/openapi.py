@@ -1,0 +1,194 @@
+"""The OpenAPI 3 document, generated from the marshmallow schemas."""
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from schemas import contract
+from schemas.answers import AnswersSchema
+from schemas.base import Choice, MultiChoice, StrictBoolean, StrictInteger
+
+DESCRIPTION = (
+    "Closeness turns answers to a short self-reflection questionnaire on emotional intimacy into "
+    "one recommendation (rebuild, professional help, or consider walking away) and explains it, "
+    "each reason tied to a section of the source article. Decision support, not a diagnosis."
+)
+
+
+def _strict_fields(self, field, **kwargs) -> dict:
+    """OpenAPI properties of the strict answer fields (apispec cannot infer custom fields)."""
+    if isinstance(field, StrictInteger):
+        return {"type": "integer", "minimum": field.minimum, "maximum": field.maximum}
+    if isinstance(field, StrictBoolean):
+        return {"type": "boolean"}
+    if isinstance(field, Choice):
+        return {"type": "string", "enum": list(field.choices)}
+    if isinstance(field, MultiChoice):
+        return {
+            "type": "array",
+            "items": {"type": "string", "enum": list(field.choices)},
+            "uniqueItems": True,
+        }
+    return {}
+
+
+def _json(schema: str) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+REQUEST_ID_HEADER = {
+    "X-Request-ID": {
+        "description": "The request id (yours if valid, else generated)",
+        "schema": {"type": "string"},
+    }
+}
+ERRORS = {
+    "BadRequest": "The body is not valid JSON (malformed, NaN, duplicate keys, not UTF-8).",
+    "Forbidden": "A browser preflight from an origin that is not allowed.",
+    "NotFound": "Nothing at this address, or no such rule.",
+    "PayloadTooLarge": "The body is over the configured limit (64 KiB by default).",
+    "UnsupportedMediaType": "The body is not sent as application/json.",
+    "ValidationFailed": "The answers do not fit the questionnaire; errors has a message per question.",
+    "InternalError": "A failure on the server's side; quote request_id when reporting it.",
+    "Unavailable": "The service cannot decide right now.",
+}
+
+
+def _ok(schema: str, description: str) -> dict:
+    return {"200": {"description": description, "headers": REQUEST_ID_HEADER, **_json(schema)}}
+
+
+def _errors(*names: str) -> dict:
+    status = {
+        "BadRequest": "400",
+        "Forbidden": "403",
+        "NotFound": "404",
+        "PayloadTooLarge": "413",
+        "UnsupportedMediaType": "415",
+        "ValidationFailed": "422",
+        "InternalError": "500",
+        "Unavailable": "503",
+    }
+    return {status[name]: {"$ref": f"#/components/responses/{name}"} for name in names + ("InternalError",)}
+
+
+def _text(description: str, mimetype: str) -> dict:
+    return {"200": {"description": description, "content": {mimetype: {"schema": {"type": "string"}}}}}
+
+
+OPERATIONS = {
+    "/v1/assessments": {
+        "post": {
+            "summary": "Evaluate answers against the rules",
+            "operationId": "createAssessment",
+            "tags": ["assessments"],
+            "requestBody": {"required": True, **_json("Answers")},
+            "responses": {
+                **_ok("Result", "The recommendation, its reasons and steps"),
+                **_errors("BadRequest", "PayloadTooLarge", "UnsupportedMediaType", "ValidationFailed"),
+            },
+        }
+    },
+    "/v1/questionnaire": {
+        "get": {
+            "summary": "Describe the questionnaire",
+            "operationId": "getQuestionnaire",
+            "tags": ["questionnaire"],
+            "responses": {**_ok("Questionnaire", "Questionnaire v1 grouped by section"), **_errors()},
+        }
+    },
+    "/v1/rules": {
+        "get": {
+            "summary": "List the rulebook",
+            "operationId": "listRules",
+            "tags": ["rules"],
+            "responses": {**_ok("Rulebook", "Every rule, outcome level and derivation"), **_errors()},
+        }
+    },
+    "/v1/rules/{rule_id}": {
+        "get": {
+            "summary": "Describe one rule",
+            "operationId": "getRule",
+            "tags": ["rules"],
+            "parameters": [{"name": "rule_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {
+                **_ok("RuleDetail", "The rule with the rulebook's version and digest"),
+                **_errors("NotFound"),
+            },
+        }
+    },
+    "/livez": {
+        "get": {
+            "summary": "Report that the process is up",
+            "operationId": "getLiveness",
+            "tags": ["health"],
+            "responses": {**_ok("Health", "The process is up"), **_errors()},
+        }
+    },
+    "/readyz": {
+        "get": {
+            "summary": "Report whether the service can decide",
+            "operationId": "getReadiness",
+            "tags": ["health"],
+            "responses": {**_ok("Health", "Rulebook loaded and engine answering"), **_errors("Unavailable")},
+        }
+    },
+    "/metrics": {
+        "get": {
+            "summary": "Metrics in Prometheus text format",
+            "operationId": "getMetrics",
+            "tags": ["health"],
+            "responses": {**_text("Prometheus exposition format", "text/plain"), **_errors()},
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "operationId": "getOpenApi",
+            "tags": ["docs"],
+            "responses": {
+                "200": {"description": "OpenAPI 3 document", **_json({"type": "object"})},
+                **_errors(),
+            },
+        }
+    },
+    "/docs": {
+        "get": {
+            "summary": "Interactive API documentation (Swagger UI, served locally)",
+            "operationId": "getDocs",
+            "tags": ["docs"],
+            "responses": {**_text("HTML page", "text/html"), **_errors()},
+        }
+    },
+}
+
+SCHEMAS = {
+    "Answers": AnswersSchema,
+    "Result": contract.ResultSchema,
+    "Error": contract.ErrorSchema,
+    "Questionnaire": contract.QuestionnaireSchema,
+    "Rulebook": contract.RulebookSchema,
+    "RuleDetail": contract.RuleDetailSchema,
+    "Health": contract.HealthSchema,
+}
+
+
+def build_openapi(version: str) -> dict:
+    """The OpenAPI document for this service."""
+    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
+    spec = APISpec(
+        title="Closeness API",
+        version=version,
+        openapi_version="3.0.3",
+        plugins=[plugin],
+        info={"description": DESCRIPTION},
+    )
+    plugin.converter.add_attribute_function(_strict_fields)
+    for name, schema in SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
+    for name, description in ERRORS.items():
+        spec.components.response(
+            name, {"description": description, "headers": REQUEST_ID_HEADER, **_json("Error")}
+        )
+    for path, operations in OPERATIONS.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()

@@ -1,0 +1,68 @@
+"""GET /v1/questionnaire: the questions as data, enough for a form builder to render them."""
+
+from functools import cache
+
+from flask import Blueprint
+
+from schemas.questionnaire import Question, article_sections, load_questionnaire
+
+bp = Blueprint("questionnaire", __name__, url_prefix="/v1")
+BOOLEAN_LABELS = (("Yes", True), ("No", False))
+
+
+def cite(section_id: str) -> dict:
+    return {"id": section_id, "title": article_sections()[section_id]["title"]}
+
+
+def _options(question: Question) -> list[dict]:
+    if question.type == "integer":
+        return [{"value": value, "label": label} for value, label in sorted(question.labels.items())]
+    if question.type == "boolean":
+        return [{"value": value, "label": label} for label, value in BOOLEAN_LABELS]
+    return [
+        {"value": o.value, "label": o.label, **({"cites": cite(o.section)} if o.section else {})}
+        for o in question.options
+    ]
+
+
+def _question(question: Question) -> dict:
+    out = {
+        "id": question.id,
+        "text": question.text,
+        "type": question.type,
+        "required": question.required,
+    }
+    if not question.required:
+        out["default"] = question.default
+    if question.type == "integer":
+        out["minimum"], out["maximum"] = question.minimum, question.maximum
+    out["options"] = _options(question)
+    out["cites"] = cite(question.section)
+    out["also_cites"] = [cite(s) for s in question.also_cites]
+    return out
+
+
+@cache
+def questionnaire_document() -> dict:
+    """Questionnaire v1 grouped by section, with labels and citations."""
+    questionnaire = load_questionnaire()
+    sections = []
+    for group in questionnaire.groups:
+        section = {"id": group.id, "title": group.title}
+        if group.intro:
+            section["intro"] = group.intro
+        section["cites"] = cite(group.section)
+        section["questions"] = [_question(q) for q in questionnaire.questions if q.group == group.id]
+        sections.append(section)
+    return {
+        "id": questionnaire.id,
+        "version": questionnaire.version,
+        "title": questionnaire.title,
+        "sections": sections,
+    }
+
+
+@bp.get("/questionnaire")
+def get_questionnaire():
+    """Describe the questionnaire."""
+    return questionnaire_document()
