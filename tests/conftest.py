@@ -1,5 +1,6 @@
 import pytest
 
+from service import create_app
 from service.decision import Evaluator
 from service.rulebook import load_rulebook
 
@@ -21,3 +22,13 @@ def baseline(rulebook):
         key: list(value) if isinstance(value, list) else value
         for key, value in rulebook.case_baseline.items()
     }
+
+
+@pytest.fixture(scope="session")
+def app():
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

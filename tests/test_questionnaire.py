@@ -91,3 +91,38 @@ def test_packaged_section_index_matches_the_article():
         r"\{#([a-z0-9-]+)\}", (SHARED / "article" / "article.md").read_text(encoding="utf-8")
     )
     assert headings == list(article_sections())
+
+
+def test_questionnaire_endpoint_groups_every_question(client):
+    body = client.get("/v1/questionnaire").get_json()
+    questionnaire = load_questionnaire()
+    assert (body["id"], body["version"]) == (questionnaire.id, questionnaire.version)
+    listed = [q["id"] for section in body["sections"] for q in section["questions"]]
+    assert sorted(listed) == sorted(questionnaire.ids)
+    for section in body["sections"]:
+        assert (
+            section["title"]
+            and section["cites"]["title"] == article_sections()[section["cites"]["id"]]["title"]
+        )
+
+
+def test_questionnaire_endpoint_agrees_with_validation(client, baseline):
+    from schemas.answers import answers_schema
+
+    for section in client.get("/v1/questionnaire").get_json()["sections"]:
+        for question in section["questions"]:
+            qid = question["id"]
+            assert question["cites"]["id"] == load_questionnaire().question(qid).section
+            for option in question["options"]:  # every offered value is accepted...
+                value = [option["value"]] if question["type"] == "multi_choice" else option["value"]
+                assert answers_schema.load({**baseline, qid: value})[qid] == value
+            if question["required"]:  # ...leaving a required one out is not...
+                assert qid in answers_schema.validate({k: v for k, v in baseline.items() if k != qid})
+            else:  # ...and an optional one falls back to its default
+                loaded = answers_schema.load({k: v for k, v in baseline.items() if k != qid})
+                assert loaded[qid] == question["default"]
+            if question["type"] == "integer":
+                assert [o["value"] for o in question["options"]] == list(
+                    range(question["minimum"], question["maximum"] + 1)
+                )
+                assert qid in answers_schema.validate({**baseline, qid: question["maximum"] + 1})

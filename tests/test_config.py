@@ -1,0 +1,64 @@
+"""Settings from defaults, environment and a test mapping; the resources file."""
+
+import json
+
+import pytest
+
+from service import create_app
+from service.config import ConfigError, load_resources, settings_from_env
+
+
+def test_environment_settings_are_parsed():
+    settings = settings_from_env(
+        {
+            "CLOSENESS_MAX_BODY_BYTES": "1000",
+            "CLOSENESS_CORS_ORIGINS": "https://a.example, https://b.example,",
+            "CLOSENESS_LOG_LEVEL": "warning",
+        }
+    )
+    assert settings == {
+        "MAX_CONTENT_LENGTH": 1000,
+        "CORS_ORIGINS": ["https://a.example", "https://b.example"],
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def test_invalid_number_names_the_variable_not_the_value():
+    with pytest.raises(ConfigError, match="CLOSENESS_MAX_BODY_BYTES has an invalid value"):
+        settings_from_env({"CLOSENESS_MAX_BODY_BYTES": "lots"})
+
+
+def test_test_mapping_overrides_environment(monkeypatch):
+    monkeypatch.setenv("CLOSENESS_MAX_BODY_BYTES", "1000")
+    assert create_app({"MAX_CONTENT_LENGTH": 2000}).config["MAX_CONTENT_LENGTH"] == 2000
+    assert create_app().config["MAX_CONTENT_LENGTH"] == 1000
+
+
+def test_resources_file_replaces_the_defaults(tmp_path, baseline):
+    path = tmp_path / "resources.json"
+    own = [{"name": "Riverside Clinic on-call", "description": "Call us any time.", "contact": "+1 555 0100"}]
+    path.write_text(json.dumps(own))
+    app = create_app({"TESTING": True, "RESOURCES_FILE": str(path)})
+    body = app.test_client().post("/v1/assessments", json={**baseline, "afraid_of_partner": True}).get_json()
+    assert body["resources"] == own
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[{"name": "x"}]', "description"),
+        ("{not json", "Not valid JSON"),
+        ('[{"name": "x", "description": "y", "url": "nope"}]', "url"),
+    ],
+    ids=["missing_field", "malformed", "bad_url"],
+)
+def test_broken_resources_file_is_refused(tmp_path, content, message):
+    path = tmp_path / "resources.json"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_resources(path)
+
+
+def test_missing_resources_file_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="No such file"):
+        load_resources(tmp_path / "absent.json")

@@ -1,0 +1,20 @@
+"""GET /livez and /readyz."""
+
+
+def test_liveness(client):
+    assert client.get("/livez").get_json() == {"status": "live"}
+
+
+def test_readiness_reports_the_ruleset(client, rulebook):
+    body = client.get("/readyz").get_json()
+    assert body == {"status": "ready", "ruleset": {"version": rulebook.version, "digest": rulebook.digest}}
+
+
+def test_not_ready_when_the_engine_fails():
+    from service import create_app
+
+    app = create_app({"TESTING": True})
+    app.extensions["closeness"].engine.ruleset_name = "missing"  # the engine can no longer answer
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503 and response.get_json()["code"] == "unavailable"
+    assert app.test_client().get("/livez").status_code == 200

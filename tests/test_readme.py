@@ -1,0 +1,21 @@
+"""The README's example request gives exactly the response the README shows; Quick start is two commands."""
+
+import json
+import re
+from pathlib import Path
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_example_response_is_what_the_api_returns(client):
+    """If this fails after a rule change: python scripts/update_readme_example.py."""
+    request = re.search(r"<!-- example-request -->.*?<<'EOF'\n(.*?)\nEOF", README, re.S).group(1)
+    shown = re.search(r"<!-- example-response -->\n```json\n(.*?)\n```", README, re.S).group(1)
+    response = client.post("/v1/assessments", json=json.loads(request))
+    assert response.status_code == 200
+    assert response.get_json() == json.loads(shown)
+
+
+def test_quick_start_is_exactly_make_serve_and_make_test():
+    block = re.search(r"## Quick start\n\n```sh\n(.*?)```", README, re.S).group(1)
+    assert block.splitlines() == ["make serve", "make test"]

@@ -1,0 +1,139 @@
+"""A real gunicorn, started with `closeness serve` on a free 127.0.0.1 port and stopped by its PID."""
+
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.answers import random_answers
+from tests.policy import decide
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, port: int, log: Path, process: subprocess.Popen):
+        self.port, self.log, self.process = port, log, process
+
+    def request(self, method, path, body=None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def post_json(self, answers):
+        status, headers, body = self.request(
+            "POST", "/v1/assessments", json.dumps(answers), {"Content-Type": "application/json"}
+        )
+        return status, json.loads(body)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "gunicorn.log"
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    running = Server(port, log, process)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if running.request("GET", "/readyz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "server did not become ready: " + log.read_text()
+            time.sleep(0.1)
+        yield running
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_readyz_reports_the_ruleset(server, rulebook):
+    status, _, body = server.request("GET", "/readyz")
+    assert status == 200 and json.loads(body)["ruleset"]["digest"] == rulebook.digest
+
+
+def test_live_decisions_agree_with_the_policy(server):
+    rng = random.Random(8000)
+    for _ in range(150):
+        answers = random_answers(rng)
+        status, result = server.post_json(answers)
+        expected = decide(answers)
+        assert status == 200
+        assert (result["recommendation"], result["urgent"]) == (
+            expected["recommendation"],
+            expected["urgent"],
+        )
+        assert {s["id"] for s in result["steps"]} == expected["steps"]
+        assert result["also_consider"] == expected["also_consider"]
+
+
+HOSTILE = [
+    ("oversized", b"[" + b"1," * 100_000 + b"1]", {"Content-Type": "application/json"}, 413),
+    ("invalid_utf8", b'{"a": "\xff"}', {"Content-Type": "application/json"}, 400),
+    ("nan", b'{"ready_to_share": NaN}', {"Content-Type": "application/json"}, 400),
+    ("wrong_type", b"ready_to_share=4", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
+    ("not_an_object", b"[1, 2, 3]", {"Content-Type": "application/json"}, 422),
+]
+
+
+@pytest.mark.parametrize(("body", "headers", "status"), [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
+def test_hostile_requests_get_4xx(server, body, headers, status):
+    got, response_headers, payload = server.request("POST", "/v1/assessments", body, headers)
+    assert got == status
+    assert json.loads(payload)["request_id"] == response_headers["X-Request-ID"]
+
+
+def test_metrics_add_up_across_workers(server):
+    def count():
+        _, _, text = server.request("GET", "/metrics")
+        total = 0.0
+        for line in text.decode().splitlines():
+            if line.startswith('closeness_http_requests_total{endpoint="/livez"'):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    # Two workers share the requests; whichever serves /metrics must report both workers' counts.
+    before = count()
+    for _ in range(40):
+        assert server.request("GET", "/livez")[0] == 200
+    assert [count() - before for _ in range(6)] == [40] * 6
+
+
+def test_server_log_is_json_lines_without_answer_values(server):
+    server.post_json({"self_willing": "zebra-9911", "signs": ["seeking_connection_elsewhere"]})
+    server.post_json({**random_answers(random.Random(1)), "partner_willing": "not_discussed"})
+    time.sleep(0.3)
+    text = server.log.read_text()
+    access = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert any(line["path"] == "/v1/assessments" and line["status"] == 422 for line in access)
+    for value in ("zebra-9911", "seeking_connection_elsewhere", "not_discussed"):
+        assert value not in text
+    assert text.count("Booting worker") == 2  # no worker died along the way
