@@ -23,12 +23,16 @@ def _decision(result):
 
 def test_engine_agrees_with_the_policy_on_3000_seeded_cases(evaluator):
     rng = random.Random(20261128)
-    seen = set()
+    seen, reported = set(), set()
     for _ in range(3000):
         answers = evaluator.validate(random_answers(rng))
         expected = decide(answers)
-        assert _decision(evaluator.evaluate(answers)) == expected, answers
+        result = evaluator.evaluate(answers)
+        assert _decision(result) == expected, answers
         seen.add((expected["recommendation"], expected["urgent"], frozenset(expected["steps"])))
+        reported |= {reason["rule"] for reason in result["reasons"]}
+    # Every clause, step trigger, fallback and outcome level decided at least one of these cases.
+    assert reported == {e.id for e in evaluator.rulebook.entries.values() if e.kind != "derived"}
     # The sample reaches every outcome and every step.
     assert {r for r, _, _ in seen} == {"rebuild", "professional_help", "consider_walking_away"}
     assert any(urgent for _, urgent, _ in seen)
