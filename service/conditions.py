@@ -58,7 +58,8 @@ def _answer(node) -> dict:
     if "includes" in node:
         return {"$iany": {question: {"$i": node["includes"]}}}
     if "includes_any" in node:
-        return _either([{"$iany": {question: {"$i": value}}} for value in node["includes_any"]])
+        # One $iany over an $or fires once; an $or of $iany would fire once per matching item.
+        return {"$iany": {question: _either([{"$i": value} for value in node["includes_any"]])}}
     for key, operator in _COMPARISONS.items():
         if key in node:
             return {operator: {question: node[key]}}
@@ -77,9 +78,21 @@ def to_durable(node, entries) -> dict:
         return _either([to_durable(child, entries) for child in node["any"]])
     if "derived" in node:
         return to_durable(entries[node["derived"]]["when"], entries)
-    # "at least k of n" becomes: any k-sized group of the n conditions holds together.
-    items = [to_durable(item, entries) for item in entries[node["count"]]["counts"]]
-    needed = node["at_least"]
-    if needed > len(items):
-        raise ValueError(f"at_least {needed} exceeds the {len(items)} conditions counted")
+    return _at_least(node["at_least"], entries[node["count"]]["counts"], entries)
+
+
+def _at_least(needed: int, counted: list, entries) -> dict:
+    """At least `needed` of the `counted` conditions hold."""
+    if needed > len(counted):
+        raise ValueError(f"at_least {needed} exceeds the {len(counted)} conditions counted")
+    flags = [item["answer"] for item in counted if item.get("is") is True]
+    if len(flags) == len(counted) and len(flags) > 1:
+        # Only "<yes/no question> is true" items: durable_rules counts true as 1, so the sum can be
+        # compared directly: first >= needed - second - third ... (one match, so the rule fires once).
+        bound = needed
+        for flag in flags[1:]:
+            bound = {"$sub": {"$l": bound, "$r": {"$m": flag}}}
+        return {"$gte": {flags[0]: bound}}
+    # Otherwise: any group of `needed` conditions that hold together.
+    items = [to_durable(item, entries) for item in counted]
     return _either([_both(list(group)) for group in combinations(items, needed)])

@@ -6,6 +6,7 @@ import random
 import threading
 import uuid
 
+import durable_rules_engine as rules_c
 import pytest
 
 from service.conditions import ALWAYS, to_durable
@@ -19,19 +20,19 @@ STATE_CAP = 1024
 
 def _live_state_room(engine: RuleEngine) -> int:
     """How many new states fit before durable_rules' per-ruleset cap (1,024 when none are live)."""
-    host, name = engine._host, engine.ruleset_name
-    created = []
+    handle, created = engine._handle, []
     try:
         for _ in range(STATE_CAP + 1):
             sid = uuid.uuid4().hex
-            # Matches the catch-all, so no unhandled state is ever created (deleting one can crash).
-            host.assert_fact(name, {"sid": sid, "_fact": "answers"})
+            # Matches only the always-rule; its action is taken so the state can be deleted safely.
+            _, state = rules_c.assert_fact(handle, json.dumps({"sid": sid, "_fact": "answers"}))
             created.append(sid)
+            engine._run_actions(handle, state, [])
     except MemoryError:
         pass
     finally:
         for sid in created:
-            host.delete_state(name, sid)
+            rules_c.delete_state(handle, sid)
     return len(created)
 
 
@@ -50,11 +51,12 @@ def test_5000_evaluations_leave_no_live_state(engine, evaluator):
 
 
 def test_probe_detects_a_leaked_state(engine):
-    engine._host.assert_fact(engine.ruleset_name, {"sid": "leak", "_fact": "answers"})
+    _, state = rules_c.assert_fact(engine._handle, json.dumps({"sid": "leak", "_fact": "answers"}))
+    engine._run_actions(engine._handle, state, [])
     try:
         assert _live_state_room(engine) == STATE_CAP - 1
     finally:
-        engine._host.delete_state(engine.ruleset_name, "leak")
+        rules_c.delete_state(engine._handle, "leak")
 
 
 def test_four_threads_get_correct_results(evaluator):
@@ -122,6 +124,20 @@ def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
     assert evaluator.evaluate(baseline)["recommendation"] == "rebuild"
 
 
+def test_a_failing_action_is_an_engine_error_and_leaks_no_state(rulebook, baseline):
+    from service.exceptions import EngineError
+
+    engine = RuleEngine(rulebook)
+    handlers = engine._handlers
+    engine._handlers = {}
+    for _ in range(STATE_CAP + 10):  # more than the cap: every failed state must be gone
+        with pytest.raises(EngineError, match="running actions: KeyError"):
+            engine.fired_rules(baseline)
+    engine._handlers = handlers
+    assert engine.fired_rules(baseline) == ["step-small-daily-talks"]
+    assert _live_state_room(engine) == STATE_CAP
+
+
 def test_every_rule_is_bound_to_a_handler_by_name(rulebook):
     definition = build_ruleset(rulebook)
     assert set(definition) == {e.id for e in rulebook.of_kind("rule")}
@@ -143,12 +159,24 @@ def test_catch_all_is_added_when_no_rule_always_matches(tmp_path, rulebook):
     assert _live_state_room(engine) == STATE_CAP
 
 
-def test_at_least_k_of_n_expands_to_every_group_of_k(rulebook):
-    node = {"count": "permanence-signs", "at_least": 3}
-    expanded = to_durable(node, rulebook.entries)
-    assert len(expanded["$or"]) == 4 and all(len(group["$and"]) == 3 for group in expanded["$or"])
-    assert to_durable({"count": "permanence-signs", "at_least": 4}, rulebook.entries)["$and"][3] == {
-        "partner_ignores_feelings": True
+def test_counting_yes_answers_becomes_one_comparison(rulebook):
+    expanded = to_durable({"count": "permanence-signs", "at_least": 3}, rulebook.entries)
+    # partner_refuses_to_talk >= 3 - partner_always_blames - attempts_keep_failing - partner_ignores_feelings
+    bound = expanded["$gte"]["partner_refuses_to_talk"]
+    assert bound["$sub"]["$r"] == {"$m": "partner_ignores_feelings"}
+    assert bound["$sub"]["$l"]["$sub"]["$l"]["$sub"] == {"$l": 3, "$r": {"$m": "partner_always_blames"}}
+
+
+def test_counting_other_conditions_expands_to_every_group_of_k(rulebook):
+    expanded = to_durable({"count": "availability-flags", "at_least": 2}, rulebook.entries)
+    assert len(expanded["$or"]) == 3 and all(len(group["$and"]) == 2 for group in expanded["$or"])
+    assert expanded["$or"][0]["$and"] == [{"$lte": {"ready_to_share": 2}}, {"$gte": {"walls_when_close": 4}}]
+
+
+def test_includes_any_is_one_match_over_the_items(rulebook):
+    node = {"answer": "signs", "includes_any": ["resentment", "growing_distance"]}
+    assert to_durable(node, rulebook.entries) == {
+        "$iany": {"signs": {"$or": [{"$i": "resentment"}, {"$i": "growing_distance"}]}}
     }
 
 

@@ -27,6 +27,7 @@ BAD_BODIES = [
     ("invalid_utf8", b'{"self_willing": "\xff\xfe"}', "not UTF-8"),
     ("deep_nesting", b"[" * 100_000 + b"]" * 100_000, "Not valid JSON"),
     ("empty", b"", "Not valid JSON"),
+    ("integer_over_4300_digits", b'{"ready_to_share": 1' + b"0" * 5000 + b"}", "too many digits"),
 ]
 
 
@@ -76,8 +77,8 @@ def test_wrong_method_is_405_with_allow(client, method, path):
 
 def test_engine_failure_is_500_with_request_id_and_no_internals(baseline):
     app = create_app({"TESTING": True})
-    # Fault injection into the real engine: point it at a ruleset durable_rules does not have.
-    app.extensions["closeness"].engine.ruleset_name = "no_such_ruleset"
+    # Fault injection into the real engine: its rules lose their handlers, so running an action fails.
+    app.extensions["closeness"].engine._handlers = {}
     response = app.test_client().post("/v1/assessments", json=baseline, headers={"X-Request-ID": "trace-500"})
     body = _check_shape(response, 500, "engine_failed")
     assert body["request_id"] == "trace-500"
