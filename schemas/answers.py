@@ -31,3 +31,46 @@ AnswersSchema = BaseSchema.from_dict(
 )
 
 answers_schema = AnswersSchema()
+
+
+def _plain_check(question: Question):
+    """A predicate for one answer that is true exactly where the question's field accepts it."""
+    if question.type == "integer":
+        low, high = question.minimum, question.maximum
+        return lambda v: type(v) is int and low <= v <= high
+    if question.type == "boolean":
+        return lambda v: type(v) is bool
+    allowed = frozenset(question.values)
+    if question.type == "choice":
+        return lambda v: type(v) is str and v in allowed
+    return lambda v: (
+        type(v) is list and all(type(i) is str and i in allowed for i in v) and len(set(v)) == len(v)
+    )
+
+
+_CHECKS = {q.id: _plain_check(q) for q in load_questionnaire().questions}
+_REQUIRED = frozenset(q.id for q in load_questionnaire().questions if q.required)
+_MULTI = {q.id: q.values for q in load_questionnaire().questions if q.type == "multi_choice"}
+_DEFAULTS = {q.id: q.default for q in load_questionnaire().questions if not q.required}
+_KNOWN = frozenset(_CHECKS)
+
+
+def accept_plainly_valid(raw) -> dict | None:
+    """The loaded answers when raw is valid at a glance, else None (then AnswersSchema decides).
+
+    A shortcut for the common case, about 10x faster than AnswersSchema.load: it never refuses
+    anything, and what it accepts it returns exactly as AnswersSchema.load would (a property test
+    holds the two together). Every error message still comes from AnswersSchema.
+    """
+    if type(raw) is not dict or not _REQUIRED <= raw.keys() or not raw.keys() <= _KNOWN:
+        return None
+    answers = {}
+    for key, check in _CHECKS.items():
+        if key in raw:
+            value = raw[key]
+            if not check(value):
+                return None
+            answers[key] = [choice for choice in _MULTI[key] if choice in value] if key in _MULTI else value
+        else:
+            answers[key] = _copy(_DEFAULTS[key])
+    return answers

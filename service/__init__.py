@@ -11,14 +11,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service import assessments, docs, errors, health, metrics, middleware, questionnaire, rules
     from service.config import DEFAULTS, load_resources, rules_dir, settings_from_env
     from service.decision import Evaluator
+    from service.jsonio import FastJSONProvider
     from service.rulebook import load_rulebook
 
     app = Flask(__name__)
+    app.json = FastJSONProvider(app)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings_from_env())
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.sort_keys = False
 
     rulebook = load_rulebook(rules_dir(app.config["RULES_DIR"]))
     app.extensions["closeness"] = Evaluator(rulebook, load_resources(app.config["RESOURCES_FILE"]))

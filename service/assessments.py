@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, request
 
 from service.errors import ApiError
-from service.jsonin import parse_json
+from service.jsonio import parse_json
 from service.metrics import record_decision
 
 bp = Blueprint("assessments", __name__, url_prefix="/v1")

@@ -10,7 +10,7 @@ from service.casefiles import run_cases
 from service.config import ConfigError, load_resources, rules_dir
 from service.decision import Evaluator
 from service.exceptions import AnswersInvalid
-from service.jsonin import JsonInputError, parse_json
+from service.jsonio import JsonInputError, parse_json
 from service.rulebook import RulebookError, load_rulebook
 
 EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers."]}

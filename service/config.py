@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate
 
 from schemas.base import BaseSchema
 from service.exceptions import ClosenessError
-from service.jsonin import JsonInputError, parse_json
+from service.jsonio import JsonInputError, parse_json
 from service.rulebook import default_rules_dir
 
 DEFAULTS = {

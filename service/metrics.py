@@ -2,6 +2,7 @@
 
 import os
 import time
+from functools import cache
 
 from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import (
@@ -30,17 +31,23 @@ RULE_FIRINGS = Counter("closeness_rule_firings_total", "Rules reported as reason
 bp = Blueprint("metrics", __name__)
 
 
+@cache
+def _child(metric, *labels):
+    # labels() costs a lock and a lookup on every call; the set of label values is small and bounded.
+    return metric.labels(*labels)
+
+
 def record_decision(result: dict) -> None:
-    DECISIONS.labels(result["recommendation"], str(result["urgent"]).lower()).inc()
+    _child(DECISIONS, result["recommendation"], "true" if result["urgent"] else "false").inc()
     for reason in result["reasons"]:
-        RULE_FIRINGS.labels(reason["rule"]).inc()
+        _child(RULE_FIRINGS, reason["rule"]).inc()
 
 
 def _observe(response):
     # The route template, not the path: bounded label values whatever clients send.
     endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
-    LATENCY.labels(endpoint).observe(time.perf_counter() - g.get("started", time.perf_counter()))
+    _child(REQUESTS, endpoint, request.method, str(response.status_code)).inc()
+    _child(LATENCY, endpoint).observe(time.perf_counter() - g.get("started", time.perf_counter()))
     return response
 
 

@@ -1,9 +1,11 @@
 """AnswersSchema: strict types, ranges, choices, unknown keys; messages never echo values."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from schemas.answers import answers_schema
+from schemas.answers import accept_plainly_valid, answers_schema
 
 
 def _errors(answers):
@@ -81,3 +83,68 @@ def test_messages_never_echo_submitted_values(baseline):
     errors = _errors({**baseline, "self_willing": secret, "signs": [secret], "ready_to_share": secret})
     assert secret not in str(errors)
     assert set(errors) == {"self_willing", "signs", "ready_to_share"}
+
+
+def _near_valid():
+    """Answer objects: about a quarter fully valid, the rest wrong in a place or two."""
+    from schemas.questionnaire import load_questionnaire
+
+    junk = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 9),
+        st.floats(allow_nan=False),
+        st.text(max_size=4),
+        st.lists(st.one_of(st.integers(), st.text(max_size=3)), max_size=2),
+        st.dictionaries(st.text(), st.none()),
+    )
+    parts = {}
+    for q in load_questionnaire().questions:
+        if q.type == "integer":
+            good = st.integers(q.minimum, q.maximum)
+        elif q.type == "boolean":
+            good = st.booleans()
+        elif q.type == "choice":
+            good = st.sampled_from(q.values)
+        else:
+            good = st.lists(st.sampled_from(q.values), max_size=4, unique=True)
+            junk_here = st.one_of(junk, st.sampled_from(q.values).map(lambda v: [v, v]))  # a duplicate
+        bad = junk_here if q.type == "multi_choice" else junk
+        # One in sixteen is junk (one_of would treat repeated branches as one, so choose by number).
+        parts[q.id] = st.integers(0, 15).flatmap(lambda i, good=good, bad=bad: bad if i == 15 else good)
+    ids = list(parts)
+    nothing = st.just({})
+    extra = st.one_of(
+        nothing,
+        nothing,
+        nothing,
+        st.dictionaries(st.sampled_from(["extra", "Ready_to_share"]), junk, min_size=1, max_size=1),
+    )
+    dropped = st.one_of(*[st.just(set())] * 3, st.sets(st.sampled_from(ids), min_size=1, max_size=1))
+    return st.tuples(st.fixed_dictionaries(parts), dropped, extra).map(
+        lambda t: {**{k: v for k, v in t[0].items() if k not in t[1]}, **t[2]}
+    )
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_near_valid())
+def test_fast_path_accepts_only_what_the_schema_accepts_and_returns_the_same(raw):
+    fast = accept_plainly_valid(raw)
+    try:
+        loaded = answers_schema.load(raw)
+    except ValidationError:
+        assert fast is None
+        return
+    assert fast == loaded and list(fast) == list(loaded)
+
+
+def test_fast_path_engages_for_valid_answers():
+    import random
+
+    from tests.answers import random_answers
+
+    rng = random.Random(11)
+    for _ in range(500):
+        answers = random_answers(rng, omit_optional=True)
+        fast = accept_plainly_valid(answers)
+        assert fast is not None and fast == answers_schema.load(answers)

@@ -163,3 +163,44 @@ def test_configured_resources_replace_the_defaults(rulebook, baseline):
     own = [{"name": "Our practice", "description": "Call our on-call counselor."}]
     result = Evaluator(rulebook, own).evaluate({**baseline, "thoughts_of_self_harm": True})
     assert result["resources"] == own
+
+
+SEVERITY = {"rebuild": 0, "professional_help": 1, "consider_walking_away": 2}
+PERMANENCE = (
+    "partner_refuses_to_talk",
+    "partner_always_blames",
+    "attempts_keep_failing",
+    "partner_ignores_feelings",
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_answers_strategy(), st.sampled_from(PERMANENCE))
+def test_another_permanence_sign_never_moves_toward_rebuild(evaluator, answers, sign):
+    before = evaluator.evaluate({**answers, sign: False})
+    after = evaluator.evaluate({**answers, sign: True})
+    if before["urgent"]:
+        assert after["urgent"]
+    else:
+        assert SEVERITY[after["recommendation"]] >= SEVERITY[before["recommendation"]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_answers_strategy(), st.randoms(use_true_random=False))
+def test_result_is_independent_of_key_and_item_order(evaluator, answers, rng):
+    keys = list(answers)
+    rng.shuffle(keys)
+    shuffled = {
+        key: (rng.sample(answers[key], len(answers[key])) if isinstance(answers[key], list) else answers[key])
+        for key in keys
+    }
+    assert evaluator.evaluate(shuffled) == evaluator.evaluate(answers)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_answers_strategy())
+def test_every_reason_cites_a_real_section_for_any_answers(evaluator, answers):
+    sections = article_sections()
+    result = evaluator.evaluate(answers)
+    assert result["reasons"] and all(reason["section"] in sections for reason in result["reasons"])
+    assert all(step["section"] in sections for step in result["steps"])
