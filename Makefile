@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test lint check-rules clean
+.PHONY: serve test lint check-rules bench load wrk clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or PYTHON=...)"; exit 1; }
@@ -27,6 +27,21 @@ lint: $(STAMP)
 check-rules: $(STAMP)
 	$(BIN)/closeness rules check
 	$(BIN)/closeness rules test
+
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)); } \
+	  || { echo "bench and load need wrk (Debian package 'wrk')"; exit 1; }
+
+bench: $(STAMP) wrk
+	$(BIN)/python -m bench.engine_bench
+	$(BIN)/python -m bench.memory_bench
+	$(BIN)/python -m bench.http_bench
+	$(BIN)/python -m bench.report
+
+load: $(STAMP) wrk
+	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache test-output

@@ -95,12 +95,27 @@ def test_live_decisions_agree_with_the_policy(server):
         assert result["also_consider"] == expected["also_consider"]
 
 
+JSON = {"Content-Type": "application/json"}
 HOSTILE = [
-    ("oversized", b"[" + b"1," * 100_000 + b"1]", {"Content-Type": "application/json"}, 413),
-    ("invalid_utf8", b'{"a": "\xff"}', {"Content-Type": "application/json"}, 400),
-    ("nan", b'{"ready_to_share": NaN}', {"Content-Type": "application/json"}, 400),
+    ("oversized", b"[" + b"1," * 100_000 + b"1]", JSON, 413),
+    ("deep_nesting", b"[" * 30_000 + b"]" * 30_000, JSON, 400),
+    ("long_number", b'{"ready_to_share": 1' + b"0" * 4000 + b"}", JSON, 422),
+    ("too_long_number", b'{"ready_to_share": 1' + b"0" * 5000 + b"}", JSON, 400),
+    (
+        "huge_integer_in_range_check",
+        b'{"ready_to_share": 100000000000000000000000000000000000000}',
+        JSON,
+        422,
+    ),
+    ("invalid_utf8", b'{"a": "\xff"}', JSON, 400),
+    ("nan", b'{"ready_to_share": NaN}', JSON, 400),
+    ("infinity", b'{"ready_to_share": -Infinity}', JSON, 400),
+    ("duplicate_keys", b'{"afraid_of_partner": false, "afraid_of_partner": true}', JSON, 400),
     ("wrong_type", b"ready_to_share=4", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
-    ("not_an_object", b"[1, 2, 3]", {"Content-Type": "application/json"}, 422),
+    ("text_plain", b"{}", {"Content-Type": "text/plain"}, 415),
+    ("no_content_type", b"{}", {}, 415),
+    ("not_an_object", b"[1, 2, 3]", JSON, 422),
+    ("null_body", b"null", JSON, 422),
 ]
 
 
@@ -109,6 +124,25 @@ def test_hostile_requests_get_4xx(server, body, headers, status):
     got, response_headers, payload = server.request("POST", "/v1/assessments", body, headers)
     assert got == status
     assert json.loads(payload)["request_id"] == response_headers["X-Request-ID"]
+
+
+def test_ten_megabyte_body_is_refused_before_it_is_read(server):
+    # The server answers 413 from the Content-Length alone and closes; a client that insists on
+    # sending all 10 MB first would only see the connection close, so send a little and listen.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        head = (
+            "POST /v1/assessments HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {10 * 1024 * 1024}\r\n\r\n"
+        )
+        connection.sendall(head.encode() + b" " * 65536)
+        reply = b""
+        while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 413")
+    assert json.loads(reply.split(b"\r\n\r\n", 1)[1])["code"] == "payload_too_large"
 
 
 def test_metrics_add_up_across_workers(server):
