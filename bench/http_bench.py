@@ -8,9 +8,8 @@ from bench.common import machine, save
 from bench.server import Server
 
 ROUNDS, SECONDS = 3, 6
-# One worker shows the cost per request with nothing else in play; two workers with many connections
-# use the whole machine (with few keep-alive connections, how they happen to spread over the workers
-# decides the throughput more than the endpoint does).
+# One worker shows the cost per request with nothing else in play; two workers with 64 connections
+# use the whole machine.
 SETUPS = {"1 worker, 16 connections": (1, 16), "2 workers, 64 connections": (2, 64)}
 
 
@@ -51,7 +50,7 @@ def main() -> dict:
         "setup": {
             "rounds": ROUNDS,
             "seconds": SECONDS,
-            "worker_class": "gthread, 4 threads (default)",
+            "worker_class": "sync (default)",
             "trivial_endpoint": "GET /livez",
             "cases": "a different answer set on every request",
         },

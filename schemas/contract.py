@@ -128,3 +128,53 @@ class RulebookSchema(_Out):
 class HealthSchema(_Out):
     status = fields.String(required=True)
     ruleset = fields.Nested(RulesetRefSchema)
+
+
+class CdsServiceSchema(_Out):
+    id = fields.String(required=True)
+    hook = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    prefetch = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class CdsDiscoverySchema(_Out):
+    services = fields.List(fields.Nested(CdsServiceSchema), required=True)
+
+
+class CdsRequestSchema(BaseSchema):
+    """A CDS Hooks request; the QuestionnaireResponse comes in context or prefetch."""
+
+    class Meta:
+        unknown = "include"
+
+    hook = fields.String(required=True)
+    hookInstance = fields.String(required=True)  # noqa: N815 - the spec's name
+    context = fields.Dict(required=True)
+    prefetch = fields.Dict()
+    fhirServer = fields.String()  # noqa: N815
+    fhirAuthorization = fields.Dict()  # noqa: N815
+
+
+class CdsSourceSchema(_Out):
+    label = fields.String(required=True)
+    url = fields.String()
+
+
+class CdsLinkSchema(_Out):
+    label = fields.String(required=True)
+    url = fields.String(required=True)
+    type = fields.String(required=True, metadata={"enum": ["absolute", "smart"]})
+
+
+class CdsCardSchema(_Out):
+    uuid = fields.String()
+    summary = fields.String(required=True, metadata={"maxLength": 140})
+    indicator = fields.String(required=True, metadata={"enum": ["info", "warning", "critical"]})
+    detail = fields.String()
+    source = fields.Nested(CdsSourceSchema, required=True)
+    links = fields.List(fields.Nested(CdsLinkSchema))
+
+
+class CdsResponseSchema(_Out):
+    cards = fields.List(fields.Nested(CdsCardSchema), required=True)

@@ -176,6 +176,10 @@ class OutcomeSchema(_Documented):
     also_consider = StrictBoolean(required=True)
     fallback = StrictBoolean(load_default=False)
     summary = _text()
+    clinician_summary = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=140, error="clinician_summary is 1 to 140 characters"),
+    )
 
 
 class DerivedSchema(_Documented):

@@ -8,7 +8,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Imported here, not at module level: gunicorn imports service.gunicorn_conf (and so this
     # package) in its master, and prometheus_client must not be imported before the master has
     # chosen its multiprocess directory.
-    from service import assessments, docs, errors, health, metrics, middleware, questionnaire, rules
+    from service import (
+        assessments,
+        cds_hooks,
+        docs,
+        errors,
+        fhir,
+        health,
+        metrics,
+        middleware,
+        questionnaire,
+        rules,
+    )
     from service.config import DEFAULTS, load_resources, rules_dir, settings_from_env
     from service.decision import Evaluator
     from service.jsonio import FastJSONProvider
@@ -27,6 +38,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     middleware.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)
-    for module in (assessments, questionnaire, rules, health, docs):
+    for module in (assessments, questionnaire, rules, fhir, cds_hooks, health, docs):
         app.register_blueprint(module.bp)
     return app

@@ -16,6 +16,10 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "CORS_ORIGINS": [],
     "LOG_LEVEL": "INFO",
+    # The base of this deployment's FHIR canonical URLs; set it to the address you publish.
+    "FHIR_BASE": "https://closeness.invalid/fhir",
+    # Where article sections are linked from (CDS Hooks cards, the form); <base>#<section id>.
+    "ARTICLE_BASE_URL": None,
 }
 
 # environment variable -> (setting, parser)
@@ -25,6 +29,8 @@ ENVIRONMENT = {
     "CLOSENESS_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", int),
     "CLOSENESS_CORS_ORIGINS": ("CORS_ORIGINS", lambda v: [o.strip() for o in v.split(",") if o.strip()]),
     "CLOSENESS_LOG_LEVEL": ("LOG_LEVEL", str.upper),
+    "CLOSENESS_FHIR_BASE": ("FHIR_BASE", str),
+    "CLOSENESS_ARTICLE_BASE_URL": ("ARTICLE_BASE_URL", str),
 }
 
 

@@ -153,5 +153,8 @@ class Evaluator:
 
     def evaluate(self, raw) -> dict:
         """Evaluate answers against the rules."""
-        answers = self.validate(raw)
+        return self.evaluate_answers(self.validate(raw))
+
+    def evaluate_answers(self, answers: dict) -> dict:
+        """Evaluate answers that have already been validated."""
         return self.resolver.resolve(self.engine.fired_rules(answers), answers, self.resources)

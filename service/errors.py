@@ -2,10 +2,12 @@
 
 import logging
 
+import orjson
 from flask import Flask, current_app, g, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from service.exceptions import AnswersInvalid, EngineError
+from service.fhir_response import FhirInvalid, operation_outcome
 from service.jsonio import JsonInputError
 
 log = logging.getLogger("closeness")
@@ -25,6 +27,7 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    412: "precondition_failed",
     415: "unsupported_media_type",
     422: "validation_failed",
     500: "internal_error",
@@ -83,6 +86,13 @@ def _engine_failed(error: EngineError):
     return error_response(500, MESSAGES[500], code="engine_failed")
 
 
+def _fhir_invalid(error: FhirInvalid):
+    response = current_app.response_class(
+        orjson.dumps(operation_outcome(error.issues)), status=error.status, mimetype="application/fhir+json"
+    )
+    return response
+
+
 def _unexpected(error: InternalServerError):
     # Flask calls this for unhandled exceptions; the bug is logged with its traceback, never the body.
     original = error.original_exception or error
@@ -94,5 +104,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(AnswersInvalid, _invalid_answers)
     app.register_error_handler(JsonInputError, _malformed_json)
     app.register_error_handler(EngineError, _engine_failed)
+    app.register_error_handler(FhirInvalid, _fhir_invalid)
     app.register_error_handler(InternalServerError, _unexpected)
     app.register_error_handler(HTTPException, _http_error)

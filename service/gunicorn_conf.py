@@ -6,11 +6,12 @@ import os
 import shutil
 import tempfile
 
-# gthread: the engine holds the GIL, so threads add no CPU, but they keep client connections alive;
-# measured ~1.4x the POST throughput of sync workers here (README, "Worker class").
-worker_class = os.environ.get("CLOSENESS_WORKER_CLASS", "gthread")
+# sync workers: every request is CPU work under the GIL. gthread peaked higher when connections spread
+# evenly, but one gthread worker could take a whole burst of keep-alive connections and fall to half
+# the throughput; sync stayed predictable with the best p99 (README, "Worker class").
+worker_class = os.environ.get("CLOSENESS_WORKER_CLASS", "sync")
 workers = int(os.environ.get("CLOSENESS_WORKERS", str(os.cpu_count() or 1)))
-threads = int(os.environ.get("CLOSENESS_THREADS", "4"))
+threads = int(os.environ.get("CLOSENESS_THREADS", "1"))
 timeout = int(os.environ.get("CLOSENESS_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

@@ -15,7 +15,7 @@ access_log = logging.getLogger("closeness.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 CORS_METHODS = "GET, POST, OPTIONS"
-CORS_HEADERS = "Content-Type, X-Request-ID"
+CORS_HEADERS = "Authorization, Content-Type, X-Request-ID"  # CDS Hooks clients send a JWT
 
 
 class JsonLineFormatter(logging.Formatter):

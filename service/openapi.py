@@ -48,6 +48,7 @@ ERRORS = {
     "PayloadTooLarge": "The body is over the configured limit (64 KiB by default).",
     "UnsupportedMediaType": "The body is not sent as application/json.",
     "ValidationFailed": "The answers do not fit the questionnaire; errors has a message per question.",
+    "PreconditionFailed": "No QuestionnaireResponse was in the context or the prefetch.",
     "InternalError": "A failure on the server's side; quote request_id when reporting it.",
     "Unavailable": "The service cannot decide right now.",
 }
@@ -62,6 +63,7 @@ def _errors(*names: str) -> dict:
         "BadRequest": "400",
         "Forbidden": "403",
         "NotFound": "404",
+        "PreconditionFailed": "412",
         "PayloadTooLarge": "413",
         "UnsupportedMediaType": "415",
         "ValidationFailed": "422",
@@ -69,6 +71,15 @@ def _errors(*names: str) -> dict:
         "Unavailable": "503",
     }
     return {status[name]: {"$ref": f"#/components/responses/{name}"} for name in names + ("InternalError",)}
+
+
+FHIR_OUTCOME = {"application/fhir+json": {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}}
+
+
+def _either_error(status: str, description: str) -> dict:
+    """An error answered as our Error (JSON requests) or as an OperationOutcome (FHIR requests)."""
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}, **FHIR_OUTCOME}
+    return {status: {"description": description, "headers": REQUEST_ID_HEADER, "content": content}}
 
 
 def _text(description: str, mimetype: str) -> dict:
@@ -81,10 +92,74 @@ OPERATIONS = {
             "summary": "Evaluate answers against the rules",
             "operationId": "createAssessment",
             "tags": ["assessments"],
-            "requestBody": {"required": True, **_json("Answers")},
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": "Answers"},
+                    "application/fhir+json": {
+                        "schema": {"$ref": "#/components/schemas/QuestionnaireResponse"}
+                    },
+                },
+            },
             "responses": {
                 **_ok("Result", "The recommendation, its reasons and steps"),
-                **_errors("BadRequest", "PayloadTooLarge", "UnsupportedMediaType", "ValidationFailed"),
+                **_errors("PayloadTooLarge", "UnsupportedMediaType"),
+                **_either_error("400", ERRORS["BadRequest"]),
+                **_either_error(
+                    "422", ERRORS["ValidationFailed"] + " FHIR input gets an OperationOutcome instead."
+                ),
+            },
+        }
+    },
+    "/fhir/Questionnaire/{questionnaire_id}": {
+        "get": {
+            "summary": "Publish the questionnaire as a FHIR Questionnaire",
+            "operationId": "getFhirQuestionnaire",
+            "tags": ["fhir"],
+            "parameters": [
+                {"name": "questionnaire_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                {
+                    "name": "fhirVersion",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["4.0", "4.0.1", "5.0", "5.0.0"], "default": "4.0"},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "The Questionnaire (R4 unless fhirVersion asks for R5)",
+                    "headers": REQUEST_ID_HEADER,
+                    "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+                },
+                "400": {"description": "Unsupported fhirVersion", "content": FHIR_OUTCOME},
+                "404": {"description": "No such Questionnaire", "content": FHIR_OUTCOME},
+                **_errors(),
+            },
+        }
+    },
+    "/cds-services": {
+        "get": {
+            "summary": "Describe the CDS services (CDS Hooks discovery)",
+            "operationId": "listCdsServices",
+            "tags": ["cds-hooks"],
+            "responses": {**_ok("CdsDiscovery", "The services offered"), **_errors()},
+        }
+    },
+    "/cds-services/{service_id}": {
+        "post": {
+            "summary": "Answer a CDS Hooks request with one decision card",
+            "operationId": "callCdsService",
+            "tags": ["cds-hooks"],
+            "parameters": [
+                {"name": "service_id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "requestBody": {"required": True, **_json("CdsRequest")},
+            "responses": {
+                **_ok("CdsResponse", "One card for the patient's latest QuestionnaireResponse"),
+                **_errors(
+                    "BadRequest", "NotFound", "PreconditionFailed", "PayloadTooLarge", "UnsupportedMediaType"
+                ),
+                "422": {"description": "The QuestionnaireResponse cannot be used", "content": FHIR_OUTCOME},
             },
         }
     },
@@ -169,6 +244,44 @@ SCHEMAS = {
     "Rulebook": contract.RulebookSchema,
     "RuleDetail": contract.RuleDetailSchema,
     "Health": contract.HealthSchema,
+    "CdsDiscovery": contract.CdsDiscoverySchema,
+    "CdsRequest": contract.CdsRequestSchema,
+    "CdsResponse": contract.CdsResponseSchema,
+}
+# FHIR resources are described by the FHIR specification; only their outline is given here.
+FHIR_SCHEMAS = {
+    "QuestionnaireResponse": {
+        "type": "object",
+        "required": ["resourceType"],
+        "properties": {
+            "resourceType": {"type": "string", "enum": ["QuestionnaireResponse"]},
+            "questionnaire": {"type": "string"},
+            "status": {"type": "string"},
+            "item": {"type": "array", "items": {"type": "object"}},
+        },
+        "description": "A FHIR R4 or R5 QuestionnaireResponse for Questionnaire/closeness-v1",
+    },
+    "OperationOutcome": {
+        "type": "object",
+        "required": ["resourceType", "issue"],
+        "properties": {
+            "resourceType": {"type": "string", "enum": ["OperationOutcome"]},
+            "issue": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["severity", "code"],
+                    "properties": {
+                        "severity": {"type": "string"},
+                        "code": {"type": "string"},
+                        "diagnostics": {"type": "string"},
+                        "expression": {"type": "array", "items": {"type": "string"}},
+                        "details": {"type": "object"},
+                    },
+                },
+            },
+        },
+    },
 }
 
 
@@ -185,6 +298,8 @@ def build_openapi(version: str) -> dict:
     plugin.converter.add_attribute_function(_strict_fields)
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, schema=schema)
+    for name, definition in FHIR_SCHEMAS.items():
+        spec.components.schema(name, definition)
     for name, description in ERRORS.items():
         spec.components.response(
             name, {"description": description, "headers": REQUEST_ID_HEADER, **_json("Error")}

@@ -2,6 +2,7 @@
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service import create_app
 
@@ -11,4 +12,7 @@ schema = schemathesis.openapi.from_wsgi("/openapi.json", create_app({"TESTING": 
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_honours_its_openapi_document(case):
-    case.call_and_validate()
+    # A QuestionnaireResponse is only outlined in OpenAPI (its real rules are the Questionnaire's), so a
+    # body that fits the outline may still be refused; every other check applies to it as to all.
+    excluded = [positive_data_acceptance] if case.media_type == "application/fhir+json" else []
+    case.call_and_validate(excluded_checks=excluded)

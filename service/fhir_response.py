@@ -1,0 +1,148 @@
+"""A FHIR QuestionnaireResponse for questionnaire v1 read into answers, or an OperationOutcome."""
+
+from fhir.resources.questionnaireresponse import QuestionnaireResponse as ResponseR5
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as ResponseR4
+from pydantic import ValidationError as ModelError
+
+from schemas.questionnaire import load_questionnaire
+from service.exceptions import AnswersInvalid, ClosenessError
+from service.fhir_questionnaire import GROUP_PREFIX, code_system
+
+VALUE_KEY = {
+    "integer": "valueInteger",
+    "boolean": "valueBoolean",
+    "choice": "valueCoding",
+    "multi_choice": "valueCoding",
+}
+
+
+class FhirInvalid(ClosenessError):
+    """A FHIR resource that cannot be used; issues name the linkId, never an answer's value."""
+
+    def __init__(self, issues: list[tuple[str, str | None, str]], status: int = 422):
+        super().__init__("invalid FHIR input")
+        self.issues, self.status = issues, status
+
+
+def operation_outcome(issues: list[tuple[str, str | None, str]]) -> dict:
+    """An OperationOutcome with one error issue per (code, linkId, message)."""
+    out = []
+    for code, link_id, message in issues:
+        issue = {"severity": "error", "code": code, "diagnostics": message, "details": {"text": message}}
+        if link_id:
+            issue["expression"] = [f"QuestionnaireResponse.item.where(linkId='{link_id}')"]
+        out.append(issue)
+    return {"resourceType": "OperationOutcome", "issue": out}
+
+
+def _model_issues(error: ModelError) -> list[tuple[str, str | None, str]]:
+    # pydantic's messages quote the input; only the location and the kind of problem are passed on.
+    issues = []
+    for problem in error.errors()[:20]:
+        where = ".".join(str(part) for part in problem["loc"])
+        issues.append(
+            ("structure", None, f"Not a valid QuestionnaireResponse at {where} ({problem['type']}).")
+        )
+    return issues
+
+
+def _check_model(resource: dict) -> None:
+    """The resource must validate as an R4 (R4B model) or R5 QuestionnaireResponse."""
+    try:
+        ResponseR4.model_validate(resource)
+        return
+    except ModelError as r4_error:
+        try:
+            ResponseR5.model_validate(resource)
+        except ModelError:
+            raise FhirInvalid(_model_issues(r4_error)) from None
+
+
+class ResponseReader:
+    """Reads QuestionnaireResponses for one published Questionnaire."""
+
+    def __init__(self, base: str):
+        self.questions = {q.id: q for q in load_questionnaire().questions}
+        self.groups = {GROUP_PREFIX + g.id for g in load_questionnaire().groups}
+        self.system = code_system(base)
+        self.questionnaire_ref = f"Questionnaire/{load_questionnaire().id}"
+
+    def answers(self, resource) -> dict:
+        """The answers in the response (not yet validated), or FhirInvalid naming every problem."""
+        if not isinstance(resource, dict) or resource.get("resourceType") != "QuestionnaireResponse":
+            message = "Send a FHIR QuestionnaireResponse (resourceType QuestionnaireResponse)."
+            raise FhirInvalid([("invalid", None, message)])
+        _check_model(resource)
+        issues: list[tuple[str, str | None, str]] = []
+        reference = resource.get("questionnaire")
+        # Matched by its ending, so the canonical URL of any deployment (or a relative reference) works.
+        if reference is not None and not reference.split("|")[0].endswith(self.questionnaire_ref):
+            issues.append(("invalid", None, f"This service answers {self.questionnaire_ref} only."))
+        found: dict[str, list] = {}  # linkId -> the usable values among its answers
+        self._walk(resource.get("item") or [], found, issues)
+        answers = {}
+        for link_id, question in self.questions.items():
+            values = found.get(link_id)
+            if values is None:
+                if question.required:
+                    issues.append(("required", link_id, f"'{link_id}' is required and has no answer."))
+            elif values:
+                answers[link_id] = values if question.type == "multi_choice" else values[0]
+        if issues:
+            raise FhirInvalid(issues)
+        return answers
+
+    def _walk(self, items: list, found: dict, issues: list) -> None:
+        for item in items:
+            link_id = item.get("linkId")
+            if link_id in self.groups:
+                if item.get("answer"):
+                    issues.append(("structure", link_id, f"'{link_id}' is a group and takes no answer."))
+                self._walk(item.get("item") or [], found, issues)
+            elif link_id in self.questions:
+                if link_id in found:
+                    issues.append(("duplicate", link_id, f"'{link_id}' appears more than once."))
+                    continue
+                if item.get("answer"):  # an item without answers counts as unanswered
+                    found[link_id] = self._values(self.questions[link_id], item["answer"], issues)
+                if item.get("item"):
+                    issues.append(("structure", link_id, f"'{link_id}' takes no nested items."))
+            else:
+                issues.append(
+                    ("not-found", None, f"Unknown linkId '{link_id}': not an item of this Questionnaire.")
+                )
+
+    def _values(self, question, answers: list, issues: list) -> list:
+        link_id, key = question.id, VALUE_KEY[question.type]
+        if len(answers) > 1 and question.type != "multi_choice":
+            issues.append(("invalid", link_id, f"'{link_id}' takes one answer."))
+            return []
+        values = []
+        for answer in answers:
+            others = [k for k in answer if k.startswith("value") and k != key]
+            raw = answer.get(key)
+            if others or raw is None:
+                issues.append(("value", link_id, f"'{link_id}' is answered with {key}."))
+                continue
+            if question.type == "integer" and type(raw) is not int:
+                issues.append(("value", link_id, f"'{link_id}' takes a whole number."))
+            elif question.type == "boolean" and type(raw) is not bool:
+                issues.append(("value", link_id, f"'{link_id}' takes true or false."))
+            elif key == "valueCoding":
+                system, code = raw.get("system"), raw.get("code")
+                if system not in (None, self.system) or code not in question.values:
+                    allowed = ", ".join(question.values)
+                    issues.append(("code-invalid", link_id, f"'{link_id}' takes one of the codes {allowed}."))
+                else:
+                    values.append(code)
+                continue
+            else:
+                values.append(raw)
+        return values
+
+
+def answers_invalid_issues(error: AnswersInvalid) -> list[tuple[str, str | None, str]]:
+    """Validation messages (per question id) as OperationOutcome issues (per linkId)."""
+    return [
+        ("value", field, f"'{field}': {text}") for field, texts in error.messages.items() for text in texts
+    ]

@@ -1,0 +1,146 @@
+"""CDS Hooks: discovery and cards, checked against the specification's required fields and limits."""
+
+import json
+import uuid
+
+import pytest
+
+from service import create_app
+from tests.test_fhir import _published, response_for
+
+SERVICE = "/cds-services/closeness-intimacy"
+
+
+def _request(client, answers, where="prefetch"):
+    resource = json.loads(response_for(_published(client), answers))
+    request = {
+        "hook": "patient-view",
+        "hookInstance": str(uuid.uuid4()),
+        "context": {"userId": "Practitioner/1", "patientId": "p1"},
+    }
+    if where == "prefetch":
+        request["prefetch"] = {"questionnaireResponse": resource}
+    elif where == "bundle":
+        request["prefetch"] = {
+            "questionnaireResponse": {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "entry": [{"resource": resource}],
+            }
+        }
+    else:
+        request["context"]["questionnaireResponse"] = resource
+    return request
+
+
+def _check_card(card):
+    """Required card fields and limits from the CDS Hooks specification."""
+    assert isinstance(card["summary"], str) and 0 < len(card["summary"]) <= 140
+    assert card["indicator"] in ("info", "warning", "critical")
+    assert card["source"]["label"] and card["source"]["url"].startswith("http")
+    uuid.UUID(card["uuid"])
+    for link in card.get("links", []):
+        assert link["label"] and link["url"].startswith("http") and link["type"] in ("absolute", "smart")
+
+
+def test_discovery_describes_the_service(client):
+    services = client.get("/cds-services").get_json()["services"]
+    assert len(services) == 1
+    service = services[0]
+    assert {"id", "hook", "description"} <= set(service) and service["hook"] == "patient-view"
+    assert "{{context.patientId}}" in service["prefetch"]["questionnaireResponse"]
+
+
+@pytest.mark.parametrize(
+    ("change", "indicator", "recommendation"),
+    [
+        ({"afraid_of_partner": True}, "critical", "Get help from a counselor (urgent)"),
+        ({"self_willing": "no", "partner_willing": "no"}, "warning", "Consider walking away"),
+        ({"past_hurt_affects_me": True}, "warning", "Get help from a counselor"),
+        ({}, "info", "Rebuild closeness together"),
+    ],
+    ids=["urgent", "walk_away", "help", "rebuild"],
+)
+def test_one_card_per_recommendation(client, baseline, change, indicator, recommendation):
+    response = client.post(SERVICE, json=_request(client, {**baseline, **change}))
+    assert response.status_code == 200
+    (card,) = response.get_json()["cards"]
+    _check_card(card)
+    assert card["indicator"] == indicator
+    assert card["detail"].startswith(f"**Recommendation:** {recommendation}")
+
+
+def test_urgent_card_leads_with_safety_resources(client, baseline):
+    card = client.post(
+        SERVICE, json=_request(client, {**baseline, "thoughts_of_self_harm": True})
+    ).get_json()["cards"][0]
+    assert card["detail"].index("**Safety resources**") < card["detail"].index("**Why**")
+    assert "**Suggested steps**" not in card["detail"]
+
+
+@pytest.mark.parametrize("where", ["prefetch", "bundle", "context"])
+def test_response_is_found_in_prefetch_bundle_or_context(client, baseline, where):
+    response = client.post(
+        SERVICE, json=_request(client, {**baseline, "same_problems_keep_returning": True}, where)
+    )
+    assert response.status_code == 200 and response.get_json()["cards"][0]["indicator"] == "warning"
+
+
+def test_card_cites_the_article_when_its_address_is_configured(baseline):
+    client = create_app(
+        {"TESTING": True, "ARTICLE_BASE_URL": "https://articles.example/closeness"}
+    ).test_client()
+    card = client.post(
+        SERVICE, json=_request(client, {**baseline, "self_willing": "no", "partner_willing": "no"})
+    )
+    assert (
+        card.get_json()["cards"][0]["source"]["url"]
+        == "https://articles.example/closeness#choosing-to-walk-away"
+    )
+
+
+def test_missing_questionnaire_response_is_412(client, baseline):
+    request = _request(client, baseline)
+    request["prefetch"] = {"questionnaireResponse": None}
+    response = client.post(SERVICE, json=request)
+    assert response.status_code == 412 and response.get_json()["code"] == "precondition_failed"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"hook": None}, "hook"),
+        ({"hookInstance": 5}, "hookInstance"),
+        ({"context": []}, "context"),
+        ({"hook": "order-select"}, "hook"),
+        ({"prefetch": "x"}, "prefetch"),
+    ],
+    ids=["no_hook", "bad_instance", "bad_context", "other_hook", "bad_prefetch"],
+)
+def test_incomplete_hook_request_is_400(client, baseline, change, field):
+    response = client.post(SERVICE, json={**_request(client, baseline), **change})
+    assert response.status_code == 400 and field in response.get_json()["errors"]
+
+
+def test_unknown_service_is_404(client):
+    assert client.post("/cds-services/other", json={}).status_code == 404
+
+
+def test_invalid_response_in_prefetch_gets_an_operation_outcome(client, baseline):
+    request = _request(client, baseline)
+    request["prefetch"]["questionnaireResponse"]["item"][0]["item"][0]["answer"] = [{"valueInteger": 42}]
+    response = client.post(SERVICE, json=request)
+    assert response.status_code == 422 and response.get_json()["resourceType"] == "OperationOutcome"
+
+
+def test_ehr_browser_preflight_allows_authorization(baseline):
+    client = create_app({"TESTING": True, "CORS_ORIGINS": ["https://ehr.example"]}).test_client()
+    response = client.options(
+        SERVICE,
+        headers={
+            "Origin": "https://ehr.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert response.status_code == 204 and "Authorization" in response.headers["Access-Control-Allow-Headers"]
