@@ -14,6 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         docs,
         errors,
         fhir,
+        form,
         health,
         metrics,
         middleware,
@@ -38,6 +39,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     middleware.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)
-    for module in (assessments, questionnaire, rules, fhir, cds_hooks, health, docs):
+    for module in (assessments, questionnaire, rules, fhir, cds_hooks, form, health, docs):
         app.register_blueprint(module.bp)
     return app

@@ -20,6 +20,10 @@ DEFAULTS = {
     "FHIR_BASE": "https://closeness.invalid/fhir",
     # Where article sections are linked from (CDS Hooks cards, the form); <base>#<section id>.
     "ARTICLE_BASE_URL": None,
+    # Origins (besides this one) that may embed /form in a frame and receive its result.
+    "FRAME_ANCESTORS": [],
+    # Practices that go through the answers first: the form only posts the result to its parent.
+    "FORM_HIDE_RESULT": False,
 }
 
 # environment variable -> (setting, parser)
@@ -31,6 +35,11 @@ ENVIRONMENT = {
     "CLOSENESS_LOG_LEVEL": ("LOG_LEVEL", str.upper),
     "CLOSENESS_FHIR_BASE": ("FHIR_BASE", str),
     "CLOSENESS_ARTICLE_BASE_URL": ("ARTICLE_BASE_URL", str),
+    "CLOSENESS_FRAME_ANCESTORS": (
+        "FRAME_ANCESTORS",
+        lambda v: [o.strip() for o in v.split(",") if o.strip()],
+    ),
+    "CLOSENESS_FORM_HIDE_RESULT": ("FORM_HIDE_RESULT", lambda v: v.lower() in ("1", "true", "yes")),
 }
 
 

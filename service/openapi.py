@@ -137,6 +137,39 @@ OPERATIONS = {
             },
         }
     },
+    "/form": {
+        "get": {
+            "summary": "The questionnaire as an embeddable web form",
+            "operationId": "getForm",
+            "tags": ["form"],
+            "parameters": [
+                {"name": "lang", "in": "query", "required": False, "schema": {"type": "string"}},
+                {
+                    "name": "parent",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "Origin of the embedding page; results are posted to it when allowed",
+                },
+                {
+                    "name": "result",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "'hide' to only post the result to the embedding page",
+                },
+            ],
+            "responses": {**_text("HTML page", "text/html"), **_errors()},
+        }
+    },
+    "/form/embed.js": {
+        "get": {
+            "summary": "Script that embeds the form in a host page",
+            "operationId": "getEmbedScript",
+            "tags": ["form"],
+            "responses": {**_text("JavaScript", "text/javascript"), **_errors()},
+        }
+    },
     "/cds-services": {
         "get": {
             "summary": "Describe the CDS services (CDS Hooks discovery)",

@@ -1,78 +1,26 @@
 """A real gunicorn, started with `closeness serve` on a free 127.0.0.1 port and stopped by its PID."""
 
-import http.client
 import json
-import os
 import random
-import signal
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.answers import random_answers
+from tests.live import LiveServer
 from tests.policy import decide
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    def __init__(self, port: int, log: Path, process: subprocess.Popen):
-        self.port, self.log, self.process = port, log, process
-
-    def request(self, method, path, body=None, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
-
-    def post_json(self, answers):
-        status, headers, body = self.request(
-            "POST", "/v1/assessments", json.dumps(answers), {"Content-Type": "application/json"}
-        )
-        return status, json.loads(body)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "gunicorn.log"
-    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    running = Server(port, log, process)
+    running = LiveServer(tmp_path_factory.mktemp("server") / "gunicorn.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if running.request("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "server did not become ready: " + log.read_text()
-            time.sleep(0.1)
         yield running
     finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+        running.stop()
 
 
 def test_readyz_reports_the_ruleset(server, rulebook):
