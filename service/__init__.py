@@ -41,4 +41,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     metrics.init_app(app)
     for module in (assessments, questionnaire, rules, fhir, cds_hooks, form, health, docs):
         app.register_blueprint(module.bp)
+    app.register_blueprint(rules.html_bp)
     return app

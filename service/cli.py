@@ -10,7 +10,9 @@ from service.casefiles import run_cases
 from service.config import ConfigError, load_resources, rules_dir
 from service.decision import Evaluator
 from service.exceptions import AnswersInvalid
+from service.impact import impact, report_lines
 from service.jsonio import JsonInputError, parse_json
+from service.report import rulebook_blocks, to_html, to_markdown
 from service.rulebook import RulebookError, load_rulebook
 
 EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers."]}
@@ -79,6 +81,24 @@ def rules_test(args) -> int:
     return 1 if failed else 0
 
 
+def rules_report(args) -> int:
+    rulebook = load_rulebook(rules_dir(args.dir or args.rules))
+    blocks = rulebook_blocks(rulebook, os.environ.get("CLOSENESS_ARTICLE_BASE_URL"))
+    sys.stdout.write(to_html(blocks) if args.format == "html" else to_markdown(blocks))
+    return 0
+
+
+def rules_diff(args) -> int:
+    old, new = load_rulebook(args.old), load_rulebook(args.new)
+    cases = None
+    if args.cases:
+        with open(args.cases, encoding="utf-8") as lines:
+            cases = [parse_json(line) for line in lines if line.strip()]
+    result = impact(old, new, cases)
+    print("\n".join(report_lines(result, old, new)))
+    return 1 if result.changed_cases else 0
+
+
 def serve(args) -> int:
     if args.rules:
         os.environ["CLOSENESS_RULES_DIR"] = str(Path(args.rules).resolve())
@@ -117,6 +137,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?")
     p.set_defaults(run=rules_test)
 
+    p = rules.add_parser("report", help="the rulebook as a readable document (Markdown or HTML)")
+    p.add_argument("dir", nargs="?")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    p.set_defaults(run=rules_report)
+    p = rules.add_parser(
+        "diff", help="what changes between two rules directories; exit 1 if any outcome does"
+    )
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument(
+        "--cases", metavar="FILE.jsonl", help="answer sets to compare on (default: cases + a sample)"
+    )
+    p.set_defaults(run=rules_diff)
+
     p = commands.add_parser("serve", help="serve the HTTP API with gunicorn")
     p.add_argument("--host", default=os.environ.get("CLOSENESS_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("CLOSENESS_PORT", "8000")))
@@ -133,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return 1
+    except (JsonInputError, AnswersInvalid) as error:
+        print(f"closeness: {error}", file=sys.stderr)
+        return 2
     except ConfigError as error:
         print(f"closeness: {error}", file=sys.stderr)
         return 2

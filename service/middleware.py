@@ -66,6 +66,9 @@ def _start():
 
 def _finish(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
+    evaluator = current_app.extensions.get("closeness")
+    if evaluator is not None:  # which rulebook this answer was decided with
+        response.headers["X-Ruleset-Digest"] = evaluator.rulebook.digest
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("Referrer-Policy", "no-referrer")

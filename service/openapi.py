@@ -39,7 +39,11 @@ REQUEST_ID_HEADER = {
     "X-Request-ID": {
         "description": "The request id (yours if valid, else generated)",
         "schema": {"type": "string"},
-    }
+    },
+    "X-Ruleset-Digest": {
+        "description": "Digest of the rulebook this answer was decided with",
+        "schema": {"type": "string"},
+    },
 }
 ERRORS = {
     "BadRequest": "The body is not valid JSON (malformed, NaN, duplicate keys, not UTF-8).",
@@ -210,6 +214,14 @@ OPERATIONS = {
             "operationId": "listRules",
             "tags": ["rules"],
             "responses": {**_ok("Rulebook", "Every rule, outcome level and derivation"), **_errors()},
+        }
+    },
+    "/rules": {
+        "get": {
+            "summary": "The rulebook as a readable HTML document",
+            "operationId": "showRulebook",
+            "tags": ["rules"],
+            "responses": {**_text("HTML document", "text/html"), **_errors()},
         }
     },
     "/v1/rules/{rule_id}": {

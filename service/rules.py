@@ -1,12 +1,14 @@
 """GET /v1/rules and /v1/rules/<id>: the loaded rulebook, for reviewers and auditors."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Response, current_app
 
 from service.errors import ApiError
 from service.questionnaire import cite
+from service.report import rulebook_blocks, to_html
 from service.rulebook import Entry, Rulebook
 
 bp = Blueprint("rules", __name__, url_prefix="/v1")
+html_bp = Blueprint("rulebook", __name__)
 
 
 def _rulebook() -> Rulebook:
@@ -40,6 +42,21 @@ def list_rules():
         "ruleset": _ruleset(rulebook),
         "rules": [_describe(e, rulebook) for e in rulebook.entries.values()],
     }
+
+
+@html_bp.get("/rules")
+def show_rulebook():
+    """Show the rulebook as a document an auditor can read."""
+    rulebook = _rulebook()
+    html = current_app.extensions.get("closeness.report")
+    if html is None:
+        blocks = rulebook_blocks(rulebook, current_app.config["ARTICLE_BASE_URL"])
+        html = current_app.extensions["closeness.report"] = to_html(blocks)
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    )
+    return response
 
 
 @bp.get("/rules/<rule_id>")

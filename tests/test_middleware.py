@@ -136,3 +136,12 @@ def test_preflight_from_other_origin_is_refused(cors_client):
     )
     assert response.status_code == 403 and response.get_json()["code"] == "origin_not_allowed"
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_every_response_names_the_rulebook_digest(client, baseline, rulebook):
+    for response in (
+        client.post("/v1/assessments", json=baseline),
+        client.get("/livez"),
+        client.get("/nowhere"),
+    ):
+        assert response.headers["X-Ruleset-Digest"] == rulebook.digest

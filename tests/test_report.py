@@ -1,0 +1,61 @@
+"""The readable rulebook: generated from the rule files alone, every rule with its sentence and link."""
+
+import re
+
+from service.report import rulebook_blocks, to_html, to_markdown
+from service.sentences import condition_sentence
+from tests.test_cli import closeness
+
+
+def test_every_rule_appears_with_its_sentence_and_source(rulebook):
+    markdown = to_markdown(rulebook_blocks(rulebook, "https://articles.example/closeness"))
+    for entry in rulebook.entries.values():
+        assert f"({entry.id})" in markdown, entry.id
+        assert f"(https://articles.example/closeness#{entry['section']})" in markdown, entry.id
+        if entry.kind == "rule":
+            first_line = condition_sentence(entry["when"], rulebook.entries).split("\n")[0]
+            assert first_line in markdown, entry.id
+    assert rulebook.digest in markdown and f"Version {rulebook.version}" in markdown
+
+
+def test_conditions_read_as_sentences(rulebook):
+    entries = rulebook.entries
+    assert condition_sentence(entries["help-self-unsure"]["when"], entries) == (
+        "all of these hold:\n"
+        "  - the answer to “Are you willing to put effort into becoming closer again?” is “Not sure”\n"
+        "  - the answer to “Does your partner want to work on this too?” is not “Yes”"
+    )
+    assert condition_sentence(entries["walk-away-many-permanence-signs"]["when"], entries).startswith(
+        "at least 3 of these 4 hold (signs that the distance may be lasting):"
+    )
+    assert "is 2 (disagree) or lower" in condition_sentence(
+        entries["step-open-honest-communication"]["when"], entries
+    )
+
+
+def test_decision_order_follows_priorities(rulebook):
+    markdown = to_markdown(rulebook_blocks(rulebook))
+    order = re.findall(r"^- Priority (\d+): \[([^\]]+)\]", markdown, re.M)
+    assert [int(p) for p, _ in order] == [1, 2, 3, 4]
+    assert order[0][1] == "Safety comes first"
+
+
+def test_html_has_an_anchor_and_a_definition_list_per_rule(rulebook):
+    html = to_html(rulebook_blocks(rulebook))
+    for entry in rulebook.entries.values():
+        assert f'id="{entry.id}"' in html
+    assert html.count("<dt>When</dt>") == len(rulebook.of_kind("rule"))
+    assert "<script" not in html
+
+
+def test_rulebook_page_is_served(client, rulebook):
+    response = client.get("/rules")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert f'id="{rulebook.of_kind("rule")[0].id}"' in response.get_data(as_text=True)
+
+
+def test_cli_writes_markdown_and_html():
+    markdown = closeness("rules", "report")
+    html = closeness("rules", "report", "--format", "html")
+    assert markdown.returncode == html.returncode == 0
+    assert markdown.stdout.startswith("# Closeness rulebook") and html.stdout.startswith("<!doctype html>")
