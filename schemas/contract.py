@@ -55,6 +55,7 @@ class ResultSchema(_Out):
     notice = fields.String(required=True)
     resources = fields.List(fields.Nested(ResourceSchema), required=True)
     ruleset = fields.Nested(RulesetRefSchema, required=True)
+    decision_id = fields.String(metadata={"description": "Id of the decision's record, when the log is on"})
 
 
 class ErrorSchema(_Out):
@@ -126,8 +127,9 @@ class RulebookSchema(_Out):
 
 
 class HealthSchema(_Out):
-    status = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["live", "ready", "degraded"]})
     ruleset = fields.Nested(RulesetRefSchema)
+    decision_log = fields.String(metadata={"enum": ["ok", "failing"]})
 
 
 class CdsServiceSchema(_Out):

@@ -11,6 +11,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service import (
         assessments,
         cds_hooks,
+        decisions,
         docs,
         errors,
         fhir,
@@ -35,11 +36,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     rulebook = load_rulebook(rules_dir(app.config["RULES_DIR"]))
     app.extensions["closeness"] = Evaluator(rulebook, load_resources(app.config["RESOURCES_FILE"]))
+    if app.config["DECISION_LOG"]:
+        from service.decision_log import DecisionLog
+
+        app.extensions["closeness.log"] = DecisionLog(
+            app.config["DECISION_LOG_URL"], app.config["DECISION_LOG_ANSWERS"]
+        )
 
     middleware.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)
-    for module in (assessments, questionnaire, rules, fhir, cds_hooks, form, health, docs):
+    for module in (assessments, questionnaire, rules, fhir, cds_hooks, form, decisions, health, docs):
         app.register_blueprint(module.bp)
     app.register_blueprint(rules.html_bp)
     return app

@@ -4,11 +4,13 @@ import argparse
 import json
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from service.casefiles import run_cases
-from service.config import ConfigError, load_resources, rules_dir
+from service.config import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
 from service.decision import Evaluator
+from service.decision_log import DecisionLog, migrate
 from service.exceptions import AnswersInvalid
 from service.impact import impact, report_lines
 from service.jsonio import JsonInputError, parse_json
@@ -99,6 +101,35 @@ def rules_diff(args) -> int:
     return 1 if result.changed_cases else 0
 
 
+def _log_settings() -> dict:
+    return {**DEFAULTS, **settings_from_env()}
+
+
+def log_migrate(args) -> int:
+    settings = _log_settings()
+    migrate(settings["DECISION_LOG_URL"])
+    print(f"decision log schema is current ({settings['DECISION_LOG_URL'].split('://')[0]})")
+    return 0
+
+
+def log_stats(args) -> int:
+    settings = _log_settings()
+    since = datetime.fromisoformat(args.since) if args.since else datetime.now(UTC) - timedelta(days=30)
+    until = datetime.fromisoformat(args.until) if args.until else None
+    since, until = (m.replace(tzinfo=UTC) if m and not m.tzinfo else m for m in (since, until))
+    stats = DecisionLog(settings["DECISION_LOG_URL"]).stats(since, until)
+    print(
+        f"decisions from {since.isoformat()} to {until.isoformat() if until else 'now'}: {stats['decisions']}"
+    )
+    print("outcomes:")
+    for outcome, count in stats["outcomes"].items():
+        print(f"  {count:8d}  {outcome}")
+    print("rules reported:")
+    for rule, count in stats["rules"].items():
+        print(f"  {count:8d}  {rule}")
+    return 0
+
+
 def serve(args) -> int:
     if args.rules:
         os.environ["CLOSENESS_RULES_DIR"] = str(Path(args.rules).resolve())
@@ -113,6 +144,9 @@ def serve(args) -> int:
     ]
     if args.workers:
         command += ["--workers", str(args.workers)]
+    settings = _log_settings()
+    if settings["DECISION_LOG"]:
+        migrate(settings["DECISION_LOG_URL"])  # once, before any worker starts writing
     os.execv(sys.executable, command + ["service:create_app()"])
 
 
@@ -150,6 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--cases", metavar="FILE.jsonl", help="answer sets to compare on (default: cases + a sample)"
     )
     p.set_defaults(run=rules_diff)
+
+    log = commands.add_parser("log", help="the decision log").add_subparsers(
+        dest="log_command", required=True
+    )
+    p = log.add_parser("migrate", help="create or update the log's tables (CLOSENESS_DECISION_LOG_URL)")
+    p.set_defaults(run=log_migrate)
+    p = log.add_parser("stats", help="how often each outcome was given and each rule reported")
+    p.add_argument("--since", help="ISO 8601 date and time (default: 30 days ago)")
+    p.add_argument("--until", help="ISO 8601 date and time (default: now)")
+    p.set_defaults(run=log_stats)
 
     p = commands.add_parser("serve", help="serve the HTTP API with gunicorn")
     p.add_argument("--host", default=os.environ.get("CLOSENESS_HOST", "127.0.0.1"))

@@ -24,6 +24,11 @@ DEFAULTS = {
     "FRAME_ANCESTORS": [],
     # Practices that go through the answers first: the form only posts the result to its parent.
     "FORM_HIDE_RESULT": False,
+    # The decision log: off by default. SQLite embedded; a PostgreSQL URL for several instances.
+    "DECISION_LOG": False,
+    "DECISION_LOG_URL": "sqlite:///closeness-decisions.sqlite3",
+    "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
+    "API_KEY": None,  # for GET /v1/decisions; without one those endpoints stay closed
 }
 
 # environment variable -> (setting, parser)
@@ -40,6 +45,10 @@ ENVIRONMENT = {
         lambda v: [o.strip() for o in v.split(",") if o.strip()],
     ),
     "CLOSENESS_FORM_HIDE_RESULT": ("FORM_HIDE_RESULT", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_DECISION_LOG": ("DECISION_LOG", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", str),
+    "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_API_KEY": ("API_KEY", str),
 }
 
 

@@ -23,6 +23,7 @@ MESSAGES = {
 }
 CODES = {
     400: "bad_request",
+    401: "unauthorized",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",

@@ -25,4 +25,11 @@ def get_readiness():
     except ClosenessError:
         raise ApiError(503, "The rules engine did not answer its probe.") from None
     rulebook = evaluator.rulebook
-    return {"status": "ready", "ruleset": {"version": rulebook.version, "digest": rulebook.digest}}
+    ready = {"status": "ready", "ruleset": {"version": rulebook.version, "digest": rulebook.digest}}
+    decision_log = current_app.extensions.get("closeness.log")
+    if decision_log is not None:
+        # Still serving decisions, but the last write to the log failed: visible here and in /metrics.
+        ready["decision_log"] = "ok" if decision_log.healthy else "failing"
+        if not decision_log.healthy:
+            ready["status"] = "degraded"
+    return ready

@@ -26,6 +26,9 @@ LATENCY = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
 DECISIONS = Counter("closeness_decisions_total", "Recommendations given", ["recommendation", "urgent"])
+LOG_FAILURES = Counter(
+    "closeness_decision_log_failures_total", "Decisions that could not be written to the log"
+)
 RULE_FIRINGS = Counter("closeness_rule_firings_total", "Rules reported as reasons, by rule id", ["rule"])
 
 bp = Blueprint("metrics", __name__)
@@ -41,6 +44,10 @@ def record_decision(result: dict) -> None:
     _child(DECISIONS, result["recommendation"], "true" if result["urgent"] else "false").inc()
     for reason in result["reasons"]:
         _child(RULE_FIRINGS, reason["rule"]).inc()
+
+
+def record_log_failure() -> None:
+    LOG_FAILURES.inc()
 
 
 def _observe(response):

@@ -53,6 +53,7 @@ ERRORS = {
     "UnsupportedMediaType": "The body is not sent as application/json.",
     "ValidationFailed": "The answers do not fit the questionnaire; errors has a message per question.",
     "PreconditionFailed": "No QuestionnaireResponse was in the context or the prefetch.",
+    "Unauthorized": "The API key is missing or wrong.",
     "InternalError": "A failure on the server's side; quote request_id when reporting it.",
     "Unavailable": "The service cannot decide right now.",
 }
@@ -67,6 +68,7 @@ def _errors(*names: str) -> dict:
         "BadRequest": "400",
         "Forbidden": "403",
         "NotFound": "404",
+        "Unauthorized": "401",
         "PreconditionFailed": "412",
         "PayloadTooLarge": "413",
         "UnsupportedMediaType": "415",
@@ -236,6 +238,53 @@ OPERATIONS = {
             },
         }
     },
+    "/v1/decisions": {
+        "get": {
+            "summary": "List logged decisions since a moment (API key)",
+            "operationId": "listDecisions",
+            "tags": ["decisions"],
+            "parameters": [
+                {
+                    "name": "since",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+                {
+                    "name": "until",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                },
+            ],
+            "security": [{"apiKey": []}],
+            "responses": {
+                "200": {"description": "Decisions, oldest first", **_json({"type": "object"})},
+                **_errors("BadRequest", "Unauthorized", "NotFound"),
+            },
+        }
+    },
+    "/v1/decisions/{decision_id}": {
+        "get": {
+            "summary": "Show one logged decision (API key)",
+            "operationId": "getDecision",
+            "tags": ["decisions"],
+            "parameters": [
+                {"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "security": [{"apiKey": []}],
+            "responses": {
+                "200": {"description": "The decision's record", **_json({"type": "object"})},
+                **_errors("Unauthorized", "NotFound"),
+            },
+        }
+    },
     "/livez": {
         "get": {
             "summary": "Report that the process is up",
@@ -349,6 +398,7 @@ def build_openapi(version: str) -> dict:
         spec.components.response(
             name, {"description": description, "headers": REQUEST_ID_HEADER, **_json("Error")}
         )
+    spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
     for path, operations in OPERATIONS.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

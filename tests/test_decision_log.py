@@ -1,0 +1,237 @@
+"""The decision log on SQLite and on a real PostgreSQL started by the test run."""
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from service import create_app
+from service.decision_log import DecisionLog, migrate
+from tests.live import LiveServer, free_port
+from tests.test_cli import closeness
+
+KEY = {"X-API-Key": "test-key-4711"}
+
+
+def _app(url, **settings):
+    return create_app(
+        {
+            "TESTING": True,
+            "DECISION_LOG": True,
+            "DECISION_LOG_URL": url,
+            "API_KEY": KEY["X-API-Key"],
+            **settings,
+        }
+    )
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'decisions.sqlite3'}"
+    migrate(url)
+    return url
+
+
+def test_decision_round_trip(sqlite_url, baseline):
+    client = _app(sqlite_url).test_client()
+    response = client.post(
+        "/v1/assessments",
+        json={**baseline, "self_willing": "no", "partner_willing": "no"},
+        headers={"X-Request-ID": "intake-17"},
+    )
+    body = response.get_json()
+    decision_id = body["decision_id"]
+    assert response.headers["X-Decision-ID"] == decision_id
+    record = client.get(f"/v1/decisions/{decision_id}", headers=KEY).get_json()
+    assert record["recommendation"] == "consider_walking_away" and record["urgent"] is False
+    assert record["fired_rules"] == [reason["rule"] for reason in body["reasons"]]
+    assert record["ruleset"] == body["ruleset"] and record["request_id"] == "intake-17"
+    assert "answers" not in record  # not stored unless allowed
+
+
+def test_answers_are_stored_only_when_allowed(sqlite_url, baseline):
+    client = _app(sqlite_url, DECISION_LOG_ANSWERS=True).test_client()
+    decision_id = client.post("/v1/assessments", json=baseline).get_json()["decision_id"]
+    record = client.get(f"/v1/decisions/{decision_id}", headers=KEY).get_json()
+    assert record["answers"]["ready_to_share"] == baseline["ready_to_share"]
+
+
+def test_listing_since_a_moment(sqlite_url, baseline):
+    client = _app(sqlite_url).test_client()
+    ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(3)]
+    listed = client.get("/v1/decisions?since=2000-01-01T00:00:00Z", headers=KEY).get_json()["decisions"]
+    assert [d["id"] for d in listed][-3:] == ids
+    assert client.get("/v1/decisions?since=2999-01-01T00:00:00Z", headers=KEY).get_json() == {"decisions": []}
+    assert client.get("/v1/decisions?since=yesterday", headers=KEY).status_code == 400
+    assert (
+        len(
+            client.get("/v1/decisions?since=2000-01-01T00:00:00Z&limit=2", headers=KEY).get_json()[
+                "decisions"
+            ]
+        )
+        == 2
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"}],
+    ids=["none", "wrong", "wrong_bearer"],
+)
+def test_decisions_need_the_api_key(sqlite_url, headers):
+    response = _app(sqlite_url).test_client().get("/v1/decisions", headers=headers)
+    assert response.status_code == 401 and response.get_json()["code"] == "unauthorized"
+
+
+def test_bearer_key_works_and_no_configured_key_lets_nobody_in(sqlite_url):
+    assert (
+        _app(sqlite_url)
+        .test_client()
+        .get("/v1/decisions", headers={"Authorization": "Bearer test-key-4711"})
+        .status_code
+        == 200
+    )
+    assert _app(sqlite_url, API_KEY=None).test_client().get("/v1/decisions", headers=KEY).status_code == 401
+
+
+def test_log_is_off_by_default(client, baseline):
+    assert "decision_id" not in client.post("/v1/assessments", json=baseline).get_json()
+    keyed = create_app({"TESTING": True, "API_KEY": KEY["X-API-Key"]}).test_client()
+    assert keyed.get("/v1/decisions", headers=KEY).status_code == 404
+
+
+class _Lines(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.text = ""
+
+    def emit(self, record):
+        self.text += self.format(record) + "\n"
+
+
+def test_an_outage_never_costs_the_client_its_answer(baseline):
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"  # nothing listens there
+    client = _app(url).test_client()
+    before = _failures(client)
+    lines = _Lines()
+    logging.getLogger("closeness.decision_log").addHandler(lines)
+    try:
+        response = client.post("/v1/assessments", json={**baseline, "partner_willing": "not_discussed"})
+    finally:
+        logging.getLogger("closeness.decision_log").removeHandler(lines)
+    assert response.status_code == 200 and response.get_json()["recommendation"] == "rebuild"
+    assert "decision_id" not in response.get_json() and "X-Decision-ID" not in response.headers
+    assert client.get("/readyz").get_json() | {"ruleset": None} == {
+        "status": "degraded",
+        "decision_log": "failing",
+        "ruleset": None,
+    }
+    assert _failures(client) == before + 1
+    assert "decision log write failed" in lines.text and "not_discussed" not in lines.text
+
+
+def _failures(client) -> float:
+    for line in client.get("/metrics").get_data(as_text=True).splitlines():
+        if line.startswith("closeness_decision_log_failures_total "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def test_log_stats_from_the_command_line(sqlite_url, baseline):
+    client = _app(sqlite_url).test_client()
+    for change in ({}, {}, {"afraid_of_partner": True}):
+        client.post("/v1/assessments", json={**baseline, **change})
+    run = closeness("log", "stats", env={**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url})
+    assert run.returncode == 0, run.stderr
+    assert "decisions from" in run.stdout and ": 3" in run.stdout
+    assert "2  rebuild" in run.stdout and "1  professional_help (urgent)" in run.stdout
+    assert "1  safety-afraid-of-partner" in run.stdout
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A PostgreSQL server from Debian's binaries on 127.0.0.1, for this module only."""
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not bins or os.geteuid() != 0 or not shutil.which("runuser"):
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL tests need Debian's postgresql binaries and root (runuser)")
+        pytest.skip("PostgreSQL binaries or root not available")
+    bindir = bins[-1].parent
+    root = Path(tempfile.mkdtemp(prefix="closeness-pg-"))
+    root.chmod(0o755)
+    data = root / "data"
+    shutil.chown(root, "postgres")
+
+    def as_postgres(*command):
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *map(str, command)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    as_postgres(bindir / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync")
+    port = free_port()
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50"
+    as_postgres(bindir / "pg_ctl", "-D", data, "-o", options, "-l", root / "log", "-w", "start")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    try:
+        migrate(url)
+        yield url
+    finally:
+        as_postgres(bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_round_trip_on_postgresql(postgres, baseline):
+    app = _app(postgres, DECISION_LOG_ANSWERS=True)
+    client = app.test_client()
+    decision_id = client.post("/v1/assessments", json={**baseline, "thoughts_of_self_harm": True}).get_json()[
+        "decision_id"
+    ]
+    record = client.get(f"/v1/decisions/{decision_id}", headers=KEY).get_json()
+    assert record["urgent"] is True and record["answers"]["thoughts_of_self_harm"] is True
+    assert client.get("/readyz").get_json()["decision_log"] == "ok"
+    app.extensions["closeness.log"].engine.dispose()
+
+
+@pytest.mark.slow
+def test_two_instances_share_one_postgresql_log(postgres, baseline, tmp_path):
+    env = {
+        "CLOSENESS_DECISION_LOG": "true",
+        "CLOSENESS_DECISION_LOG_URL": postgres,
+        "CLOSENESS_API_KEY": "k-2",
+    }
+    servers = [LiveServer(tmp_path / f"instance-{n}.log", env=env) for n in (1, 2)]
+    ids, failures = [], []
+
+    def post_many(server):
+        for _ in range(60):
+            status, body = server.post_json(baseline)
+            (ids if status == 200 and "decision_id" in body else failures).append(body.get("decision_id"))
+
+    try:
+        threads = [threading.Thread(target=post_many, args=(s,)) for s in servers for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for server in servers:
+            server.stop()
+    assert failures == [] and len(ids) == 360 and len(set(ids)) == 360
+    decision_log = DecisionLog(postgres)
+    stored = decision_log.since(datetime(2000, 1, 1, tzinfo=UTC), limit=100_000)
+    decision_log.engine.dispose()
+    stored_ids = [record["id"] for record in stored]
+    assert set(ids) <= set(stored_ids) and len(stored_ids) == len(
+        set(stored_ids)
+    )  # every id found, none twice
+    ours = [record for record in stored if record["id"] in set(ids)]
+    assert len(ours) == 360 and not any("answers" in record for record in ours)  # answers were not allowed
