@@ -5,6 +5,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 # sync workers: every request is CPU work under the GIL. gthread peaked higher when connections spread
 # evenly, but one gthread worker could take a whole burst of keep-alive connections and fall to half
@@ -52,10 +53,42 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
+def _snapshot() -> tuple[str, str]:
+    """Check the rules directory and copy it; workers only ever load such a checked copy."""
+    from service.rulebook import load_rulebook
+
+    source = os.environ["CLOSENESS_RULES_SOURCE"]
+    rulebook = load_rulebook(source)  # RulebookError names every problem with file and line
+    target = Path(tempfile.mkdtemp(prefix="closeness-rules-")) / "rules"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
+    return str(target), rulebook.digest
+
+
 def on_starting(server):
-    """Start with an empty metrics directory."""
+    """Start with an empty metrics directory and a checked copy of the rulebook."""
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     os.makedirs(_metrics_dir, exist_ok=True)
+    from service.rulebook import default_rules_dir
+
+    os.environ.setdefault(
+        "CLOSENESS_RULES_SOURCE", os.environ.get("CLOSENESS_RULES_DIR") or str(default_rules_dir())
+    )
+    path, digest = _snapshot()  # a broken rulebook stops the start here
+    os.environ["CLOSENESS_RULES_DIR"] = path
+    server.log.info("rulebook %s from %s", digest, os.environ["CLOSENESS_RULES_SOURCE"])
+
+
+def on_reload(server):
+    """On HUP, before new workers start: take the changed rulebook, or refuse it and keep the old one."""
+    from service.rulebook import RulebookError
+
+    try:
+        path, digest = _snapshot()
+    except RulebookError as error:
+        server.log.error("rulebook refused, still serving the previous one:\n%s", error)
+        return
+    os.environ["CLOSENESS_RULES_DIR"] = path
+    server.log.info("rulebook reloaded: %s", digest)
 
 
 def child_exit(server, worker):

@@ -1,0 +1,74 @@
+"""Safe reloads: gunicorn HUP takes a changed rulebook, refuses a broken one and keeps serving the old."""
+
+import json
+import os
+import shutil
+import signal
+import time
+
+import pytest
+
+from service.rulebook import default_rules_dir, load_rulebook
+from tests.live import LiveServer
+
+pytestmark = pytest.mark.slow
+
+
+def _digest(server) -> str:
+    status, headers, body = server.request("GET", "/readyz")
+    assert status == 200
+    return json.loads(body)["ruleset"]["digest"]
+
+
+def _wait_for(predicate, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def rules(tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), copy, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return copy
+
+
+def test_hup_switches_to_a_good_rulebook_and_refuses_a_broken_one(rules, tmp_path, baseline):
+    server = LiveServer(tmp_path / "gunicorn.log", env={"CLOSENESS_RULES_DIR": str(rules)})
+    try:
+        assert _digest(server) == load_rulebook(rules).digest
+        rule = rules / "walk-away" / "walk-away-many-permanence-signs.yaml"
+        rule.write_text(rule.read_text().replace("at_least: 3}", "at_least: 4}"))
+        changed = load_rulebook(rules).digest
+        os.kill(server.process.pid, signal.SIGHUP)
+        _wait_for(lambda: _digest(server) == changed)
+        three = {
+            **baseline,
+            "partner_refuses_to_talk": True,
+            "partner_always_blames": True,
+            "attempts_keep_failing": True,
+        }
+        assert (
+            server.post_json(three)[1]["recommendation"] == "professional_help"
+        )  # the new threshold decides
+
+        broken = rules / "professional-help" / "help-past-hurt.yaml"
+        broken.write_text(broken.read_text().replace("when: {answer", "when: [{answer"))
+        os.kill(server.process.pid, signal.SIGHUP)
+        _wait_for(lambda: "rulebook refused" in server.log.read_text())
+        time.sleep(1.5)  # the new workers are up by now
+        assert all(_digest(server) == changed for _ in range(6))
+        assert server.post_json(three)[1]["ruleset"]["digest"] == changed
+        assert f"{broken}:9: YAML syntax error" in server.log.read_text()
+    finally:
+        server.stop()
+
+
+def test_a_broken_rulebook_stops_the_start_with_file_and_line(rules, tmp_path):
+    broken = rules / "steps" / "step-quality-time.yaml"
+    broken.write_text(broken.read_text().replace("section: prioritize", "section: prioritise"))
+    with pytest.raises(AssertionError):
+        LiveServer(tmp_path / "gunicorn.log", env={"CLOSENESS_RULES_DIR": str(rules)})
+    assert f"{broken}:" in (tmp_path / "gunicorn.log").read_text()
+    assert "not a section id of the article" in (tmp_path / "gunicorn.log").read_text()
