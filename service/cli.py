@@ -144,9 +144,6 @@ def serve(args) -> int:
     ]
     if args.workers:
         command += ["--workers", str(args.workers)]
-    settings = _log_settings()
-    if settings["DECISION_LOG"]:
-        migrate(settings["DECISION_LOG_URL"])  # once, before any worker starts writing
     os.execv(sys.executable, command + ["service:create_app()"])
 
 

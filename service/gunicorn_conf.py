@@ -76,6 +76,13 @@ def on_starting(server):
     path, digest = _snapshot()  # a broken rulebook stops the start here
     os.environ["CLOSENESS_RULES_DIR"] = path
     server.log.info("rulebook %s from %s", digest, os.environ["CLOSENESS_RULES_SOURCE"])
+    from service.config import DEFAULTS, settings_from_env
+
+    settings = {**DEFAULTS, **settings_from_env()}
+    if settings["DECISION_LOG"]:  # once, in the master, before any worker writes
+        from service.decision_log import migrate
+
+        migrate(settings["DECISION_LOG_URL"])
 
 
 def on_reload(server):

@@ -235,3 +235,16 @@ def test_two_instances_share_one_postgresql_log(postgres, baseline, tmp_path):
     )  # every id found, none twice
     ours = [record for record in stored if record["id"] in set(ids)]
     assert len(ours) == 360 and not any("answers" in record for record in ours)  # answers were not allowed
+
+
+@pytest.mark.slow
+def test_gunicorn_creates_the_tables_before_workers_write(tmp_path, baseline):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"  # never migrated
+    server = LiveServer(
+        tmp_path / "gunicorn.log", env={"CLOSENESS_DECISION_LOG": "true", "CLOSENESS_DECISION_LOG_URL": url}
+    )
+    try:
+        status, body = server.post_json(baseline)
+    finally:
+        server.stop()
+    assert status == 200 and len(body["decision_id"]) == 32
