@@ -46,15 +46,34 @@ def _model_issues(error: ModelError) -> list[tuple[str, str | None, str]]:
     return issues
 
 
+MAX_DEPTH = 40  # JSON nesting; this Questionnaire's responses need about 10
+
+
+def _too_deep(value, limit: int = MAX_DEPTH) -> bool:
+    """Nested deeper than limit (checked without recursion: the FHIR models recurse and would overflow)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def _check_model(resource: dict) -> None:
     """The resource must validate as an R4 (R4B model) or R5 QuestionnaireResponse."""
+    if _too_deep(resource):
+        raise FhirInvalid([("structure", None, "The QuestionnaireResponse is nested too deeply.")])
     try:
         ResponseR4.model_validate(resource)
         return
+    except RecursionError:
+        raise FhirInvalid([("structure", None, "The QuestionnaireResponse is nested too deeply.")]) from None
     except ModelError as r4_error:
         try:
             ResponseR5.model_validate(resource)
-        except ModelError:
+        except (ModelError, RecursionError):
             raise FhirInvalid(_model_issues(r4_error)) from None
 
 

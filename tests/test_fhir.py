@@ -235,3 +235,23 @@ def test_a_valid_response_with_groups_omitted_is_read_too(client, baseline):
         "/v1/assessments", data=json.dumps(_response(_valid_items(baseline))), content_type=FHIR
     )
     assert response.status_code == 200 and response.get_json()["recommendation"] == "rebuild"
+
+
+@pytest.mark.parametrize("depth", [30, 300, 2000])
+def test_deeply_nested_groups_are_refused_not_a_crash(depth):
+    from service import create_app
+
+    client = create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 1 << 20}).test_client()
+    # Written as text: json.dumps itself cannot nest this deep.
+    inner = '{"linkId": "ready_to_share", "answer": [{"valueInteger": 3}]}'
+    items = '{"linkId": "section-availability", "item": [' * depth + inner + "]}" * depth
+    resource = '{"resourceType": "QuestionnaireResponse", "status": "completed", "item": [' + items + "]}"
+    response = client.post("/v1/assessments", data=resource, content_type=FHIR)
+    assert response.status_code in (400, 422) and response.get_json()["resourceType"] == "OperationOutcome"
+    hook = (
+        '{"hook": "patient-view", "hookInstance": "h", "context": {"questionnaireResponse": '
+        + resource
+        + "}}"
+    )
+    cds = client.post("/cds-services/closeness-intimacy", data=hook, content_type="application/json")
+    assert cds.status_code in (400, 422)  # too deep to parse (400) or refused as too deep (422)
