@@ -96,3 +96,74 @@ def test_error_bodies_never_echo_answer_values(client, baseline):
         assert response.status_code == 422
         assert secret not in json.dumps(response.get_json()["message"])
         assert all(secret not in " ".join(messages) for messages in response.get_json()["errors"].values())
+
+
+def _json_documents():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=12),
+        st.sampled_from(
+            ["QuestionnaireResponse", "Bundle", "patient-view", "item", "answer", "linkId", "valueCoding"]
+        ),
+    )
+    keys = st.one_of(
+        st.text(max_size=8),
+        st.sampled_from(
+            [
+                "resourceType",
+                "item",
+                "linkId",
+                "answer",
+                "valueBoolean",
+                "valueInteger",
+                "valueCoding",
+                "code",
+                "system",
+                "hook",
+                "hookInstance",
+                "context",
+                "prefetch",
+                "questionnaireResponse",
+                "entry",
+                "resource",
+                "questionnaire",
+                "ready_to_share",
+                "signs",
+                "missing_needs",
+                "self_willing",
+                "afraid_of_partner",
+            ]
+        ),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5),
+        max_leaves=25,
+    )
+
+
+ENDPOINTS = [
+    ("/v1/assessments", "application/json"),
+    ("/v1/assessments", "application/fhir+json"),
+    ("/cds-services/closeness-intimacy", "application/json"),
+]
+
+
+@pytest.mark.parametrize(("path", "content_type"), ENDPOINTS, ids=["json", "fhir", "cds"])
+def test_any_json_document_gets_an_answer_never_a_500(app, path, content_type):
+    from hypothesis import HealthCheck, given, settings
+
+    client = app.test_client()
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_json_documents())
+    def post(document):
+        response = client.post(path, data=json.dumps(document), content_type=content_type)
+        assert response.status_code < 500, (response.status_code, response.get_data(as_text=True)[:300])
+
+    post()
