@@ -10,6 +10,7 @@ from service.fhir import checked_answers
 from service.fhir_questionnaire import canonical_url
 from service.jsonio import parse_json
 from service.metrics import record_decision
+from service.sentences import RECOMMENDATION_WORDS
 
 bp = Blueprint("cds_hooks", __name__, url_prefix="/cds-services")
 SERVICE_ID = "closeness-intimacy"
@@ -19,11 +20,6 @@ DESCRIPTION = (
     "Reads the patient's latest Closeness QuestionnaireResponse and returns one explained recommendation "
     "(rebuild, counseling, or consider walking away), with safety concerns flagged as critical."
 )
-RECOMMENDATION_WORDS = {
-    "rebuild": "Rebuild closeness together",
-    "professional_help": "Get help from a counselor",
-    "consider_walking_away": "Consider walking away",
-}
 
 
 def _service() -> dict:
@@ -72,7 +68,7 @@ def _card(result: dict) -> dict:
     level = rulebook.entries[result["reasons"][0]["rule"]]
     sections = article_sections()
     lines = [
-        f"**Recommendation:** {RECOMMENDATION_WORDS[result['recommendation']]}"
+        f"**Recommendation:** {RECOMMENDATION_WORDS[result['recommendation']].capitalize()}"
         + (" (urgent)" if result["urgent"] else ""),
         "",
         result["summary"],
@@ -91,7 +87,7 @@ def _card(result: dict) -> dict:
     if result["steps"]:
         lines += ["", "**Suggested steps**", *[f"- **{s['title']}**: {s['advice']}" for s in result["steps"]]]
     if result["also_consider"]:
-        also = ", ".join(RECOMMENDATION_WORDS[r].lower() for r in result["also_consider"])
+        also = ", ".join(RECOMMENDATION_WORDS[r] for r in result["also_consider"])
         lines += ["", f"**Also consider:** {also}"]
     lines += [
         "",
