@@ -58,8 +58,10 @@ def _answer(node) -> dict:
     if "includes" in node:
         return {"$iany": {question: {"$i": node["includes"]}}}
     if "includes_any" in node:
-        # One $iany over an $or fires once; an $or of $iany would fire once per matching item.
-        return {"$iany": {question: _either([{"$i": value} for value in node["includes_any"]])}}
+        # An $or of single $iany matches. (One $iany over an $or would fire once instead of once per
+        # matching item, but durable_rules then builds the ruleset from uninitialised memory: valgrind
+        # shows it, and now and then create_ruleset fails with ERR_UNEXPECTED_TYPE.)
+        return _either([{"$iany": {question: {"$i": value}}} for value in node["includes_any"]])
     for key, operator in _COMPARISONS.items():
         if key in node:
             return {operator: {question: node[key]}}

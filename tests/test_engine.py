@@ -3,6 +3,10 @@
 import json
 import os
 import random
+import re
+import shutil
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -173,11 +177,52 @@ def test_counting_other_conditions_expands_to_every_group_of_k(rulebook):
     assert expanded["$or"][0]["$and"] == [{"$lte": {"ready_to_share": 2}}, {"$gte": {"walls_when_close": 4}}]
 
 
-def test_includes_any_is_one_match_over_the_items(rulebook):
+def test_includes_any_is_an_or_of_single_item_matches(rulebook):
     node = {"answer": "signs", "includes_any": ["resentment", "growing_distance"]}
     assert to_durable(node, rulebook.entries) == {
-        "$iany": {"signs": {"$or": [{"$i": "resentment"}, {"$i": "growing_distance"}]}}
+        "$or": [{"$iany": {"signs": {"$i": "resentment"}}}, {"$iany": {"signs": {"$i": "growing_distance"}}}]
     }
+
+
+def _item_matches(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$iany":
+                yield value
+            yield from _item_matches(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _item_matches(item)
+
+
+def test_no_item_match_combines_conditions(rulebook):
+    # durable_rules builds "$iany" over "$or"/"$and" from uninitialised memory (seen with valgrind).
+    for match in _item_matches(build_ruleset(rulebook)):
+        (condition,) = match.values()
+        assert set(condition) == {"$i"}, match
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_building_and_running_the_ruleset_reads_no_uninitialised_memory(tmp_path):
+    script = (
+        "from service.rulebook import load_rulebook\n"
+        "from service.engine import RuleEngine\n"
+        "engine = RuleEngine(load_rulebook())\n"
+        "print(engine.fired_rules(dict(engine.rulebook.case_baseline)))\n"
+    )
+    run = subprocess.run(
+        ["valgrind", "--tool=memcheck", "--error-limit=no", sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONMALLOC": "malloc"},
+    )
+    assert run.returncode == 0 and "step-small-daily-talks" in run.stdout, run.stderr[-2000:]
+    reports = re.split(r"^==\d+==\s*$", run.stderr, flags=re.M)  # one block per report
+    bad = ("uninitialised", "Invalid read")
+    problems = [r for r in reports if any(word in r for word in bad) and "durable_rules_engine" in r]
+    assert problems == [], problems[:2]
 
 
 def test_fired_rules_are_reported_once_each(engine, baseline):
