@@ -1,4 +1,4 @@
-"""The durable_rules engine: no leaked states, correct under threads and after fork."""
+"""The durable_rules engine: one reused, always emptied state; correct under threads and after fork."""
 
 import json
 import os
@@ -45,13 +45,59 @@ def engine(rulebook):
     return RuleEngine(rulebook)
 
 
-def test_5000_evaluations_leave_no_live_state(engine, evaluator):
+def _memory(engine: RuleEngine) -> list:
+    return json.loads(rules_c.get_facts(engine._handle, engine._sid))
+
+
+def test_5000_evaluations_use_one_state_and_leave_it_empty(engine, evaluator):
     rng = random.Random(5)
     cases = [evaluator.validate(random_answers(rng)) for _ in range(200)]
     for i in range(5000):
         engine.fired_rules(cases[i % len(cases)])
-    # Had even one state leaked, the 1,024th new state would not fit.
-    assert _live_state_room(engine) == STATE_CAP
+        if i % 500 == 0:
+            assert _memory(engine) == []
+    assert _memory(engine) == [] and engine.states_retired == 0
+    # Had even one more state been left, the 1,023rd new state would not fit.
+    assert _live_state_room(engine) == STATE_CAP - 1
+
+
+def test_the_same_answers_twice_in_a_row_decide_the_same(engine, evaluator):
+    # A fact left in memory would make durable_rules refuse the identical second one.
+    rng = random.Random(9)
+    for _ in range(50):
+        answers = evaluator.validate(random_answers(rng))
+        assert engine.fired_rules(answers) == engine.fired_rules(answers) == engine.fired_rules(dict(answers))
+    assert engine.states_retired == 0
+
+
+def test_a_shared_state_reads_like_a_fresh_one(rulebook, evaluator):
+    # Every evaluation on the one reused state fires what a brand-new state for that case fires.
+    engine = RuleEngine(rulebook)
+    rng = random.Random(11)
+    for n in range(300):
+        answers = evaluator.validate(random_answers(rng))
+        sid = f"fresh-{n}"
+        fact = json.dumps({**answers, "sid": sid, "_fact": "answers"})
+        _, state = rules_c.assert_fact(engine._handle, fact)
+        fresh: list[str] = []
+        engine._run_actions(engine._handle, state, fresh)
+        rules_c.delete_state(engine._handle, sid)
+        fresh = [rule for rule in dict.fromkeys(fresh) if rule != CATCH_ALL]
+        assert engine.fired_rules(answers) == fresh, n
+    assert engine.states_retired == 0
+
+
+def test_a_fact_left_in_memory_is_never_decided_with(engine, evaluator, baseline):
+    engine.fired_rules(baseline)
+    stray = evaluator.validate({**baseline, "afraid_of_partner": True})
+    # As if a retraction had been lost: a safety fact sits in the shared state.
+    fact = json.dumps({**stray, "sid": engine._sid, "_fact": "answers"})
+    _, state = rules_c.assert_fact(engine._handle, fact)
+    engine._run_actions(engine._handle, state, [])
+    assert _memory(engine) != []
+    assert engine.fired_rules(baseline) == ["step-small-daily-talks"]
+    assert engine.states_retired == 1 and _memory(engine) == []
+    assert _live_state_room(engine) == STATE_CAP - 1  # the old state was deleted, not left behind
 
 
 def test_probe_detects_a_leaked_state(engine):
@@ -81,7 +127,8 @@ def test_four_threads_get_correct_results(evaluator):
     for thread in threads:
         thread.join()
     assert failures == []
-    assert _live_state_room(evaluator.engine) == STATE_CAP
+    assert _memory(evaluator.engine) == [] and evaluator.engine.states_retired == 0
+    assert _live_state_room(evaluator.engine) == STATE_CAP - 1
 
 
 def test_first_use_from_many_threads_at_once(rulebook, baseline):
@@ -137,9 +184,11 @@ def test_a_failing_action_is_an_engine_error_and_leaks_no_state(rulebook, baseli
     for _ in range(STATE_CAP + 10):  # more than the cap: every failed state must be gone
         with pytest.raises(EngineError, match="running actions: KeyError"):
             engine.fired_rules(baseline)
+    assert engine.states_retired == STATE_CAP + 10  # a state that failed is never used again
     engine._handlers = handlers
     assert engine.fired_rules(baseline) == ["step-small-daily-talks"]
-    assert _live_state_room(engine) == STATE_CAP
+    assert _memory(engine) == []
+    assert _live_state_room(engine) == STATE_CAP - 1
 
 
 def test_every_rule_is_bound_to_a_handler_by_name(rulebook):
@@ -160,7 +209,8 @@ def test_catch_all_is_added_when_no_rule_always_matches(tmp_path, rulebook):
     assert definition[CATCH_ALL]["all"][0]["m"] == ALWAYS
     engine = RuleEngine(smaller)
     assert engine.fired_rules({**rulebook.case_baseline}) == []  # nothing matched, and no exception
-    assert _live_state_room(engine) == STATE_CAP
+    assert _memory(engine) == []
+    assert _live_state_room(engine) == STATE_CAP - 1
 
 
 def test_counting_yes_answers_becomes_one_comparison(rulebook):
