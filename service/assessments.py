@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, g, request
 
 from service.errors import ApiError
 from service.fhir import answers_from_body
-from service.jsonio import parse_json
+from service.jsonio import parse_json, request_body
 from service.metrics import record_decision, record_log_failure
 
 bp = Blueprint("assessments", __name__, url_prefix="/v1")
@@ -16,9 +16,9 @@ def create_assessment():
     """Evaluate answers (JSON, or a FHIR QuestionnaireResponse) against the rules."""
     evaluator = current_app.extensions["closeness"]
     if request.mimetype == "application/json":
-        answers = evaluator.validate(parse_json(request.get_data(cache=False)))
+        answers = evaluator.validate(parse_json(request_body(request)))
     elif request.mimetype == FHIR_JSON:
-        answers = answers_from_body(request.get_data(cache=False))
+        answers = answers_from_body(request_body(request))
     else:
         raise ApiError(
             415,

@@ -8,7 +8,7 @@ from schemas.questionnaire import article_sections
 from service.errors import ApiError
 from service.fhir import checked_answers
 from service.fhir_questionnaire import canonical_url
-from service.jsonio import parse_json
+from service.jsonio import parse_json, request_body
 from service.metrics import record_decision
 from service.sentences import RECOMMENDATION_WORDS
 
@@ -121,7 +121,7 @@ def call_service(service_id: str):
         raise ApiError(404, f"No CDS service with this id; GET /cds-services lists them ({SERVICE_ID}).")
     if request.mimetype != "application/json":
         raise ApiError(415, "Send the CDS Hooks request as JSON with Content-Type: application/json.")
-    hook_request = parse_json(request.get_data(cache=False))
+    hook_request = parse_json(request_body(request))
     problems = {}
     if not isinstance(hook_request, dict):
         raise ApiError(400, "A CDS Hooks request is a JSON object.", code="bad_request")

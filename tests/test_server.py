@@ -93,6 +93,31 @@ def test_ten_megabyte_body_is_refused_before_it_is_read(server):
     assert json.loads(reply.split(b"\r\n\r\n", 1)[1])["code"] == "payload_too_large"
 
 
+def _chunked_post(server, body: bytes) -> tuple[int, dict]:
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:]) if part)
+    head = (
+        "POST /v1/assessments HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(head.encode() + chunks + b"0\r\n\r\n")
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    status_line, _, rest = reply.partition(b"\r\n")
+    return int(status_line.split()[1]), json.loads(rest.split(b"\r\n\r\n", 1)[1])
+
+
+def test_a_chunked_body_is_read_and_decided(server, baseline):
+    status, result = _chunked_post(server, json.dumps({**baseline, "afraid_of_partner": True}).encode())
+    assert status == 200 and result["recommendation"] == "professional_help" and result["urgent"]
+
+
+def test_a_chunked_body_over_the_limit_is_refused(server):
+    status, result = _chunked_post(server, b"[" + b"1," * 100_000 + b"1]")
+    assert status == 413 and result["code"] == "payload_too_large"
+
+
 def test_metrics_add_up_across_workers(server):
     def count():
         _, _, text = server.request("GET", "/metrics")
