@@ -86,7 +86,7 @@ class RuleEngine:
             host.set_rulesets({self.ruleset_name: _copy(self.definition)})
             self._host, self._handlers = host, handlers
             self._handle = host.get_ruleset(self.ruleset_name)._handle
-            self._lock, self._generation = threading.Lock(), 0
+            self._lock, self._generation, self._sequence = threading.Lock(), 0, 0
             self._sid, self._state_made = f"closeness-{os.getpid()}-0", False
             self._pid = os.getpid()
 
@@ -110,7 +110,11 @@ class RuleEngine:
             if self._state_made and rules_c.get_facts(handle, self._sid) != "[]":
                 log.warning("the engine's working memory was not empty; it was replaced")
                 self._retire_state()
-            fact = orjson.dumps({**answers, "sid": self._sid, FACT_MARKER: "answers"}).decode()
+            self._sequence += 1
+            sid, fact_id = self._sid, str(self._sequence)
+            # An explicit id spares durable_rules hashing the whole fact, and lets the retraction
+            # name the fact instead of repeating it.
+            fact = orjson.dumps({**answers, "sid": sid, "id": fact_id, FACT_MARKER: "answers"}).decode()
             try:
                 code, state = rules_c.assert_fact(handle, fact)
             except Exception as error:
@@ -124,7 +128,7 @@ class RuleEngine:
                 raise EngineError(f"durable_rules did not take the fact (code {code})")
             try:
                 self._run_actions(handle, state, fired)
-                rules_c.retract_fact(handle, fact)
+                rules_c.retract_fact(handle, f'{{"sid":"{sid}","id":"{fact_id}"}}')
             except EngineError:
                 self._retire_state()
                 raise
