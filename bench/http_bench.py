@@ -1,4 +1,8 @@
-"""POST /v1/assessments (unique cases) against a trivial JSON endpoint (/livez), same server, same run."""
+"""POST /v1/assessments (unique cases) against two trivial JSON endpoints on the same server, same run.
+
+The baselines: POST /bench/trivial (bench/app.py: reads and parses the same bodies, answers a small
+JSON object), what any JSON POST endpoint costs; and GET /livez, which reads no body at all.
+"""
 
 import json
 import statistics
@@ -11,20 +15,31 @@ ROUNDS, SECONDS = 3, 6
 # One worker shows the cost per request with nothing else in play; two workers with 64 connections
 # use the whole machine.
 SETUPS = {"1 worker, 16 connections": (1, 16), "2 workers, 64 connections": (2, 64)}
+ENDPOINTS = {  # name: (label, path, posts the unique answer sets)
+    "assessments": ("POST /v1/assessments", "/v1/assessments", True),
+    "trivial_post": ("POST /bench/trivial", "/bench/trivial", True),
+    "livez": ("GET /livez", "/livez", False),
+}
+BASELINES = ("trivial_post", "livez")
+
+
+def _run(server: Server, name: str, seconds: int, connections: int) -> dict:
+    _, path, posts = ENDPOINTS[name]
+    if posts:
+        return wrk.run(server.url + path, seconds, connections, script=wrk.LUA, path=path)
+    return wrk.run(server.url + path, seconds, connections)
 
 
 def _measure(workers: int, connections: int) -> dict:
     server = Server(workers=workers)
     try:
-        wrk.run(server.url + "/v1/assessments", 2, connections, script=wrk.LUA)  # warm up both paths
-        wrk.run(server.url + "/livez", 2, connections)
+        for name in ENDPOINTS:  # warm up every path
+            _run(server, name, 2, connections)
         rss_before = server.worker_rss_kib()
-        runs = {"assessments": [], "trivial": []}
-        for _ in range(ROUNDS):  # alternate, so drift on a noisy machine hits both alike
-            runs["assessments"].append(
-                wrk.run(server.url + "/v1/assessments", SECONDS, connections, script=wrk.LUA)
-            )
-            runs["trivial"].append(wrk.run(server.url + "/livez", SECONDS, connections))
+        runs = {name: [] for name in ENDPOINTS}
+        for _ in range(ROUNDS):  # take turns, so drift on a noisy machine hits all alike
+            for name in ENDPOINTS:
+                runs[name].append(_run(server, name, SECONDS, connections))
         rss_after = server.worker_rss_kib()
     finally:
         server.stop()
@@ -36,9 +51,14 @@ def _measure(workers: int, connections: int) -> dict:
         "workers": workers,
         "connections": connections,
         "runs": runs,
-        "throughput_ratio": median("assessments", "requests_per_second")
-        / median("trivial", "requests_per_second"),
-        "p99_ratio": median("assessments", "p99_ms") / median("trivial", "p99_ms"),
+        "ratios": {
+            baseline: {
+                "throughput": median("assessments", "requests_per_second")
+                / median(baseline, "requests_per_second"),
+                "p99": median("assessments", "p99_ms") / median(baseline, "p99_ms"),
+            }
+            for baseline in BASELINES
+        },
         "errors": sum(r["socket_errors"] + r["non_2xx"] for rs in runs.values() for r in rs),
         "worker_rss_kib": {"before": rss_before, "after": rss_after},
     }
@@ -51,8 +71,8 @@ def main() -> dict:
             "rounds": ROUNDS,
             "seconds": SECONDS,
             "worker_class": "sync (default)",
-            "trivial_endpoint": "GET /livez",
-            "cases": "a different answer set on every request",
+            "baselines": {name: ENDPOINTS[name][0] for name in BASELINES},
+            "cases": "a different answer set on every request (the same bodies for POST /bench/trivial)",
         },
         "setups": {name: _measure(*args) for name, args in SETUPS.items()},
     }
@@ -63,7 +83,7 @@ def main() -> dict:
 def table(result: dict) -> str:
     rows = ["| setup | endpoint | req/s (median) | p50 ms | p99 ms |", "|---|---|---|---|---|"]
     for setup, measured in result["setups"].items():
-        for name, label in (("assessments", "POST /v1/assessments"), ("trivial", "GET /livez")):
+        for name, (label, _, _) in ENDPOINTS.items():
             runs = measured["runs"][name]
             rows.append(
                 f"| {setup} | {label} | {statistics.median(r['requests_per_second'] for r in runs):.0f} | "
@@ -72,14 +92,17 @@ def table(result: dict) -> str:
             )
     rows.append("")
     for setup, measured in result["setups"].items():
-        rows.append(
-            f"- {setup}: throughput ratio **{measured['throughput_ratio']:.2f}×**, "
-            f"p99 ratio **{measured['p99_ratio']:.2f}×**, errors {measured['errors']}"
-        )
+        for baseline in BASELINES:
+            ratio = measured["ratios"][baseline]
+            rows.append(
+                f"- {setup}, against {ENDPOINTS[baseline][0]}: throughput **{ratio['throughput']:.2f}×**, "
+                f"p99 **{ratio['p99']:.2f}×**"
+            )
+        rows.append(f"- {setup}: errors {measured['errors']}")
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
     outcome = main()
     print(table(outcome))
-    print(json.dumps({k: (v["throughput_ratio"], v["p99_ratio"]) for k, v in outcome["setups"].items()}))
+    print(json.dumps({k: v["ratios"] for k, v in outcome["setups"].items()}))

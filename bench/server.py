@@ -10,7 +10,8 @@ from tests.live import LiveServer
 class Server(LiveServer):
     def __init__(self, workers: int = 2):
         self._tmp = tempfile.TemporaryDirectory(prefix="closeness-bench-")
-        super().__init__(Path(self._tmp.name) / "gunicorn.log", workers=workers)
+        # The real app with POST /bench/trivial added (bench/app.py), under the real gunicorn config.
+        super().__init__(Path(self._tmp.name) / "gunicorn.log", workers=workers, app="bench.app:create_app()")
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()

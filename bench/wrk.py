@@ -14,7 +14,9 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def run(url: str, seconds: int, connections: int, threads: int = 2, script: Path | None = None) -> dict:
+def run(
+    url: str, seconds: int, connections: int, threads: int = 2, script: Path | None = None, path: str = ""
+) -> dict:
     """Requests/s, p50/p99 in ms, errors (socket errors, non-2xx) for one wrk run."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("load is only ever sent to 127.0.0.1")
@@ -23,9 +25,10 @@ def run(url: str, seconds: int, connections: int, threads: int = 2, script: Path
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
         command += ["-s", str(script)]
-    out = subprocess.run(
-        command + [url], capture_output=True, text=True, check=True, timeout=seconds + 60
-    ).stdout
+    command.append(url)
+    if path:  # assessments.lua posts its bodies to this path instead of /v1/assessments
+        command += ["--", path]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non_2xx = int(re.search(r"Non-2xx or 3xx responses: (\d+)", out).group(1)) if "Non-2xx" in out else 0
     return {

@@ -18,7 +18,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, log: Path, env: dict | None = None, workers: int = 2):
+    def __init__(self, log: Path, env: dict | None = None, workers: int = 2, app: str | None = None):
         self.port, self.log = free_port(), log
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
@@ -33,6 +33,9 @@ class LiveServer:
             "--workers",
             str(workers),
         ]
+        if app:  # another WSGI app under exactly what `closeness serve` runs (gunicorn, its config)
+            command = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf"]
+            command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), app]
         with open(log, "wb") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environment)
         deadline = time.monotonic() + 30
