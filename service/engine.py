@@ -52,7 +52,8 @@ class RuleEngine:
     The ruleset is registered through a Host (JSON ruleset, handlers bound by rule name), but each
     evaluation drives the C engine directly: assert the fact, take every pending action in turn and
     hand it to its rule's handler, then retract the fact. This skips the per-action JSON round
-    trips of durable's Python layer, which dominate its cost (measured ~4.7x).
+    trips of durable's Python layer, which dominate its cost (~4.7x; ~8x with the shared state
+    below, against a durable.lang integration: bench/RESULTS.md).
 
     Evaluations share one engine state (working memory) per process, emptied after each one:
     creating a state allocates a few hundred KB (a message pool and, for every node of the network,
