@@ -130,21 +130,21 @@ def log_stats(args) -> int:
     return 0
 
 
+def gunicorn_command(
+    host: str, port: int, workers: int | None = None, app: str = "service:create_app()"
+) -> list:
+    """What `closeness serve` runs: gunicorn with the project's config (service/gunicorn_conf.py)."""
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf"]
+    command += ["--bind", f"{host}:{port}"]
+    if workers:
+        command += ["--workers", str(workers)]
+    return command + [app]
+
+
 def serve(args) -> int:
     if args.rules:
         os.environ["CLOSENESS_RULES_DIR"] = str(Path(args.rules).resolve())
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        "python:service.gunicorn_conf",
-        "--bind",
-        f"{args.host}:{args.port}",
-    ]
-    if args.workers:
-        command += ["--workers", str(args.workers)]
-    os.execv(sys.executable, command + ["service:create_app()"])
+    os.execv(sys.executable, gunicorn_command(args.host, args.port, args.workers))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from service.cli import gunicorn_command
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -34,8 +36,7 @@ class LiveServer:
             str(workers),
         ]
         if app:  # another WSGI app under exactly what `closeness serve` runs (gunicorn, its config)
-            command = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf"]
-            command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), app]
+            command = gunicorn_command("127.0.0.1", self.port, workers, app)
         with open(log, "wb") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environment)
         deadline = time.monotonic() + 30
