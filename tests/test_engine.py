@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import uuid
 
 import durable_rules_engine as rules_c
 import pytest
@@ -22,12 +21,34 @@ from tests.policy import decide
 STATE_CAP = 1024
 
 
+def _fnv1_32(text: str) -> int:
+    """durable_rules' state key: FNV-1, 32 bits, of the sid's bytes (state.c, fnv1Hash32)."""
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+def _probe_sids(engine: RuleEngine, count: int) -> list[str]:
+    """Sids whose durable keys differ from each other and from the engine's own state's."""
+    taken, sids = {_fnv1_32(engine._sid)}, []
+    for n in range(count * 2):
+        key = _fnv1_32(f"probe-{n}")
+        if key not in taken:
+            taken.add(key)
+            sids.append(f"probe-{n}")
+        if len(sids) == count:
+            return sids
+    raise AssertionError("too many colliding probe sids")
+
+
 def _live_state_room(engine: RuleEngine) -> int:
     """How many new states fit before durable_rules' per-ruleset cap (1,024 when none are live)."""
     handle, created = engine._handle, []
     try:
-        for _ in range(STATE_CAP + 1):
-            sid = uuid.uuid4().hex
+        # Fixed sids with distinct keys: two sids with one key would share a state (see below),
+        # and random ones collide about once in 10,000 probes.
+        for sid in _probe_sids(engine, STATE_CAP + 1):
             # Matches only the always-rule; its action is taken so the state can be deleted safely.
             _, state = rules_c.assert_fact(handle, json.dumps({"sid": sid, "_fact": "answers"}))
             created.append(sid)
@@ -59,6 +80,21 @@ def test_5000_evaluations_use_one_state_and_leave_it_empty(engine, evaluator):
     assert _memory(engine) == [] and engine.states_retired == 0
     # Had even one more state been left, the 1,023rd new state would not fit.
     assert _live_state_room(engine) == STATE_CAP - 1
+
+
+def test_durable_finds_a_state_by_a_32_bit_hash_of_its_sid_alone(engine):
+    # Why Closeness keeps one live state per process and never takes a sid from outside: durable_rules
+    # compares only the FNV-1 hash of a sid, so two sids with one hash share one working memory.
+    first, second = "sid-809829", "sid-1000504"
+    assert first != second and _fnv1_32(first) == _fnv1_32(second)
+    _, state = rules_c.assert_fact(engine._handle, json.dumps({"sid": first, "id": "1", "_fact": "answers"}))
+    engine._run_actions(engine._handle, state, [])
+    try:
+        assert [fact["id"] for fact in json.loads(rules_c.get_facts(engine._handle, second))] == ["1"]
+    finally:
+        rules_c.delete_state(engine._handle, first)
+    with pytest.raises(rules_c.error, match="309"):
+        rules_c.delete_state(engine._handle, second)  # already gone: it was the same state
 
 
 def test_the_same_answers_twice_in_a_row_decide_the_same(engine, evaluator):
