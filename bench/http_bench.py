@@ -11,7 +11,7 @@ from bench import wrk
 from bench.common import machine, save
 from bench.server import Server
 
-ROUNDS, SECONDS = 3, 6
+ROUNDS, SECONDS = 5, 6  # five rounds: the spread of the per-round ratios shows the noise
 # One worker shows the cost per request with nothing else in play; two workers with 64 connections
 # use the whole machine.
 SETUPS = {"1 worker, 16 connections": (1, 16), "2 workers, 64 connections": (2, 64)}
@@ -44,18 +44,19 @@ def _measure(workers: int, connections: int) -> dict:
     finally:
         server.stop()
 
-    def median(name, key):
-        return statistics.median(run[key] for run in runs[name])
+    def per_round(baseline, key):  # a round's endpoints ran back to back: each round gives a ratio
+        pairs = zip(runs["assessments"], runs[baseline], strict=True)
+        return [ours[key] / theirs[key] for ours, theirs in pairs]
 
     return {
         "workers": workers,
         "connections": connections,
         "runs": runs,
-        "ratios": {
+        "ratios": {  # the median of the per-round ratios: paired measurements, not medians from apart
             baseline: {
-                "throughput": median("assessments", "requests_per_second")
-                / median(baseline, "requests_per_second"),
-                "p99": median("assessments", "p99_ms") / median(baseline, "p99_ms"),
+                "throughput": statistics.median(per_round(baseline, "requests_per_second")),
+                "p99": statistics.median(per_round(baseline, "p99_ms")),
+                "throughput_per_round": per_round(baseline, "requests_per_second"),
             }
             for baseline in BASELINES
         },
@@ -80,6 +81,11 @@ def main() -> dict:
     return result
 
 
+def _spread(ratio: dict) -> str:
+    rounds = ratio.get("throughput_per_round")
+    return f"rounds {min(rounds):.2f}–{max(rounds):.2f}" if rounds else "one ratio of medians"
+
+
 def table(result: dict) -> str:
     rows = ["| setup | endpoint | req/s (median) | p50 ms | p99 ms |", "|---|---|---|---|---|"]
     for setup, measured in result["setups"].items():
@@ -95,8 +101,8 @@ def table(result: dict) -> str:
         for baseline in BASELINES:
             ratio = measured["ratios"][baseline]
             rows.append(
-                f"- {setup}, against {ENDPOINTS[baseline][0]}: throughput **{ratio['throughput']:.2f}×**, "
-                f"p99 **{ratio['p99']:.2f}×**"
+                f"- {setup}, against {ENDPOINTS[baseline][0]}: throughput **{ratio['throughput']:.2f}×** "
+                f"({_spread(ratio)}), p99 **{ratio['p99']:.2f}×**"
             )
         rows.append(f"- {setup}: errors {measured['errors']}")
     return "\n".join(rows)
