@@ -81,7 +81,7 @@ def main() -> dict:
     return result
 
 
-def _spread(ratio: dict) -> str:
+def ratio_spread(ratio: dict) -> str:
     rounds = ratio.get("throughput_per_round")
     return f"rounds {min(rounds):.2f}–{max(rounds):.2f}" if rounds else "one ratio of medians"
 
@@ -102,7 +102,7 @@ def table(result: dict) -> str:
             ratio = measured["ratios"][baseline]
             rows.append(
                 f"- {setup}, against {ENDPOINTS[baseline][0]}: throughput **{ratio['throughput']:.2f}×** "
-                f"({_spread(ratio)}), p99 **{ratio['p99']:.2f}×**"
+                f"({ratio_spread(ratio)}), p99 **{ratio['p99']:.2f}×**"
             )
         rows.append(f"- {setup}: errors {measured['errors']}")
     return "\n".join(rows)

@@ -51,7 +51,7 @@ def _targets(results: dict) -> list[str]:
                 check(
                     ratio["throughput"] >= 0.8,
                     f"{setup}: POST ≥ 0.8× the throughput of {labels[baseline]} "
-                    f"({ratio['throughput']:.2f}×; {http_bench._spread(ratio)})",
+                    f"({ratio['throughput']:.2f}×; {http_bench.ratio_spread(ratio)})",
                 )
                 check(
                     ratio["p99"] <= 2, f"{setup}: p99 ≤ 2× that of {labels[baseline]} ({ratio['p99']:.2f}×)"
