@@ -12,7 +12,8 @@ import threading
 import durable_rules_engine as rules_c
 import pytest
 
-from service.conditions import ALWAYS, to_durable
+from schemas.questionnaire import load_questionnaire
+from service.conditions import ALWAYS, FACT_MARKER, to_durable
 from service.engine import CATCH_ALL, RuleEngine, build_ruleset
 from service.rulebook import load_rulebook
 from tests.answers import random_answers
@@ -95,6 +96,13 @@ def test_durable_finds_a_state_by_a_32_bit_hash_of_its_sid_alone(engine):
         rules_c.delete_state(engine._handle, first)
     with pytest.raises(rules_c.error, match="309"):
         rules_c.delete_state(engine._handle, second)  # already gone: it was the same state
+
+
+def test_every_fact_property_has_its_own_durable_key():
+    # durable_rules also finds a fact's properties by a 32-bit hash of the name alone: two question ids
+    # with one key would let a condition on one read the other's answer.
+    names = [*load_questionnaire().ids, "sid", "id", FACT_MARKER]
+    assert len({_fnv1_32(name) for name in names}) == len(names)
 
 
 def test_the_same_answers_twice_in_a_row_decide_the_same(engine, evaluator):
