@@ -45,7 +45,7 @@ def list_decisions():
     since = _moment("since", datetime.now(UTC) - timedelta(days=1))
     until = _moment("until", None)
     limit = request.args.get("limit", str(MAX_LIMIT))
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:  # not '²'
         raise ApiError(400, f"'limit' is a whole number from 1 to {MAX_LIMIT}.")
     return {"decisions": decision_log.since(since, until, int(limit))}
 

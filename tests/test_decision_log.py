@@ -79,6 +79,12 @@ def test_listing_since_a_moment(sqlite_url, baseline):
     )
 
 
+@pytest.mark.parametrize("limit", ["0", "1001", "two", "-1", "2.5", "²", "", "%C2%B2"])
+def test_a_bad_limit_is_a_400(sqlite_url, limit):
+    response = _app(sqlite_url).test_client().get(f"/v1/decisions?limit={limit}", headers=KEY)
+    assert response.status_code == 400 and "'limit' is a whole number" in response.get_json()["message"]
+
+
 @pytest.mark.parametrize(
     "headers",
     [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"}],
