@@ -1,9 +1,9 @@
-"""AnswersSchema: questionnaire v1 answers, built from the questionnaire data."""
+"""AnswersSchema: questionnaire v2 answers, built from the questionnaire data."""
 
 from marshmallow import fields
 
-from schemas.base import BaseSchema, Choice, MultiChoice, StrictBoolean, StrictInteger
-from schemas.questionnaire import Question, load_questionnaire
+from schemas.base import BaseSchema, Choice, MultiChoice, SafetyAnswer, StrictBoolean, StrictInteger
+from schemas.questionnaire import DECLINED, Question, load_questionnaire
 
 
 def _field(question: Question) -> fields.Field:
@@ -11,8 +11,12 @@ def _field(question: Question) -> fields.Field:
         {"required": True} if question.required else {"load_default": lambda q=question: _copy(q.default)}
     )
     presence["metadata"] = {"description": question.text}
-    if not question.required:
+    if not question.required and question.default is not None:
         presence["metadata"]["default"] = question.default
+    if question.type == "safety":
+        if not question.required:  # follow-ups have no default: absent means not asked
+            presence = {"metadata": presence["metadata"]}
+        return SafetyAnswer(**presence)
     if question.type == "integer":
         return StrictInteger(question.minimum, question.maximum, **presence)
     if question.type == "boolean":
@@ -35,6 +39,8 @@ answers_schema = AnswersSchema()
 
 def _plain_check(question: Question):
     """A predicate for one answer that is true exactly where the question's field accepts it."""
+    if question.type == "safety":
+        return lambda v: type(v) is bool or v == DECLINED
     if question.type == "integer":
         low, high = question.minimum, question.maximum
         return lambda v: type(v) is int and low <= v <= high
@@ -48,10 +54,11 @@ def _plain_check(question: Question):
     )
 
 
-_CHECKS = {q.id: _plain_check(q) for q in load_questionnaire().questions}
-_REQUIRED = frozenset(q.id for q in load_questionnaire().questions if q.required)
-_MULTI = {q.id: q.values for q in load_questionnaire().questions if q.type == "multi_choice"}
-_DEFAULTS = {q.id: q.default for q in load_questionnaire().questions if not q.required}
+_QUESTIONS = load_questionnaire().questions
+_CHECKS = {q.id: _plain_check(q) for q in _QUESTIONS}
+_REQUIRED = frozenset(q.id for q in _QUESTIONS if q.required)
+_MULTI = {q.id: q.values for q in _QUESTIONS if q.type == "multi_choice"}
+_DEFAULTS = {q.id: q.default for q in _QUESTIONS if not q.required and q.default is not None}
 _KNOWN = frozenset(_CHECKS)
 
 
@@ -71,6 +78,6 @@ def accept_plainly_valid(raw) -> dict | None:
             if not check(value):
                 return None
             answers[key] = [choice for choice in _MULTI[key] if choice in value] if key in _MULTI else value
-        else:
+        elif key in _DEFAULTS:
             answers[key] = _copy(_DEFAULTS[key])
     return answers

@@ -80,3 +80,14 @@ class MultiChoice(_AnswerField):
             raise self.make_error("duplicate")
         # The questionnaire's order, so that results never depend on the order items were sent in.
         return [choice for choice in self.choices if choice in value]
+
+
+class SafetyAnswer(_AnswerField):
+    """A safety question's answer: JSON true, false, or "declined" (I'd rather not say)."""
+
+    default_error_messages = {"invalid": 'Answer with true, false or "declined" (I\'d rather not say).'}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool and value != "declined":
+            raise self.make_error("invalid")
+        return value

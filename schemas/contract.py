@@ -3,8 +3,8 @@
 from marshmallow import fields
 
 from schemas.base import BaseSchema
-
-RECOMMENDATIONS = ("rebuild", "professional_help", "consider_walking_away")
+from schemas.resources import ResourceSchema
+from schemas.rulefile import BASES, RECOMMENDATIONS
 
 
 class _Out(BaseSchema):
@@ -16,28 +16,67 @@ class CitationSchema(_Out):
     title = fields.String(required=True)
 
 
+class BecauseSchema(_Out):
+    question = fields.String(required=True, metadata={"description": "The question id"})
+    answer = fields.Raw(
+        required=True,
+        metadata={"description": "The answer that made the condition hold (lists: the matches)"},
+    )
+    text = fields.String(
+        required=True, metadata={"description": "What the person answered, in the second person"}
+    )
+
+
 class ReasonSchema(_Out):
     rule = fields.String(required=True, metadata={"description": "Id of the rule or outcome level"})
     title = fields.String(required=True)
     explanation = fields.String(required=True)
     section = fields.String(required=True, metadata={"description": "Article section id it cites"})
-    answers = fields.Dict(
-        keys=fields.String(), required=True, metadata={"description": "The answers this rule read"}
+    basis = fields.String(
+        required=True,
+        metadata={
+            "enum": list(BASES),
+            "description": "safety-guidance: rests on safety practice, not the article",
+        },
+    )
+    because = fields.List(
+        fields.Nested(BecauseSchema),
+        required=True,
+        metadata={"description": "The conditions of this rule that held; empty for safety reasons"},
     )
 
 
 class StepSchema(_Out):
-    id = fields.String(required=True, metadata={"description": "The step's article section id"})
+    id = fields.String(required=True, metadata={"description": "The step's id"})
     title = fields.String(required=True)
     advice = fields.String(required=True)
     section = fields.String(required=True)
 
 
-class ResourceSchema(_Out):
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    contact = fields.String()
-    url = fields.String()
+class SafetySchema(_Out):
+    urgent = fields.List(
+        fields.String(), required=True, metadata={"description": "Urgent concerns, in order"}
+    )
+    noted = fields.List(fields.String(), required=True, metadata={"description": "Noted concerns, in order"})
+    declined = fields.List(
+        fields.String(), required=True, metadata={"description": 'Safety questions answered "declined"'}
+    )
+
+
+class AlsoConsiderSchema(_Out):
+    recommendation = fields.String(required=True, metadata={"enum": list(RECOMMENDATIONS)})
+    title = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class WarningSchema(_Out):
+    question = fields.String(required=True, metadata={"description": "Question id or key (never its value)"})
+    message = fields.String(required=True)
+
+
+class QuestionnaireRefSchema(_Out):
+    id = fields.String(required=True)
+    version = fields.String(required=True)
 
 
 class RulesetRefSchema(_Out):
@@ -47,13 +86,23 @@ class RulesetRefSchema(_Out):
 
 class ResultSchema(_Out):
     recommendation = fields.String(required=True, metadata={"enum": list(RECOMMENDATIONS)})
-    urgent = fields.Boolean(required=True)
+    urgent = fields.Boolean(
+        required=True, metadata={"description": "True exactly when safety.urgent is not empty"}
+    )
+    safety = fields.Nested(SafetySchema, required=True)
+    title = fields.String(required=True, metadata={"description": "The headline for the person"})
     summary = fields.String(required=True)
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
     steps = fields.List(fields.Nested(StepSchema), required=True)
-    also_consider = fields.List(fields.String(metadata={"enum": list(RECOMMENDATIONS)}), required=True)
+    also_consider = fields.List(fields.Nested(AlsoConsiderSchema), required=True)
     notice = fields.String(required=True)
     resources = fields.List(fields.Nested(ResourceSchema), required=True)
+    warnings = fields.List(
+        fields.Nested(WarningSchema),
+        required=True,
+        metadata={"description": "With an urgent concern: answers ignored, follow-ups counted as yes"},
+    )
+    questionnaire = fields.Nested(QuestionnaireRefSchema, required=True)
     ruleset = fields.Nested(RulesetRefSchema, required=True)
     decision_id = fields.String(metadata={"description": "Id of the decision's record, when the log is on"})
 
@@ -69,6 +118,10 @@ class ErrorSchema(_Out):
         metadata={"description": "Messages per question id (empty when not about answers)"},
     )
     request_id = fields.String(required=True)
+    safety_resources = fields.List(
+        fields.Nested(ResourceSchema),
+        metadata={"description": 'Support, when a safety answer was yes or "declined" (422 only)'},
+    )
 
 
 class OptionSchema(_Out):
@@ -80,28 +133,40 @@ class OptionSchema(_Out):
 class QuestionSchema(_Out):
     id = fields.String(required=True)
     text = fields.String(required=True)
-    type = fields.String(required=True, metadata={"enum": ["integer", "boolean", "choice", "multi_choice"]})
+    type = fields.String(
+        required=True, metadata={"enum": ["integer", "boolean", "choice", "multi_choice", "safety"]}
+    )
     required = fields.Boolean(required=True)
+    basis = fields.String(required=True, metadata={"enum": list(BASES)})
+    follow_up_of = fields.List(
+        fields.String(), metadata={"description": "A follow-up: asked only when one of these is answered yes"}
+    )
     default = fields.Raw(metadata={"description": "Used when an optional question is left out"})
     minimum = fields.Integer()
     maximum = fields.Integer()
     options = fields.List(fields.Nested(OptionSchema), required=True)
     cites = fields.Nested(CitationSchema, required=True)
-    also_cites = fields.List(fields.Nested(CitationSchema), required=True)
 
 
 class QuestionGroupSchema(_Out):
     id = fields.String(required=True)
     title = fields.String(required=True)
     intro = fields.String()
+    basis = fields.String(required=True, metadata={"enum": list(BASES)})
     cites = fields.Nested(CitationSchema, required=True)
     questions = fields.List(fields.Nested(QuestionSchema), required=True)
+
+
+class IntroSchema(_Out):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
 
 
 class QuestionnaireSchema(_Out):
     id = fields.String(required=True)
     version = fields.String(required=True)
     title = fields.String(required=True)
+    intro = fields.List(fields.Nested(IntroSchema), required=True)
     sections = fields.List(fields.Nested(QuestionGroupSchema), required=True)
 
 
@@ -130,6 +195,9 @@ class HealthSchema(_Out):
     status = fields.String(required=True, metadata={"enum": ["live", "ready", "degraded"]})
     ruleset = fields.Nested(RulesetRefSchema)
     decision_log = fields.String(metadata={"enum": ["ok", "failing"]})
+    resources = fields.String(
+        metadata={"enum": ["defaults", "configured"], "description": "defaults: no local services configured"}
+    )
 
 
 class CdsServiceSchema(_Out):

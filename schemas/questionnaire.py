@@ -1,4 +1,4 @@
-"""Questionnaire v1 and the article's section index, loaded once from the package's data files."""
+"""Questionnaire v2 and the article's section index, loaded once from the package's data files."""
 
 import json
 from dataclasses import dataclass, field
@@ -8,7 +8,11 @@ from pathlib import Path
 import yaml
 
 DATA_DIR = Path(__file__).resolve().parent
-QUESTION_TYPES = ("integer", "boolean", "choice", "multi_choice")
+QUESTIONNAIRE_FILE = "questionnaire_v2.yaml"
+QUESTION_TYPES = ("integer", "boolean", "choice", "multi_choice", "safety")
+DECLINED = "declined"  # "I'd rather not say": an answer every safety question takes
+# Questionnaires that were replaced; answers naming them get a clear message instead of a guess.
+RETIRED = ("closeness-v1",)
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,7 @@ class Option:
     value: str
     label: str
     section: str | None = None
+    phrase: str | None = None  # the option inside a second-person sentence ("being really listened to")
 
 
 @dataclass(frozen=True)
@@ -26,17 +31,40 @@ class Question:
     type: str
     required: bool
     section: str
-    also_cites: tuple[str, ...] = ()
+    basis: str = "article"
+    topic: str | None = None  # base safety questions: the support topic (partner, suicide, self_harm)
+    follow_up_of: tuple[str, ...] = ()  # follow-ups: asked when one of these is answered yes
     options: tuple[Option, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
     labels: dict = field(default_factory=dict)
     default: object = None
+    because: object = None  # {answer: text}, or for multi_choice a template with {items}
 
     @property
     def values(self) -> tuple[str, ...]:
         """The allowed values of a choice or multi_choice question."""
         return tuple(option.value for option in self.options)
+
+    @property
+    def is_safety(self) -> bool:
+        return self.type == "safety"
+
+    @property
+    def is_follow_up(self) -> bool:
+        return bool(self.follow_up_of)
+
+    def because_text(self, answer) -> str | None:
+        """The second-person sentence for this answer (multi_choice: the chosen items), or None."""
+        if self.because is None:
+            return None
+        if self.type == "multi_choice":
+            phrases = [o.phrase for o in self.options if o.value in answer]
+            if not phrases:
+                return None
+            items = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+            return self.because.format(items=items)
+        return self.because.get(answer)
 
 
 @dataclass(frozen=True)
@@ -45,6 +73,7 @@ class Group:
     title: str
     section: str
     intro: str | None = None
+    basis: str = "article"
 
 
 @dataclass(frozen=True)
@@ -52,15 +81,47 @@ class Questionnaire:
     id: str
     version: str
     title: str
+    intro: tuple[dict, ...]
     groups: tuple[Group, ...]
     questions: tuple[Question, ...]
 
+    index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self.index.update({q.id: q for q in self.questions})
+
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self.index.get(question_id)
 
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.questions)
+
+    @property
+    def safety_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.is_safety)
+
+    @property
+    def base_safety_questions(self) -> tuple[Question, ...]:
+        """The safety questions everyone is asked (not the follow-ups)."""
+        return tuple(q for q in self.questions if q.is_safety and not q.is_follow_up)
+
+    @property
+    def follow_ups(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.is_follow_up)
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(q.topic for q in self.base_safety_questions))
+
+
+def _because(raw: dict, kind: str):
+    because = raw.get("because")
+    if because is None or kind == "multi_choice":
+        return because
+    if kind == "integer":
+        return {int(k): v for k, v in because.items()}
+    return dict(because)
 
 
 def _question(raw: dict, scales: dict) -> Question:
@@ -72,24 +133,28 @@ def _question(raw: dict, scales: dict) -> Question:
         type=raw["type"],
         required=raw["required"],
         section=raw["section"],
-        also_cites=tuple(raw.get("also_cites", ())),
+        basis=raw.get("basis", "article"),
+        topic=raw.get("topic"),
+        follow_up_of=tuple(raw.get("follow_up_of", ())),
         options=tuple(Option(**o) for o in raw.get("options", ())),
         minimum=min(labels) if labels else None,
         maximum=max(labels) if labels else None,
         labels=labels,
         default=raw.get("default"),
+        because=_because(raw, raw["type"]),
     )
 
 
 @cache
 def load_questionnaire() -> Questionnaire:
-    """Questionnaire v1 from its YAML file."""
-    raw = yaml.safe_load((DATA_DIR / "questionnaire_v1.yaml").read_text(encoding="utf-8"))
+    """Questionnaire v2 from its YAML file."""
+    raw = yaml.safe_load((DATA_DIR / QUESTIONNAIRE_FILE).read_text(encoding="utf-8"))
     scales = raw.get("scales", {})
     return Questionnaire(
         id=raw["id"],
         version=str(raw["version"]),
         title=raw["title"],
+        intro=tuple(raw["intro"]),
         groups=tuple(Group(**g) for g in raw["groups"]),
         questions=tuple(_question(q, scales) for q in raw["questions"]),
     )

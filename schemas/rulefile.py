@@ -5,9 +5,14 @@ import re
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.base import StrictBoolean, StrictInteger
-from schemas.questionnaire import load_questionnaire
+from schemas.questionnaire import DECLINED, load_questionnaire
+from schemas.resources import ResourceSchema
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
+BASES = ("article", "safety-guidance")
+RECOMMENDATIONS = ("rebuild", "professional_help", "consider_walking_away")
+STEP_MODES = ("all", "on_your_own", "none")
 OPERATORS = ("is", "is_not", "in", "at_least", "at_most", "includes", "includes_any")
 # Which operators make sense for which question type.
 OPERATORS_BY_TYPE = {
@@ -15,6 +20,7 @@ OPERATORS_BY_TYPE = {
     "boolean": ("is",),
     "choice": ("is", "is_not", "in"),
     "multi_choice": ("includes", "includes_any"),
+    "safety": ("is", "is_not", "in"),
 }
 LIST_OPERATORS = ("in", "includes_any")
 
@@ -45,6 +51,9 @@ def _value_error(question, value) -> str | None:
     elif question.type == "boolean":
         if type(value) is not bool:
             return f"'{question.id}' is answered true or false"
+    elif question.type == "safety":
+        if type(value) is not bool and value != DECLINED:
+            return f"'{question.id}' is answered true, false or \"{DECLINED}\""
     elif type(value) is not str or value not in question.values:
         hint = " (quote it: YAML reads a bare yes/no as true/false)" if type(value) is bool else ""
         return f"'{question.id}' takes one of {', '.join(question.values)}{hint}"
@@ -126,29 +135,56 @@ class EffectSchema(_FileSchema):
     kind = fields.String(
         required=True,
         validate=validate.OneOf(
-            ("outcome", "step", "finding"), error="unknown effect kind; use outcome, step or finding"
+            ("outcome", "step", "finding", "concern"),
+            error="unknown effect kind; use outcome, step, finding or concern",
         ),
     )
     outcome = fields.String()
-    step = fields.String()
+    step = fields.String(validate=validate.Regexp(KEBAB, error="a step id is kebab-case"))
+    section = fields.String()
     title = fields.String(validate=validate.Length(min=1))
     advice = fields.String(validate=validate.Length(min=1))
+    on_your_own = StrictBoolean()
     fallback = StrictBoolean()
+    concern = fields.String(validate=validate.Regexp(SNAKE, error="a concern id is snake_case"))
+    urgent = StrictBoolean()
+    unless = fields.List(fields.String())
+    headline = fields.String(validate=validate.Length(min=1))
+    summary = fields.String(validate=validate.Length(min=1))
+    summary_with = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1)))
 
     @validates_schema
     def _fits_kind(self, data, **kwargs):
         allowed = {
             "outcome": {"kind", "outcome"},
-            "step": {"kind", "step", "title", "advice", "fallback"},
+            "step": {"kind", "step", "section", "title", "advice", "on_your_own", "fallback"},
             "finding": {"kind"},
+            "concern": {
+                "kind",
+                "concern",
+                "urgent",
+                "outcome",
+                "unless",
+                "headline",
+                "summary",
+                "summary_with",
+            },
         }
-        required = {"outcome": {"outcome"}, "step": {"step", "title", "advice"}, "finding": set()}
+        required = {
+            "outcome": {"outcome"},
+            "step": {"step", "section", "title", "advice"},
+            "finding": set(),
+            "concern": {"concern", "urgent"},
+        }
         kind = data.get("kind")
         errors = {}
         for key in set(data) - allowed.get(kind, set(data)):
             errors[key] = [f"not used by a {kind} effect"]
         for key in required.get(kind, set()) - set(data):
             errors[key] = [f"a {kind} effect needs '{key}'"]
+        if kind == "concern" and data.get("urgent"):
+            for key in {"headline", "summary", "outcome"} - set(data):
+                errors[key] = [f"an urgent concern needs '{key}' (the result's {key})"]
         if errors:
             raise ValidationError(errors)
 
@@ -159,6 +195,9 @@ class _Documented(_FileSchema):
     title = _text()
     explanation = _text()
     section = fields.String(required=True)
+    basis = fields.String(
+        required=True, validate=validate.OneOf(BASES, error="basis is article or safety-guidance")
+    )
 
 
 class RuleSchema(_Documented):
@@ -167,19 +206,33 @@ class RuleSchema(_Documented):
 
 
 class OutcomeSchema(_Documented):
-    recommendation = fields.String(
-        required=True, validate=validate.OneOf(("rebuild", "professional_help", "consider_walking_away"))
-    )
+    recommendation = fields.String(required=True, validate=validate.OneOf(RECOMMENDATIONS))
     priority = StrictInteger(1, 1000, required=True)
     urgent = StrictBoolean(load_default=False)
-    steps = StrictBoolean(required=True)
-    also_consider = StrictBoolean(required=True)
     fallback = StrictBoolean(load_default=False)
-    summary = _text()
+    steps = fields.String(
+        required=True, validate=validate.OneOf(STEP_MODES, error="steps is all, on_your_own or none")
+    )
+    headline = fields.String(validate=validate.Length(min=1))
+    summary = fields.String(validate=validate.Length(min=1))
+    also_consider_text = fields.String(validate=validate.Length(min=1))
     clinician_summary = fields.String(
         required=True,
         validate=validate.Length(min=1, max=140, error="clinician_summary is 1 to 140 characters"),
     )
+    yields_when = ConditionField()
+    no_steps_when = ConditionField()
+    no_steps_with_concerns = fields.List(fields.String())
+
+    @validates_schema
+    def _texts_for_people(self, data, **kwargs):
+        # An urgent level speaks with its concerns' words; every other level needs its own.
+        needed = set() if data.get("urgent") else {"headline", "summary"}
+        if not data.get("urgent") and not data.get("fallback"):
+            needed.add("also_consider_text")
+        errors = {key: [f"a non-urgent level needs '{key}'"] for key in needed - set(data)}
+        if errors:
+            raise ValidationError(errors)
 
 
 class DerivedSchema(_Documented):
@@ -205,7 +258,9 @@ class CaseSchema(_FileSchema):
     answers = fields.Dict(keys=fields.String(), load_default=dict)
     fires = StrictBoolean(required=True)
     expect = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(("recommendation", "urgent", "steps", "also_consider")))
+        keys=fields.String(
+            validate=validate.OneOf(("recommendation", "urgent", "steps", "also_consider", "safety", "title"))
+        )
     )
 
 
@@ -215,8 +270,7 @@ class RulebookSchema(_FileSchema):
     )
     questionnaire = fields.String(required=True)
     notice = _text()
-    resources = fields.List(
-        fields.Dict(keys=fields.String(validate=validate.OneOf(("name", "description", "contact", "url")))),
-        required=True,
-    )
+    resources = fields.List(fields.Nested(ResourceSchema), required=True, validate=validate.Length(min=1))
+    concerns = fields.List(fields.String(validate=validate.Regexp(SNAKE)), required=True)
+    step_order = fields.List(fields.String(validate=validate.Regexp(KEBAB)), required=True)
     case_baseline = fields.Dict(keys=fields.String(), required=True)

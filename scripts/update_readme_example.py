@@ -9,6 +9,14 @@ sys.path.insert(0, ".")
 from service import create_app  # noqa: E402
 
 REQUEST = {
+    "afraid_of_partner": False,
+    "partner_harmed_me": False,
+    "partner_controls": False,
+    "partner_insults": False,
+    "wished_dead": False,
+    "suicidal_thoughts": False,
+    "past_attempt": False,
+    "self_harm": "declined",
     "ready_to_share": 4,
     "walls_when_close": 2,
     "time_to_listen": 4,
@@ -20,8 +28,6 @@ REQUEST = {
     "attempts_keep_failing": False,
     "partner_ignores_feelings": False,
     "connecting_leaves_me_worse": False,
-    "afraid_of_partner": False,
-    "thoughts_of_self_harm": False,
 }
 logging.disable(logging.CRITICAL)
 response = create_app({"TESTING": True}).test_client().post("/v1/assessments", json=REQUEST).get_json()

@@ -1,5 +1,7 @@
 """Closeness: explainable decision support on emotional intimacy, as a Flask app."""
 
+import logging
+
 from flask import Flask
 
 
@@ -35,7 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     rulebook = load_rulebook(rules_dir(app.config["RULES_DIR"]))
-    app.extensions["closeness"] = Evaluator(rulebook, load_resources(app.config["RESOURCES_FILE"]))
+    resources = load_resources(app.config["RESOURCES_FILE"], rulebook.concerns)
+    if resources is None:
+        logging.getLogger("closeness").warning(
+            "support resources: using the rulebook's defaults, which name no local service; "
+            "set CLOSENESS_RESOURCES_FILE to your local crisis, abuse and counseling services"
+        )
+    app.extensions["closeness"] = Evaluator(rulebook, resources)
+    app.extensions["closeness.resources"] = "defaults" if resources is None else "configured"
     if app.config["DECISION_LOG"]:
         from service.decision_log import DecisionLog
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, g, request
 
 from service.errors import ApiError
-from service.fhir import answers_from_body
+from service.fhir import decide_body
 from service.jsonio import parse_json, request_body
 from service.metrics import record_decision, record_log_failure
 
@@ -16,16 +16,16 @@ def create_assessment():
     """Evaluate answers (JSON, or a FHIR QuestionnaireResponse) against the rules."""
     evaluator = current_app.extensions["closeness"]
     if request.mimetype == "application/json":
-        answers = evaluator.validate(parse_json(request_body(request)))
+        assessment = evaluator.decide(parse_json(request_body(request)))
     elif request.mimetype == FHIR_JSON:
-        answers = answers_from_body(request_body(request))
+        assessment = decide_body(request_body(request))
     else:
         raise ApiError(
             415,
             "Send the answers as JSON (application/json) or as a FHIR QuestionnaireResponse "
             "(application/fhir+json).",
         )
-    result = evaluator.evaluate_answers(answers)
+    result, answers = assessment.result, assessment.answers
     record_decision(result)
     decision_log = current_app.extensions.get("closeness.log")
     if decision_log is None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from service.decision import Evaluator
+from service.impact import decision_of
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,7 @@ def _check(case: dict, result: dict, rule_id: str) -> list[str]:
     reported = rule_id in {reason["rule"] for reason in result["reasons"]}
     if reported != case["fires"]:
         problems.append(f"expected the rule to {'fire' if case['fires'] else 'stay silent'}")
-    actual = {
-        "recommendation": result["recommendation"],
-        "urgent": result["urgent"],
-        "steps": [step["id"] for step in result["steps"]],
-        "also_consider": result["also_consider"],
-    }
+    actual = {**decision_of(result), "title": result["title"]}
     for key, wanted in (case.get("expect") or {}).items():
         if actual[key] != wanted:
             problems.append(f"{key}: expected {wanted}, got {actual[key]}")

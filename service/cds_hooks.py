@@ -4,9 +4,9 @@ import uuid
 
 from flask import Blueprint, current_app, request, url_for
 
-from schemas.questionnaire import article_sections
+from schemas.questionnaire import article_sections, load_questionnaire
 from service.errors import ApiError
-from service.fhir import checked_answers
+from service.fhir import decide_response
 from service.fhir_questionnaire import canonical_url
 from service.jsonio import parse_json, request_body
 from service.metrics import record_decision
@@ -18,8 +18,44 @@ HOOK = "patient-view"
 INDICATOR = {"consider_walking_away": "warning", "professional_help": "warning", "rebuild": "info"}
 DESCRIPTION = (
     "Reads the patient's latest Closeness QuestionnaireResponse and returns one explained recommendation "
-    "(rebuild, counseling, or consider walking away), with safety concerns flagged as critical."
+    "(rebuild, professional help, or consider walking away), with safety concerns flagged as critical."
 )
+# For clinicians: what each concern means and a validated follow-up. The screen's items are modelled
+# on public screeners but are not validated instruments.
+CONCERN_WORDS = {
+    "suicide_risk_now": "suicidal thoughts right now (or the follow-up was skipped)",
+    "partner_safety_now": "afraid for their safety right now or tonight (or the follow-up was skipped)",
+    "suicide_risk": "wish to be dead, suicidal thoughts, or an attempt in the past three months",
+    "partner_safety": "fear of, or harm or threats from, a partner or ex-partner in the past year",
+    "partner_control": "a partner's control or repeated put-downs",
+    "self_harm": "self-harm in the past month without wanting to die",
+    "suicide_history": "a past suicide attempt, not in the past three months",
+}
+SUICIDE_FOLLOW_UP = (
+    "Follow up with a brief suicide safety assessment (such as the ASQ's BSSA or the C-SSRS) before the "
+    "client leaves, or today."
+)
+PARTNER_FOLLOW_UP = (
+    "Use a danger assessment. See the client alone, and do not raise these answers in a joint session."
+)
+FOLLOW_UPS = {
+    "suicide_risk_now": SUICIDE_FOLLOW_UP,
+    "suicide_risk": SUICIDE_FOLLOW_UP,
+    "self_harm": SUICIDE_FOLLOW_UP,
+    "suicide_history": "Ask about current thoughts of suicide with a validated screen (ASQ or C-SSRS).",
+    "partner_safety_now": PARTNER_FOLLOW_UP,
+    "partner_safety": PARTNER_FOLLOW_UP,
+    "partner_control": PARTNER_FOLLOW_UP,
+}
+DECLINED_FOLLOW_UP = {
+    "partner": "Ask about safety with a partner again when the client is alone.",
+    "suicide": (
+        "Treat a declined suicide item as a positive screen (as the ASQ does): ask again when the client "
+        "is alone, with a validated screen."
+    ),
+    "self_harm": "Ask about self-harm again when the client is alone.",
+}
+LOW_MOOD_FOLLOW_UP = "Mood items answered yes: consider the PHQ-9."
 
 
 def _service() -> dict:
@@ -63,7 +99,30 @@ def _section_link(level) -> str:
     return url_for("rules.get_rule", rule_id=level.id, _external=True)
 
 
-def _card(result: dict) -> dict:
+def _safety_lines(result: dict, answers: dict) -> list[str]:
+    safety = result["safety"]
+    if not (safety["urgent"] or safety["noted"] or safety["declined"]):
+        return []
+    lines = ["**Safety screen**"]
+    lines += [f"- Urgent: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["urgent"]]
+    lines += [f"- Noted: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["noted"]]
+    if safety["declined"]:
+        lines.append('- Answered "I\'d rather not say": ' + ", ".join(f"`{q}`" for q in safety["declined"]))
+    topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
+    follow = [FOLLOW_UPS[c] for c in (*safety["urgent"], *safety["noted"])]
+    follow += [DECLINED_FOLLOW_UP[topics[q]] for q in safety["declined"]]
+    if any(answers.get(q) is True for q in ("feeling_down", "lost_interest")):
+        follow.append(LOW_MOOD_FOLLOW_UP)
+    lines += ["", "**Suggested follow-up**", *[f"- {text}" for text in dict.fromkeys(follow)], ""]
+    return lines
+
+
+def _contact(resource: dict) -> str:
+    parts = [resource[key] for key in ("phone", "text", "chat", "url", "hours") if resource.get(key)]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _card(result: dict, answers: dict) -> dict:
     rulebook = current_app.extensions["closeness"].rulebook
     level = rulebook.entries[result["reasons"][0]["rule"]]
     sections = article_sections()
@@ -71,24 +130,31 @@ def _card(result: dict) -> dict:
         f"**Recommendation:** {RECOMMENDATION_WORDS[result['recommendation']].capitalize()}"
         + (" (urgent)" if result["urgent"] else ""),
         "",
-        result["summary"],
+        f"**{result['title']}.** {result['summary']}",
+        "",
+        "The safety items are modelled on public screeners; they are not validated instruments.",
         "",
     ]
+    lines += _safety_lines(result, answers)
     if result["resources"]:
         lines += [
-            "**Safety resources**",
-            *[f"- **{r['name']}**: {r['description']}" for r in result["resources"]],
+            "**Support shown to the client**",
+            *[f"- **{r['name']}**: {r['description']}{_contact(r)}" for r in result["resources"]],
             "",
         ]
     lines.append("**Why**")
-    lines += [
-        f"- {r['title']}: {r['explanation']} _({sections[r['section']]['title']})_" for r in result["reasons"]
-    ]
+    for r in result["reasons"]:
+        basis = "" if r["basis"] == "article" else ", safety guidance"
+        lines.append(f"- {r['title']}: {r['explanation']} _({sections[r['section']]['title']}{basis})_")
+        lines += [f"  - {b['text']}" for b in r["because"]]
     if result["steps"]:
         lines += ["", "**Suggested steps**", *[f"- **{s['title']}**: {s['advice']}" for s in result["steps"]]]
     if result["also_consider"]:
-        also = ", ".join(RECOMMENDATION_WORDS[r] for r in result["also_consider"])
-        lines += ["", f"**Also consider:** {also}"]
+        lines += [
+            "",
+            "**Also consider**",
+            *[f"- **{a['title']}**: {a['text']}" for a in result["also_consider"]],
+        ]
     lines += [
         "",
         f"_{result['notice']}_",
@@ -142,6 +208,6 @@ def call_service(service_id: str):
             "No QuestionnaireResponse in context or prefetch; prefetch 'questionnaireResponse'.",
             code="precondition_failed",
         )
-    result = current_app.extensions["closeness"].evaluate_answers(checked_answers(resource))
-    record_decision(result)
-    return {"cards": [_card(result)]}
+    assessment = decide_response(resource)
+    record_decision(assessment.result)
+    return {"cards": [_card(assessment.result, assessment.answers)]}

@@ -21,9 +21,8 @@ EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers
 
 
 def _evaluator(args) -> Evaluator:
-    return Evaluator(
-        load_rulebook(rules_dir(args.rules)), load_resources(os.environ.get("CLOSENESS_RESOURCES_FILE"))
-    )
+    rulebook = load_rulebook(rules_dir(args.rules))
+    return Evaluator(rulebook, load_resources(os.environ.get("CLOSENESS_RESOURCES_FILE"), rulebook.concerns))
 
 
 def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
@@ -33,7 +32,12 @@ def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
     except JsonInputError as error:
         return {"errors": {"_json": [str(error)]}}, False
     except AnswersInvalid as error:
-        return {"errors": error.messages}, False
+        out = {"errors": error.messages}
+        if error.retired:
+            out["message"] = error.retired
+        if error.safety_resources is not None:
+            out["safety_resources"] = error.safety_resources
+        return out, False
 
 
 def evaluate(args) -> int:

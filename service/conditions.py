@@ -41,6 +41,28 @@ def referenced_questions(node, entries) -> list[str]:
     return found
 
 
+def referenced_answers(node, entries) -> list[tuple[str, tuple]]:
+    """(question id, the option values it names) for every answer condition, derivations expanded."""
+    found: list[tuple[str, tuple]] = []
+
+    def walk(n):
+        if not isinstance(n, dict):
+            return
+        if "answer" in n:
+            values = n.get("includes_any") or n.get("in") or [n.get("includes", n.get("is", n.get("is_not")))]
+            found.append((n["answer"], tuple(v for v in values if isinstance(v, str))))
+        elif "count" in n:
+            for item in entries[n["count"]]["counts"]:
+                walk(item)
+        elif "derived" in n:
+            walk(entries[n["derived"]]["when"])
+        for child in n.get("all") or n.get("any") or []:
+            walk(child)
+
+    walk(node)
+    return found
+
+
 def _either(parts: list) -> dict:
     return parts[0] if len(parts) == 1 else {"$or": parts}
 

@@ -3,9 +3,11 @@
 import os
 from pathlib import Path
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError
 
-from schemas.base import BaseSchema
+from schemas.questionnaire import load_questionnaire
+from schemas.resources import ResourceSchema, resource_targets, unknown_targets
+from schemas.rulefile import RECOMMENDATIONS
 from service.exceptions import ClosenessError
 from service.jsonio import JsonInputError, parse_json
 from service.rulebook import default_rules_dir
@@ -22,14 +24,29 @@ DEFAULTS = {
     "ARTICLE_BASE_URL": None,
     # Origins (besides this one) that may embed /form in a frame and receive its result.
     "FRAME_ANCESTORS": [],
-    # Practices that go through the answers first: the form only posts the result to its parent.
+    # Practices that go through the answers first: the form shows a thank-you instead of a result that
+    # is not urgent (an urgent result and its support are always shown) and posts it to its parent.
     "FORM_HIDE_RESULT": False,
+    # The form's tab title: neutral on purpose, since a title can be seen over a shoulder or in history.
+    "FORM_TITLE": "Questionnaire",
+    # Where the form's quick-exit button goes (replacing the page, so Back does not return).
+    "QUICK_EXIT_URL": "https://www.google.com/search?q=weather",
+    # A practice that receives the answers: its name, and when it reads them (plain text).
+    "PRACTICE_NAME": None,
+    "PRACTICE_RESPONSE_TIME": None,
     # The decision log: off by default. SQLite embedded; a PostgreSQL URL for several instances.
     "DECISION_LOG": False,
     "DECISION_LOG_URL": "sqlite:///closeness-decisions.sqlite3",
     "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
     "API_KEY": None,  # for GET /v1/decisions; without one those endpoints stay closed
 }
+
+
+def _https_url(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise ValueError("not an http(s) URL")
+    return value
+
 
 # environment variable -> (setting, parser)
 ENVIRONMENT = {
@@ -45,6 +62,10 @@ ENVIRONMENT = {
         lambda v: [o.strip() for o in v.split(",") if o.strip()],
     ),
     "CLOSENESS_FORM_HIDE_RESULT": ("FORM_HIDE_RESULT", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_FORM_TITLE": ("FORM_TITLE", str),
+    "CLOSENESS_QUICK_EXIT_URL": ("QUICK_EXIT_URL", _https_url),
+    "CLOSENESS_PRACTICE_NAME": ("PRACTICE_NAME", str),
+    "CLOSENESS_PRACTICE_RESPONSE_TIME": ("PRACTICE_RESPONSE_TIME", str),
     "CLOSENESS_DECISION_LOG": ("DECISION_LOG", lambda v: v.lower() in ("1", "true", "yes")),
     "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", str),
     "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", lambda v: v.lower() in ("1", "true", "yes")),
@@ -68,13 +89,6 @@ def settings_from_env(environ=os.environ) -> dict:
     return settings
 
 
-class ResourceSchema(BaseSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    description = fields.String(required=True, validate=validate.Length(min=1))
-    contact = fields.String()
-    url = fields.URL()
-
-
 _resources_schema = ResourceSchema(many=True)
 
 
@@ -83,13 +97,30 @@ def rules_dir(explicit: str | Path | None = None) -> Path:
     return Path(explicit) if explicit else default_rules_dir()
 
 
-def load_resources(path: str | Path | None) -> list | None:
-    """Safety resources from a JSON file, or None to use the rulebook's."""
+def load_resources(path: str | Path | None, concerns=()) -> list | None:
+    """Support resources from a JSON file, or None to use the rulebook's defaults.
+
+    concerns: the rulebook's concern ids. Every concern, declined topic and recommendation must be
+    served by at least one entry, so that no result can go out without support.
+    """
     if not path:
         return None
     try:
-        return _resources_schema.load(parse_json(Path(path).read_bytes()))
+        resources = _resources_schema.load(parse_json(Path(path).read_bytes()))
     except OSError as error:
         raise ConfigError(f"resources file {path}: {error.strerror}") from None
     except (JsonInputError, ValidationError) as error:
         raise ConfigError(f"resources file {path}: {error}") from None
+    if concerns:
+        targets = resource_targets(concerns, load_questionnaire().topics, RECOMMENDATIONS)
+        unknown = unknown_targets(resources, targets)
+        if unknown:
+            index, value = unknown[0]
+            raise ConfigError(
+                f"resources file {path}: entry {index}: 'for' names '{value}', which is unknown"
+            )
+        served = {value for entry in resources for value in entry["for"]}
+        unserved = sorted(targets - served - {"mood"})
+        if unserved:
+            raise ConfigError(f"resources file {path}: nothing serves {', '.join(unserved)}")
+    return resources

@@ -1,16 +1,22 @@
-"""Turn the rules that fired into a recommendation: priorities, fallbacks, steps and reasons."""
+"""Turn the rules that fired into a result: concerns, the winning level, steps, reasons, resources.
+
+Python only resolves here, by what the rulebook declares: which concern is urgent and which others
+it overrides (`unless`), level priorities and when a level gives way (`yields_when`), which steps
+a level gives (`steps`, `no_steps_when`, `no_steps_with_concerns`), the step order, and which
+resources serve which concern, declined topic or outcome.
+"""
 
 from dataclasses import dataclass
 from functools import lru_cache
 
-from marshmallow import ValidationError
-
-from schemas.answers import accept_plainly_valid, answers_schema
-from schemas.questionnaire import article_sections
-from service.conditions import referenced_questions
+from schemas.questionnaire import load_questionnaire
 from service.engine import RuleEngine
 from service.exceptions import AnswersInvalid
+from service.explain import because
+from service.intake import Intake, declined_questions, read_answers, retired_message, warnings_for
 from service.rulebook import Entry, Rulebook
+
+MOOD_QUESTIONS = ("feeling_down", "lost_interest")
 
 
 @dataclass(frozen=True)
@@ -18,118 +24,216 @@ class _Rule:
     """What resolution needs of one rule, computed once per rulebook."""
 
     id: str
-    kind: str  # outcome | step | finding
-    target: str | None  # the outcome level or the step (section id)
-    fallback: bool
-    rank: tuple  # where its reason goes: outcomes by level priority, then steps, then findings
-    reads: tuple[str, ...]
-    reason: dict  # the reason without its answers
+    kind: str  # outcome | step | finding | concern
+    target: str | None  # the outcome level, or the step id
+    entry: Entry
+    fallback: bool = False
+    on_your_own: bool = False
+    concern: str | None = None
+    urgent: bool = False
+    unless: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> dict:
+        return _reason(self.entry)
 
 
-def _reason_base(entry: Entry) -> dict:
+def _reason(entry: Entry) -> dict:
     return {
         "rule": entry.id,
         "title": entry["title"],
         "explanation": entry["explanation"],
         "section": entry["section"],
+        "basis": entry["basis"],
     }
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What depends only on which rules fired."""
+
+    winner: Entry
+    urgent: tuple[str, ...]
+    noted: tuple[str, ...]
+    also_consider: tuple[Entry, ...]
+    steps: tuple[_Rule, ...]
+    reported: tuple[_Rule, ...]  # rules reported as reasons after the winning level's own
 
 
 class Resolver:
     """Resolves fired rule ids into a result, by what the rulebook declares."""
 
-    def __init__(self, rulebook: Rulebook):
+    def __init__(self, rulebook: Rulebook, resources: list):
         self.rulebook = rulebook
-        entries = rulebook.entries
+        self.resources = resources
         self.levels = sorted(rulebook.of_kind("outcome"), key=lambda e: e["priority"])
         self.fallback_level = next(e for e in self.levels if e["fallback"])
-        self.level_reason = {level.id: _reason_base(level) for level in self.levels}
-        section_rank = {section: index for index, section in enumerate(article_sections())}
+        self.step_rank = {step: index for index, step in enumerate(rulebook.step_order)}
+        self.concern_rank = {concern: index for index, concern in enumerate(rulebook.concerns)}
         self.rules: dict[str, _Rule] = {}
+        self.concern_rules: dict[str, _Rule] = {}
         for entry in rulebook.of_kind("rule"):
             effect = entry["effect"]
-            kind = effect["kind"]
-            target = effect.get("outcome") or effect.get("step")
-            if kind == "outcome":
-                rank = (0, entries[target]["priority"], entry.id)
-            elif kind == "step":
-                rank = (1, section_rank[target], entry.id)
-            else:
-                rank = (2, 0, entry.id)
-            self.rules[entry.id] = _Rule(
-                entry.id,
-                kind,
-                target,
-                bool(effect.get("fallback")),
-                rank,
-                tuple(referenced_questions(entry["when"], entries)),
-                _reason_base(entry),
+            rule = _Rule(
+                id=entry.id,
+                kind=effect["kind"],
+                target=effect.get("outcome") or effect.get("step"),
+                entry=entry,
+                fallback=bool(effect.get("fallback")),
+                on_your_own=bool(effect.get("on_your_own")),
+                concern=effect.get("concern"),
+                urgent=bool(effect.get("urgent")),
+                unless=tuple(effect.get("unless", ())),
             )
-        # The step each step rule gives; fallback steps are kept apart (used only when nothing else is).
-        self.steps: dict[str, dict] = {}
-        self.fallback_steps: dict[str, dict] = {}
-        for entry in rulebook.of_kind("rule"):
-            effect = entry["effect"]
-            if effect["kind"] == "step":
-                catalog = self.fallback_steps if effect.get("fallback") else self.steps
-                catalog.setdefault(
-                    effect["step"],
+            self.rules[entry.id] = rule
+            if rule.concern:
+                self.concern_rules[rule.concern] = rule
+        self.steps: dict[tuple[str, bool], dict] = {}
+        for rule in self.rules.values():
+            if rule.kind == "step":
+                effect = rule.entry["effect"]
+                self.steps.setdefault(
+                    (rule.target, rule.fallback),
                     {
-                        "id": effect["step"],
+                        "id": rule.target,
                         "title": effect["title"],
                         "advice": effect["advice"],
-                        "section": effect["step"],
+                        "section": effect["section"],
                     },
                 )
+        self.topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
 
-    def resolve(self, fired: list[str], answers: dict, resources: list) -> dict:
-        winner, also, steps, chosen, winning_reads = self._structure(frozenset(fired))
-        reasons = [{**self.level_reason[winner.id], "answers": {q: answers[q] for q in winning_reads}}]
-        reasons += [{**rule.reason, "answers": {q: answers[q] for q in rule.reads}} for rule in chosen]
-        urgent = winner["urgent"]
+    def concerns(self, fired) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(urgent, noted) concern ids, in the rulebook's order; `unless` drops overridden ones."""
+        raw = {self.rules[r].concern for r in fired if r in self.rules and self.rules[r].concern}
+        active = [
+            c for c in self.rulebook.concerns if c in raw and not raw & set(self.concern_rules[c].unless)
+        ]
+        urgent = tuple(c for c in active if self.concern_rules[c].urgent)
+        return urgent, tuple(c for c in active if not self.concern_rules[c].urgent)
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one Resolver per rulebook, kept for the process's life
+    def structure(self, fired: frozenset) -> Structure:
+        urgent, noted = self.concerns(fired)
+        active = set(urgent) | set(noted)
+        rules = [self.rules[r] for r in fired if r in self.rules]
+        held = {r.target for r in rules if r.kind == "outcome"}
+        held |= {r.target for r in rules if r.kind == "concern" and r.concern in active and r.target}
+        held_levels = [level for level in self.levels if level.id in held and not level["fallback"]]
+        winner = next(
+            (level for level in held_levels if f"{level.id}:yields" not in fired), self.fallback_level
+        )
+        also: list[Entry] = []
+        if not winner["urgent"]:
+            for level in held_levels:
+                recommendation = level["recommendation"]
+                if level is winner or level["urgent"] or recommendation == winner["recommendation"]:
+                    continue
+                if all(other["recommendation"] != recommendation for other in also):
+                    also.append(level)
+        steps = self._steps(winner, rules, fired, noted)
+        concern_rules = [self.concern_rules[c] for c in (*urgent, *noted)]
+        if winner["urgent"]:
+            reported = concern_rules
+        else:
+            own = sorted(
+                (r for r in rules if r.kind == "outcome" and r.target == winner.id), key=lambda r: r.id
+            )
+            findings = sorted((r for r in rules if r.kind == "finding"), key=lambda r: r.id)
+            reported = concern_rules + own + list(steps) + findings
+        return Structure(winner, urgent, noted, tuple(also), tuple(steps), tuple(reported))
+
+    def _steps(self, winner: Entry, rules: list, fired: frozenset, noted: tuple) -> list[_Rule]:
+        mode = winner["steps"]
+        step_rules = [r for r in rules if r.kind == "step"]
+        if mode == "none":
+            return []
+        if mode == "on_your_own":
+            withheld = f"{winner.id}:no-steps" in fired or set(noted) & set(
+                winner.get("no_steps_with_concerns") or []
+            )
+            chosen = [] if withheld else [r for r in step_rules if r.on_your_own and not r.fallback]
+        else:
+            chosen = [r for r in step_rules if not r.fallback] or [r for r in step_rules if r.fallback]
+        chosen.sort(key=lambda r: (self.step_rank[r.target], r.id))
+        unique: dict[str, _Rule] = {}
+        for rule in chosen:
+            unique.setdefault(rule.target, rule)
+        return list(unique.values())
+
+    def _texts(self, structure: Structure) -> tuple[str, str]:
+        """The result's title and summary: the first urgent concern's, else the winning level's."""
+        if not structure.urgent:
+            return structure.winner["headline"], structure.winner["summary"]
+        effect = self.concern_rules[structure.urgent[0]].entry["effect"]
+        summary = effect["summary"]
+        for other, text in (effect.get("summary_with") or {}).items():
+            if other in structure.urgent:
+                summary = text
+                break
+        return effect["headline"], summary
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - keys are drawn from small fixed sets
+    def select_resources(self, tags: tuple[str, ...], calm: tuple[str, ...]) -> tuple:
+        """Entries serving the tags, in the tags' order, then the calm entries, in file order."""
+        chosen: list = []
+        for tag in tags:
+            chosen += [entry for entry in self.resources if tag in entry["for"] and entry not in chosen]
+        chosen += [e for e in self.resources if set(calm) & set(e["for"]) and e not in chosen]
+        return tuple(chosen)
+
+    def safety_tags(self, urgent, noted, declined) -> tuple[str, ...]:
+        topics = dict.fromkeys(self.topics[q] for q in declined)
+        return (*urgent, *noted, *(f"declined:{topic}" for topic in topics))
+
+    def resolve(self, fired: list[str], intake: Intake) -> dict:
+        structure = self.structure(frozenset(fired))
+        answers = intake.answers
+        winner = structure.winner
+        declined = declined_questions(answers)
+        title, summary = self._texts(structure)
+        reasons = [{**_reason(winner), "because": []}]
+        reasons += [
+            {**rule.reason, "because": because(rule.entry, answers, self.rulebook.entries)}
+            for rule in structure.reported
+        ]
+        calm: tuple[str, ...] = ()
+        if not structure.urgent:
+            mood = any(answers.get(q) is True for q in MOOD_QUESTIONS)
+            calm = (winner["recommendation"], "mood") if mood else (winner["recommendation"],)
+        resources = self.select_resources(self.safety_tags(structure.urgent, structure.noted, declined), calm)
         return {
             "recommendation": winner["recommendation"],
-            "urgent": urgent,
-            "summary": winner["summary"],
+            "urgent": bool(structure.urgent),
+            "safety": {
+                "urgent": list(structure.urgent),
+                "noted": list(structure.noted),
+                "declined": declined,
+            },
+            "title": title,
+            "summary": summary,
             "reasons": reasons,
-            "steps": [dict(step) for step in steps],
-            "also_consider": list(also),
+            "steps": [dict(self.steps[(r.target, r.fallback)]) for r in structure.steps],
+            "also_consider": [
+                {
+                    "recommendation": level["recommendation"],
+                    "title": level["headline"],
+                    "text": level["also_consider_text"],
+                }
+                for level in structure.also_consider
+            ],
             "notice": self.rulebook.notice,
-            "resources": list(resources) if urgent else [],
+            "resources": [dict(entry) for entry in resources],
+            "warnings": warnings_for(intake) if structure.urgent else [],
+            "questionnaire": {"id": load_questionnaire().id, "version": load_questionnaire().version},
             "ruleset": {"version": self.rulebook.version, "digest": self.rulebook.digest},
         }
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - one Resolver per rulebook, kept for the process's life
-    def _structure(self, fired: frozenset) -> tuple:
-        """What depends only on which rules fired: winner, also_consider, steps, reasons' rules."""
-        rules = [self.rules[rule_id] for rule_id in fired]
-        held = {rule.target for rule in rules if rule.kind == "outcome"}
-        held_levels = [level for level in self.levels if level.id in held and not level["fallback"]]
-        winner = held_levels[0] if held_levels else self.fallback_level
 
-        also: list[str] = []
-        if winner["also_consider"]:
-            for level in held_levels[1:]:
-                recommendation = level["recommendation"]
-                if recommendation != winner["recommendation"] and recommendation not in also:
-                    also.append(recommendation)
-        counted = {winner.id} | {level.id for level in held_levels if level["recommendation"] in also}
-
-        step_rules: list[_Rule] = []
-        if winner["steps"]:
-            step_rules = [r for r in rules if r.kind == "step" and not r.fallback]
-            if not step_rules:
-                step_rules = [r for r in rules if r.kind == "step"]
-        chosen = [r for r in rules if (r.kind == "outcome" and r.target in counted) or r.kind == "finding"]
-        chosen = sorted(chosen + step_rules, key=lambda r: r.rank)
-
-        steps, winning_reads = [], {}
-        for rule in chosen:
-            if rule.kind == "step" and (not steps or steps[-1]["id"] != rule.target):
-                steps.append((self.fallback_steps if rule.fallback else self.steps)[rule.target])
-            elif rule.kind == "outcome" and rule.target == winner.id:
-                winning_reads.update(dict.fromkeys(rule.reads))
-        return winner, tuple(also), tuple(steps), tuple(chosen), tuple(winning_reads)
+@dataclass(frozen=True)
+class Assessment:
+    result: dict
+    answers: dict  # the valid answers it was decided on (for the decision log, with consent)
 
 
 class Evaluator:
@@ -138,23 +242,37 @@ class Evaluator:
     def __init__(self, rulebook: Rulebook, resources: list | None = None):
         self.rulebook = rulebook
         self.engine = RuleEngine(rulebook)
-        self.resolver = Resolver(rulebook)
         self.resources = rulebook.resources if resources is None else resources
+        self.resolver = Resolver(rulebook, self.resources)
 
-    def validate(self, raw) -> dict:
-        """Checked answers with defaults filled in, or AnswersInvalid."""
-        answers = accept_plainly_valid(raw)
-        if answers is not None:
-            return answers
-        try:
-            return answers_schema.load(raw)
-        except ValidationError as error:
-            raise AnswersInvalid(error.messages) from None
+    def decide(self, raw, problems: dict | None = None) -> Assessment:
+        """Evaluate raw answers; an urgent concern decides even when other answers are wrong.
 
-    def evaluate(self, raw) -> dict:
+        problems: what a reader found wrong before validation (FHIR items), per question id.
+        """
+        intake = read_answers(raw, problems)
+        fired = self.engine.fired_rules(intake.facts)
+        if intake.valid:
+            return Assessment(self.resolver.resolve(fired, intake), intake.answers)
+        urgent, noted = self.resolver.concerns(fired)
+        if urgent:
+            return Assessment(self.resolver.resolve(fired, intake), intake.answers)
+        raise AnswersInvalid(intake.errors, self._safety_resources(intake, noted), retired_message(intake))
+
+    def assess(self, raw, problems: dict | None = None) -> dict:
         """Evaluate answers against the rules."""
-        return self.evaluate_answers(self.validate(raw))
+        return self.decide(raw, problems).result
 
-    def evaluate_answers(self, answers: dict) -> dict:
-        """Evaluate answers that have already been validated."""
-        return self.resolver.resolve(self.engine.fired_rules(answers), answers, self.resources)
+    evaluate = assess
+
+    def _safety_resources(self, intake: Intake, noted) -> list | None:
+        """Support for a 422 whose answers showed a safety answer of yes or "I'd rather not say"."""
+        safety_ids = {q.id for q in load_questionnaire().safety_questions}
+        shown = any(intake.answers.get(q) is True or intake.answers.get(q) == "declined" for q in safety_ids)
+        if not shown and not intake.retired_safety_yes:
+            return None
+        tags = self.resolver.safety_tags((), noted, declined_questions(intake.answers))
+        if intake.retired_safety_yes:  # v1's self-harm question answered yes: the suicide topic's support
+            tags += ("declined:suicide",)
+        calm = () if tags else ("professional_help",)
+        return [dict(e) for e in self.resolver.select_resources(tags, calm)]

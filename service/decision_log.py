@@ -32,6 +32,9 @@ decisions = Table(
     Column("fired_rules", JSON, nullable=False),
     Column("request_id", String(128), nullable=False),
     Column("answers", JSON, nullable=True),
+    Column("questionnaire", String(32), nullable=True),
+    Column("safety", JSON, nullable=True),  # {urgent, noted, declined}: concern names, never answers
+    Column("reasons", JSON, nullable=True),  # [{rule, basis}]
 )
 
 
@@ -61,6 +64,9 @@ def _row(row) -> dict:
         "recommendation": row.recommendation,
         "urgent": row.urgent,
         "fired_rules": row.fired_rules,
+        **({"questionnaire": row.questionnaire} if row.questionnaire else {}),
+        **({"safety": row.safety} if row.safety is not None else {}),
+        **({"reasons": row.reasons} if row.reasons is not None else {}),
         "request_id": row.request_id,
         **({"answers": row.answers} if row.answers is not None else {}),
     }
@@ -86,6 +92,9 @@ class DecisionLog:
             "recommendation": result["recommendation"],
             "urgent": result["urgent"],
             "fired_rules": [reason["rule"] for reason in result["reasons"]],
+            "questionnaire": result["questionnaire"]["id"],
+            "safety": result["safety"],
+            "reasons": [{"rule": r["rule"], "basis": r["basis"]} for r in result["reasons"]],
             "request_id": request_id,
             "answers": answers if self.store_answers else None,
         }

@@ -14,6 +14,7 @@ from service.exceptions import EngineError
 from service.rulebook import Rulebook
 
 CATCH_ALL = "$catch-all"
+LEVEL_CONDITIONS = {"yields_when": "yields", "no_steps_when": "no-steps"}
 log = logging.getLogger("closeness.engine")
 _engines: "weakref.WeakSet[RuleEngine]" = weakref.WeakSet()
 
@@ -39,6 +40,13 @@ def build_ruleset(rulebook: Rulebook) -> dict:
     for entry in rulebook.of_kind("rule"):
         rule = {"all": [{"m": to_durable(entry["when"], entries)}], "run": entry.id}
         ruleset[entry.id] = rule
+    # An outcome level's own conditions (when it gives way, when it gives no steps) run as rules too,
+    # named after the level; a ':' keeps those names apart from rule ids (kebab-case).
+    for level in rulebook.of_kind("outcome"):
+        for key, suffix in LEVEL_CONDITIONS.items():
+            if key in level.data:
+                name = f"{level.id}:{suffix}"
+                ruleset[name] = {"all": [{"m": to_durable(level[key], entries)}], "run": name}
     if not any(rule["all"][0]["m"] == ALWAYS for rule in ruleset.values()):
         # Without a rule that always matches, durable_rules raises MessageNotHandledException and
         # leaves a state behind whose deletion can crash the process.

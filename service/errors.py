@@ -73,9 +73,16 @@ def _http_error(error: HTTPException):
 
 
 def _invalid_answers(error: AnswersInvalid):
-    return error_response(
-        422, "Some answers need another look; see errors for each question.", error.messages
-    )
+    message = "Some answers need another look; see errors for each question."
+    if error.retired:
+        message = error.retired
+    response, status = error_response(422, message, error.messages)
+    if error.safety_resources is not None:
+        # A safety answer was yes or "I'd rather not say": support goes out even with the errors.
+        body = response.get_json()
+        body["safety_resources"] = error.safety_resources
+        response = jsonify(body)
+    return response, status
 
 
 def _malformed_json(error: JsonInputError):
@@ -89,7 +96,9 @@ def _engine_failed(error: EngineError):
 
 def _fhir_invalid(error: FhirInvalid):
     response = current_app.response_class(
-        orjson.dumps(operation_outcome(error.issues)), status=error.status, mimetype="application/fhir+json"
+        orjson.dumps(operation_outcome(error.issues, error.support)),
+        status=error.status,
+        mimetype="application/fhir+json",
     )
     return response
 

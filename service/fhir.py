@@ -1,11 +1,12 @@
-"""GET /fhir/Questionnaire/closeness-v1: the questionnaire as a FHIR resource."""
+"""GET /fhir/Questionnaire/closeness-v2, and QuestionnaireResponses decided like JSON answers."""
 
 from flask import Blueprint, current_app, request
 
 from schemas.questionnaire import load_questionnaire
+from service.decision import Assessment
 from service.exceptions import AnswersInvalid
 from service.fhir_questionnaire import VERSIONS, questionnaire_resource
-from service.fhir_response import FhirInvalid, ResponseReader, answers_invalid_issues
+from service.fhir_response import FhirInvalid, ResponseReader, answers_invalid_issues, problems_by_item
 from service.jsonio import JsonInputError, parse_json
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
@@ -13,7 +14,7 @@ bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
 @bp.get("/Questionnaire/<questionnaire_id>")
 def get_questionnaire(questionnaire_id: str):
-    """Publish questionnaire v1 as a FHIR Questionnaire (R4; ?fhirVersion=5.0 for R5)."""
+    """Publish questionnaire v2 as a FHIR Questionnaire (R4; ?fhirVersion=5.0 for R5)."""
     if questionnaire_id != load_questionnaire().id:
         raise FhirInvalid(
             [("not-found", None, f"Only Questionnaire/{load_questionnaire().id} is published here.")], 404
@@ -27,23 +28,31 @@ def get_questionnaire(questionnaire_id: str):
     return response
 
 
-def checked_answers(resource) -> dict:
-    """Validated answers from a QuestionnaireResponse; every problem as an OperationOutcome issue."""
+def _reader() -> ResponseReader:
     reader = current_app.extensions.get("closeness.fhir_reader")
     if reader is None:
         reader = current_app.extensions["closeness.fhir_reader"] = ResponseReader(
             current_app.config["FHIR_BASE"]
         )
+    return reader
+
+
+def decide_response(resource) -> Assessment:
+    """Decide a QuestionnaireResponse with the JSON rules; problems as an OperationOutcome.
+
+    As with JSON, an urgent safety concern decides even from a partial or partly wrong response.
+    """
+    answers, issues = _reader().read(resource)
     try:
-        return current_app.extensions["closeness"].validate(reader.answers(resource))
+        return current_app.extensions["closeness"].decide(answers, problems_by_item(issues))
     except AnswersInvalid as error:
-        raise FhirInvalid(answers_invalid_issues(error)) from None
+        raise FhirInvalid(answers_invalid_issues(error, issues), support=error.safety_resources) from None
 
 
-def answers_from_body(body: bytes) -> dict:
-    """Validated answers from a request body holding a QuestionnaireResponse."""
+def decide_body(body: bytes) -> Assessment:
+    """Decide a request body holding a QuestionnaireResponse."""
     try:
         resource = parse_json(body)
     except JsonInputError as error:
         raise FhirInvalid([("structure", None, str(error))], status=400) from None
-    return checked_answers(resource)
+    return decide_response(resource)

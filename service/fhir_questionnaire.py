@@ -1,4 +1,4 @@
-"""Questionnaire v1 as a FHIR Questionnaire resource (R4, or R5 on request)."""
+"""Questionnaire v2 as a FHIR Questionnaire resource (R4, or R5 on request)."""
 
 from schemas.questionnaire import Question, load_questionnaire
 
@@ -6,9 +6,14 @@ GROUP_PREFIX = "section-"  # group linkIds must not collide with question ids ("
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 DESCRIPTION = (
-    "Self-reflection on emotional closeness in a relationship, with a short safety screen. "
-    "Closeness turns the answers into decision support, not a diagnosis."
+    "Self-reflection on emotional closeness in a relationship, with a safety screen asked first. "
+    "The safety items are modelled on public screeners (the structure of the NIMH ASQ; the themes of "
+    "HITS, HARK and coercive-control screening) but are not validated instruments: follow up a positive "
+    "or declined answer with your own validated assessment. Closeness helps people reflect; it does "
+    "not diagnose."
 )
+# Safety questions are choice items with these codes; a QuestionnaireResponse maps them back.
+SAFETY_CODES = (("yes", True, "Yes"), ("no", False, "No"), ("declined", "declined", "I'd rather not say"))
 VERSIONS = {"4.0": "R4", "4.0.1": "R4", "5.0": "R5", "5.0.0": "R5"}
 
 
@@ -36,6 +41,22 @@ def _question_item(question: Question, release: str, base: str) -> dict:
         ]
     elif question.type == "boolean":
         item["type"] = "boolean"
+    elif question.type == "safety":
+        item["type"] = "choice" if release == "R4" else "coding"
+        if release == "R5":
+            item["answerConstraint"] = "optionsOnly"
+        system = code_system(base)
+        item["answerOption"] = [
+            {"valueCoding": {"system": system, "code": code, "display": display}}
+            for code, _, display in SAFETY_CODES
+        ]
+        if question.follow_up_of:
+            item["enableWhen"] = [
+                {"question": trigger, "operator": "=", "answerCoding": {"system": system, "code": "yes"}}
+                for trigger in question.follow_up_of
+            ]
+            if len(question.follow_up_of) > 1:
+                item["enableBehavior"] = "any"
     else:
         item["type"] = "choice" if release == "R4" else "coding"
         if release == "R5":
@@ -50,7 +71,7 @@ def _question_item(question: Question, release: str, base: str) -> dict:
 
 
 def questionnaire_resource(base: str, release: str = "R4") -> dict:
-    """The FHIR Questionnaire for questionnaire v1, one group per section."""
+    """The FHIR Questionnaire for questionnaire v2, one group per section, safety first."""
     questionnaire = load_questionnaire()
     groups = []
     for group in questionnaire.groups:
@@ -69,7 +90,7 @@ def questionnaire_resource(base: str, release: str = "R4") -> dict:
         "id": questionnaire.id,
         "url": canonical_url(base),
         "version": questionnaire.version,
-        "name": "ClosenessV1",
+        "name": "ClosenessV2",
         "title": questionnaire.title,
         "status": "active",
         "subjectType": ["Patient"],

@@ -1,37 +1,55 @@
-"""A FHIR QuestionnaireResponse for questionnaire v1 read into answers, or an OperationOutcome."""
+"""A FHIR QuestionnaireResponse for questionnaire v2 read into answers, or an OperationOutcome."""
 
 from fhir.resources.questionnaireresponse import QuestionnaireResponse as ResponseR5
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as ResponseR4
 from pydantic import ValidationError as ModelError
 
-from schemas.questionnaire import load_questionnaire
+from schemas.questionnaire import RETIRED, load_questionnaire
 from service.exceptions import AnswersInvalid, ClosenessError
-from service.fhir_questionnaire import GROUP_PREFIX, code_system
+from service.fhir_questionnaire import GROUP_PREFIX, SAFETY_CODES, code_system
 
 VALUE_KEY = {
     "integer": "valueInteger",
     "boolean": "valueBoolean",
     "choice": "valueCoding",
     "multi_choice": "valueCoding",
+    "safety": "valueCoding",
 }
+SAFETY_VALUES = {code: value for code, value, _ in SAFETY_CODES}
+RESPONSE = "_response"  # the key of problems that belong to the response, not to one item
 
 
 class FhirInvalid(ClosenessError):
     """A FHIR resource that cannot be used; issues name the linkId, never an answer's value."""
 
-    def __init__(self, issues: list[tuple[str, str | None, str]], status: int = 422):
+    def __init__(self, issues: list[tuple[str, str | None, str]], status: int = 422, support=None):
         super().__init__("invalid FHIR input")
-        self.issues, self.status = issues, status
+        self.issues, self.status, self.support = issues, status, support or []
 
 
-def operation_outcome(issues: list[tuple[str, str | None, str]]) -> dict:
-    """An OperationOutcome with one error issue per (code, linkId, message)."""
+def _support_text(resource: dict) -> str:
+    contact = "; ".join(resource[key] for key in ("phone", "text", "url") if resource.get(key))
+    return f"Support: {resource['name']}. {resource['description']}" + (f" ({contact})" if contact else "")
+
+
+def operation_outcome(issues: list[tuple[str, str | None, str]], support: list | None = None) -> dict:
+    """An OperationOutcome with one error issue per (code, linkId, message); support as information."""
     out = []
     for code, link_id, message in issues:
         issue = {"severity": "error", "code": code, "diagnostics": message, "details": {"text": message}}
         if link_id:
             issue["expression"] = [f"QuestionnaireResponse.item.where(linkId='{link_id}')"]
         out.append(issue)
+    for resource in support or []:
+        text = _support_text(resource)
+        out.append(
+            {
+                "severity": "information",
+                "code": "informational",
+                "diagnostics": text,
+                "details": {"text": text},
+            }
+        )
     return {"resourceType": "OperationOutcome", "issue": out}
 
 
@@ -86,8 +104,12 @@ class ResponseReader:
         self.system = code_system(base)
         self.questionnaire_ref = f"Questionnaire/{load_questionnaire().id}"
 
-    def answers(self, resource) -> dict:
-        """The answers in the response (not yet validated), or FhirInvalid naming every problem."""
+    def read(self, resource) -> tuple[dict, list[tuple[str, str | None, str]]]:
+        """The well-formed answers in the response (not yet validated) and the problems with the rest.
+
+        Only a resource that is no QuestionnaireResponse at all raises FhirInvalid here: the problems
+        go with the answers to the evaluator, so that an urgent safety concern still decides.
+        """
         if not isinstance(resource, dict) or resource.get("resourceType") != "QuestionnaireResponse":
             message = "Send a FHIR QuestionnaireResponse (resourceType QuestionnaireResponse)."
             raise FhirInvalid([("invalid", None, message)])
@@ -96,20 +118,23 @@ class ResponseReader:
         reference = resource.get("questionnaire")
         # Matched by its ending, so the canonical URL of any deployment (or a relative reference) works.
         if reference is not None and not reference.split("|")[0].endswith(self.questionnaire_ref):
-            issues.append(("invalid", None, f"This service answers {self.questionnaire_ref} only."))
+            retired = next(
+                (qid for qid in RETIRED if reference.split("|")[0].endswith(f"Questionnaire/{qid}")), None
+            )
+            if retired:
+                issues.append(("invalid", None, f"{retired} was retired: answer {self.questionnaire_ref}."))
+            else:
+                issues.append(("invalid", None, f"This service answers {self.questionnaire_ref} only."))
         found: dict[str, list] = {}  # linkId -> the usable values among its answers
         self._walk(resource.get("item") or [], found, issues)
         answers = {}
         for link_id, question in self.questions.items():
             values = found.get(link_id)
-            if values is None:
-                if question.required:
-                    issues.append(("required", link_id, f"'{link_id}' is required and has no answer."))
-            elif values:
+            if values:
                 answers[link_id] = values if question.type == "multi_choice" else values[0]
-        if issues:
-            raise FhirInvalid(issues)
-        return answers
+            elif values is not None and question.type == "multi_choice":
+                answers[link_id] = []
+        return answers, issues
 
     def _walk(self, items: list, found: dict, issues: list) -> None:
         for item in items:
@@ -141,7 +166,8 @@ class ResponseReader:
             others = [k for k in answer if k.startswith("value") and k != key]
             raw = answer.get(key)
             if others or raw is None:
-                issues.append(("value", link_id, f"'{link_id}' is answered with {key}."))
+                got = f" (got {others[0]})" if others else ""
+                issues.append(("value", link_id, f"'{link_id}': answer with {key}{got}."))
                 continue
             if question.type == "integer" and type(raw) is not int:
                 issues.append(("value", link_id, f"'{link_id}' takes a whole number."))
@@ -149,19 +175,35 @@ class ResponseReader:
                 issues.append(("value", link_id, f"'{link_id}' takes true or false."))
             elif key == "valueCoding":
                 system, code = raw.get("system"), raw.get("code")
-                if system not in (None, self.system) or code not in question.values:
-                    allowed = ", ".join(question.values)
-                    issues.append(("code-invalid", link_id, f"'{link_id}' takes one of the codes {allowed}."))
+                codes = tuple(SAFETY_VALUES) if question.type == "safety" else question.values
+                if system not in (None, self.system) or code not in codes:
+                    issues.append(
+                        ("code-invalid", link_id, f"'{link_id}' takes one of the codes {', '.join(codes)}.")
+                    )
                 else:
-                    values.append(code)
+                    values.append(SAFETY_VALUES[code] if question.type == "safety" else code)
                 continue
             else:
                 values.append(raw)
         return values
 
 
-def answers_invalid_issues(error: AnswersInvalid) -> list[tuple[str, str | None, str]]:
-    """Validation messages (per question id) as OperationOutcome issues (per linkId)."""
-    return [
-        ("value", field, f"'{field}': {text}") for field, texts in error.messages.items() for text in texts
-    ]
+def problems_by_item(issues) -> dict[str, list[str]]:
+    """Reader issues keyed as answer problems are: by linkId, or RESPONSE for the response itself."""
+    problems: dict[str, list[str]] = {}
+    for _, link_id, message in issues:
+        problems.setdefault(link_id or RESPONSE, []).append(message)
+    return problems
+
+
+def answers_invalid_issues(error: AnswersInvalid, known: list) -> list[tuple[str, str | None, str]]:
+    """The reader's own issues, then validation messages (per question id) not already among them."""
+    seen = {link_id or RESPONSE for _, link_id, _ in known}
+    issues = list(known)
+    for field, texts in error.messages.items():
+        for text in texts:
+            if field in seen:  # the reader already said what is wrong with this item
+                continue
+            code = "required" if text == "This question needs an answer." else "value"
+            issues.append((code, None if field.startswith("_") else field, f"'{field}': {text}"))
+    return issues

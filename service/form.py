@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, request, url_for
 from markupsafe import escape
 
-from schemas.questionnaire import article_sections
+from schemas.questionnaire import article_sections, load_questionnaire
 
 bp = Blueprint("form", __name__, url_prefix="/form")
 LABELS_DIR = Path(__file__).resolve().parent / "form_labels"
@@ -16,14 +16,15 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
 <title>{title}</title>
 <link rel="stylesheet" href="{css}">
 <link rel="icon" href="data:,">
 </head>
 <body>
-<main id="closeness" aria-live="polite">
-<h1>{title}</h1>
-<p class="intro">{intro}</p>
+<div class="exit-bar"><button type="button" id="quick-exit" class="quick-exit">{exit}</button></div>
+<main id="closeness">
+<h1 id="form-heading">{heading}</h1>
 <noscript><p>This form needs JavaScript.</p></noscript>
 </main>
 <script type="application/json" id="closeness-config">{config}</script>
@@ -48,18 +49,39 @@ def _form_csp() -> str:
     )
 
 
+# The support shown at once when a safety question is answered yes, by its topic: the resources of
+# the topic's urgent concern (partner, suicide), or of the noted one (self-harm).
+TOPIC_CONCERNS = {"partner": ("partner_safety",), "suicide": ("suicide_risk",), "self_harm": ("self_harm",)}
+
+
+def _support_by_topic() -> dict:
+    resolver = current_app.extensions["closeness"].resolver
+    topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
+    for question in load_questionnaire().follow_ups:  # a follow-up speaks of its triggers' topic
+        topics[question.id] = topics[question.follow_up_of[0]]
+    support = {
+        topic: [dict(r) for r in resolver.select_resources(tags, ())]
+        for topic, tags in TOPIC_CONCERNS.items()
+    }
+    return {"topics": topics, "resources": support}
+
+
 @bp.get("")
 def get_form():
     """Show the questionnaire as a web form."""
     words = labels(request.args.get("lang", "en")) or labels("en")
     parent = request.args.get("parent", "")
+    settings = current_app.config
     config = {
         "questionnaire": url_for("questionnaire.get_questionnaire"),
         "assessments": url_for("assessments.create_assessment"),
         "articleBase": current_app.config["ARTICLE_BASE_URL"],
         # Results are posted only to an embedding page whose origin is allowed to frame the form.
         "parentOrigin": parent if parent in current_app.config["FRAME_ANCESTORS"] else None,
-        "hideResult": request.args.get("result") == "hide" or current_app.config["FORM_HIDE_RESULT"],
+        "hideResult": request.args.get("result") == "hide" or settings["FORM_HIDE_RESULT"],
+        "exitUrl": settings["QUICK_EXIT_URL"],
+        "practice": {"name": settings["PRACTICE_NAME"], "responseTime": settings["PRACTICE_RESPONSE_TIME"]},
+        "support": _support_by_topic(),
         "labels": words,
         "sections": {sid: section["title"] for sid, section in article_sections().items()},
     }
@@ -67,8 +89,9 @@ def get_form():
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
     page = PAGE.format(
         lang=escape(words["lang"]),
-        title=escape(words["title"]),
-        intro=escape(words["intro"]),
+        title=escape(settings["FORM_TITLE"]),
+        heading=escape(words["title"]),
+        exit=escape(words["quick_exit"]),
         config=data,
         css=url_for("static", filename="form.css"),
         js=url_for("static", filename="form.js"),

@@ -25,7 +25,12 @@ def get_readiness():
     except ClosenessError:
         raise ApiError(503, "The rules engine did not answer its probe.") from None
     rulebook = evaluator.rulebook
-    ready = {"status": "ready", "ruleset": {"version": rulebook.version, "digest": rulebook.digest}}
+    ready = {
+        "status": "ready",
+        "ruleset": {"version": rulebook.version, "digest": rulebook.digest},
+        # "defaults" until a deployment configures its local services (CLOSENESS_RESOURCES_FILE).
+        "resources": current_app.extensions.get("closeness.resources", "defaults"),
+    }
     decision_log = current_app.extensions.get("closeness.log")
     if decision_log is not None:
         # Still serving decisions, but the last write to the log failed: visible here and in /metrics.

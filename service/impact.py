@@ -3,9 +3,10 @@
 import random
 from dataclasses import dataclass, field
 
-from schemas.questionnaire import load_questionnaire
 from service.decision import Evaluator
+from service.exceptions import AnswersInvalid
 from service.rulebook import Rulebook
+from service.samples import random_answers
 
 SAMPLE_SIZE, SAMPLE_SEED = 5000, 20261128
 
@@ -53,27 +54,26 @@ def sample_cases(rulebooks: list[Rulebook]) -> list[dict]:
                 add(dict(case["answers"]))
     rng = random.Random(SAMPLE_SEED)
     for _ in range(SAMPLE_SIZE):
-        answers = {}
-        for q in load_questionnaire().questions:
-            if q.type == "integer":
-                answers[q.id] = rng.randint(q.minimum, q.maximum)
-            elif q.type == "boolean":
-                answers[q.id] = rng.random() < 0.3
-            elif q.type == "choice":
-                answers[q.id] = rng.choice(q.values)
-            else:
-                answers[q.id] = [v for v in q.values if rng.random() < 0.25]
-        add(answers)
+        add(random_answers(rng))
     return cases
 
 
-def _decision(result: dict) -> dict:
+def decision_of(result: dict) -> dict:
+    """What a decision is, for comparing two: recommendation, urgency, safety, steps, also_consider."""
     return {
         "recommendation": result["recommendation"],
         "urgent": result["urgent"],
+        "safety": result["safety"],
         "steps": [s["id"] for s in result["steps"]],
-        "also_consider": result["also_consider"],
+        "also_consider": [a["recommendation"] for a in result["also_consider"]],
     }
+
+
+def _decide(evaluator: Evaluator, answers: dict) -> dict:
+    try:
+        return decision_of(evaluator.assess(answers))
+    except AnswersInvalid:
+        return {"invalid": True}
 
 
 @dataclass
@@ -84,8 +84,8 @@ class Impact:
 
     def counts(self) -> dict:
         return {
-            key: sum(1 for _, _, old, new in self.changed_cases if old[key] != new[key])
-            for key in ("recommendation", "urgent", "steps", "also_consider")
+            key: sum(1 for _, _, old, new in self.changed_cases if old.get(key) != new.get(key))
+            for key in ("recommendation", "urgent", "safety", "steps", "also_consider")
         }
 
 
@@ -95,7 +95,7 @@ def impact(old: Rulebook, new: Rulebook, cases: list[dict] | None = None) -> Imp
     before, after = Evaluator(old), Evaluator(new)
     result = Impact(rule_changes(old, new), len(cases))
     for index, answers in enumerate(cases):
-        old_decision, new_decision = _decision(before.evaluate(answers)), _decision(after.evaluate(answers))
+        old_decision, new_decision = _decide(before, answers), _decide(after, answers)
         if old_decision != new_decision:
             result.changed_cases.append((index, answers, old_decision, new_decision))
     return result
@@ -116,11 +116,14 @@ def report_lines(result: Impact, old: Rulebook, new: Rulebook, shown: int = 20) 
     lines += [
         "",
         f"cases evaluated: {result.cases}; outcome changed: {len(result.changed_cases)} "
-        f"(recommendation {counts['recommendation']}, urgency {counts['urgent']}, steps {counts['steps']}, "
+        f"(recommendation {counts['recommendation']}, urgency {counts['urgent']}, safety {counts['safety']}, "
+        f"steps {counts['steps']}, "
         f"also_consider {counts['also_consider']})",
     ]
     for index, _answers, before, after in result.changed_cases[:shown]:
-        moved = {k: f"{before[k]} -> {after[k]}" for k in before if before[k] != after[k]}
+        moved = {
+            k: f"{before.get(k)} -> {after.get(k)}" for k in before | after if before.get(k) != after.get(k)
+        }
         lines.append(f"  case {index}: {moved}")
     if len(result.changed_cases) > shown:
         lines.append(f"  ... and {len(result.changed_cases) - shown} more")

@@ -5,7 +5,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from schemas import contract
 from schemas.answers import AnswersSchema
-from schemas.base import Choice, MultiChoice, StrictBoolean, StrictInteger
+from schemas.base import Choice, MultiChoice, SafetyAnswer, StrictBoolean, StrictInteger
 
 DESCRIPTION = (
     "Closeness turns answers to a short self-reflection questionnaire on emotional intimacy into "
@@ -18,6 +18,8 @@ def _strict_fields(self, field, **kwargs) -> dict:
     """OpenAPI properties of the strict answer fields (apispec cannot infer custom fields)."""
     if isinstance(field, StrictInteger):
         return {"type": "integer", "minimum": field.minimum, "maximum": field.maximum}
+    if isinstance(field, SafetyAnswer):
+        return {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["declined"]}]}
     if isinstance(field, StrictBoolean):
         return {"type": "boolean"}
     if isinstance(field, Choice):
@@ -51,7 +53,11 @@ ERRORS = {
     "NotFound": "Nothing at this address, or no such rule.",
     "PayloadTooLarge": "The body is over the configured limit (64 KiB by default).",
     "UnsupportedMediaType": "The body is not sent as application/json.",
-    "ValidationFailed": "The answers do not fit the questionnaire; errors has a message per question.",
+    "ValidationFailed": (
+        "The answers do not fit the questionnaire; errors has a message per question (never the values). "
+        "With an urgent safety concern the result is returned instead (200, problems under warnings). "
+        'safety_resources is there when a safety answer was yes or "declined".'
+    ),
     "PreconditionFailed": "No QuestionnaireResponse was in the context or the prefetch.",
     "Unauthorized": "The API key is missing or wrong.",
     "InternalError": "A failure on the server's side; quote request_id when reporting it.",
@@ -207,7 +213,7 @@ OPERATIONS = {
             "summary": "Describe the questionnaire",
             "operationId": "getQuestionnaire",
             "tags": ["questionnaire"],
-            "responses": {**_ok("Questionnaire", "Questionnaire v1 grouped by section"), **_errors()},
+            "responses": {**_ok("Questionnaire", "Questionnaire v2 grouped by section"), **_errors()},
         }
     },
     "/v1/rules": {
@@ -353,7 +359,7 @@ FHIR_SCHEMAS = {
             "status": {"type": "string"},
             "item": {"type": "array", "items": {"type": "object"}},
         },
-        "description": "A FHIR R4 or R5 QuestionnaireResponse for Questionnaire/closeness-v1",
+        "description": "A FHIR R4 or R5 QuestionnaireResponse for Questionnaire/closeness-v2",
     },
     "OperationOutcome": {
         "type": "object",

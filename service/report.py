@@ -9,7 +9,7 @@ from html import escape
 
 from schemas.questionnaire import article_sections
 from service.rulebook import Rulebook
-from service.sentences import RECOMMENDATION_WORDS, condition_sentence, effect_sentence
+from service.sentences import BASIS_WORDS, RECOMMENDATION_WORDS, condition_sentence, effect_sentence
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class Block:
 def _source(section: str, article_base: str | None) -> Link:
     title = article_sections()[section]["title"]
     return Link(title, f"{article_base}#{section}" if article_base else None)
+
+
+def _basis(entry) -> str:
+    return BASIS_WORDS[entry["basis"]]
 
 
 def _case_line(case: dict, baseline: dict) -> str:
@@ -57,18 +61,33 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
         Block(
             "para",
             [
-                "Every rule whose condition holds for the answers fires. Among the outcome levels that "
-                "fired rules point to, the one with the lowest priority number wins; when none did, the "
-                "fallback level applies. Every rule that counts toward the result is reported as a reason."
+                "Every rule whose condition holds for the answers fires. Safety concerns come first: "
+                f"an urgent one ({', '.join(rulebook.concerns[:4])}) decides the result on its own, even "
+                "when other answers are missing or wrong. Among the outcome levels that fired rules point "
+                "to, the one with the lowest priority number wins, unless it gives way (then it is listed "
+                "under also consider); when none did, the fallback level applies. The winning level's "
+                "own reason comes first, then safety concerns, its rules, the steps and findings. "
+                f"Concerns, in order: {', '.join(rulebook.concerns)}. Steps, in order: "
+                f"{', '.join(rulebook.step_order)}."
             ],
         ),
     ]
     order = []
     for level in levels:
         notes = [f"recommendation: {RECOMMENDATION_WORDS[level['recommendation']]}"]
-        notes += ["urgent, with safety resources"] if level["urgent"] else []
-        notes += ["comes with rebuilding steps" if level["steps"] else "no rebuilding steps"]
-        notes += ["other levels that also held are listed to consider"] if level["also_consider"] else []
+        notes += ["urgent: title, summary and support of the first urgent concern"] if level["urgent"] else []
+        notes += [
+            {
+                "all": "with every step that applies (or the fallback step)",
+                "on_your_own": "with only the steps a person can take on their own",
+                "none": "no steps",
+            }[level["steps"]]
+        ]
+        notes += (
+            [f"gives way when {condition_sentence(level['yields_when'], entries)}"]
+            if level.get("yields_when")
+            else []
+        )
         notes += ["the fallback: applies when no other level's rule fired"] if level["fallback"] else []
         order.append(
             [
@@ -81,15 +100,24 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
 
     blocks.append(Block("heading", "Outcome levels", 2))
     for level in levels:
-        fired_by = [
-            r for r in rules if r["effect"]["kind"] == "outcome" and r["effect"]["outcome"] == level.id
-        ]
+        fired_by = [r for r in rules if r["effect"].get("outcome") == level.id]
         blocks.append(Block("heading", f"{level['title']} ({level.id})", 3, level.id))
         blocks.append(Block("para", [level["explanation"]]))
-        items = [
-            ["Shown to the person: ", level["summary"]],
+        items = []
+        if level.get("headline"):
+            items.append(["Title shown to the person: ", level["headline"]])
+        if level.get("summary"):
+            items.append(["Shown to the person: ", level["summary"]])
+        if level.get("also_consider_text"):
+            items.append(["When listed under also consider: ", level["also_consider_text"]])
+        if level.get("no_steps_when"):
+            items.append(["No steps when: ", condition_sentence(level["no_steps_when"], entries)])
+        if level.get("no_steps_with_concerns"):
+            items.append(["No steps with the concerns: ", ", ".join(level["no_steps_with_concerns"])])
+        items += [
             ["Shown to clinicians: ", level["clinician_summary"]],
             ["Source: ", _source(level["section"], article_base)],
+            ["Basis: ", _basis(level)],
         ]
         if fired_by:
             items.append(
@@ -115,11 +143,17 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
                     "Means": definition,
                     "Why": derived["explanation"],
                     "Source": _source(derived["section"], article_base),
+                    "Basis": _basis(derived),
                 },
             )
         )
 
-    groups = [("Rules toward an outcome", "outcome"), ("Rebuilding steps", "step"), ("Findings", "finding")]
+    groups = [
+        ("Safety concerns", "concern"),
+        ("Rules toward an outcome", "outcome"),
+        ("Steps", "step"),
+        ("Findings", "finding"),
+    ]
     for title, kind in groups:
         blocks.append(Block("heading", title, 2))
         for rule in (r for r in rules if r["effect"]["kind"] == kind):
@@ -132,12 +166,24 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
                         "Then it": effect_sentence(rule, entries),
                         "Why": rule["explanation"],
                         "Source": _source(rule["section"], article_base),
+                        "Basis": _basis(rule),
+                        **_concern_texts(rule),
                         "Cases": "\n".join(f"  - {_case_line(case, baseline)}" for case in rule.cases)
                         or "none",
                     },
                 )
             )
     return blocks
+
+
+def _concern_texts(rule) -> dict:
+    effect = rule["effect"]
+    if effect["kind"] != "concern" or not effect.get("headline"):
+        return {}
+    texts = {"Title shown": effect["headline"], "Summary shown": effect["summary"]}
+    for other, text in (effect.get("summary_with") or {}).items():
+        texts[f"Summary shown with {other}"] = text
+    return texts
 
 
 def _joined(links: list) -> list:

@@ -47,6 +47,8 @@ class Rulebook:
     resources: list
     case_baseline: dict
     entries: dict[str, Entry]
+    concerns: tuple[str, ...] = ()
+    step_order: tuple[str, ...] = ()
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == kind]
@@ -133,9 +135,9 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
     if not directory.is_dir():
         raise RulebookError([Problem(directory, 1, "rules directory not found")])
     problems: list[Problem] = []
-    header = None
+    header = header_loaded = None
     try:
-        loaded = load_yaml(directory / RULEBOOK_FILE)
+        loaded = header_loaded = load_yaml(directory / RULEBOOK_FILE)
         header = _rulebook_schema.load(loaded.data if loaded.data is not None else {})
         if header["questionnaire"] != load_questionnaire().id:
             problems.append(
@@ -192,7 +194,7 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
             continue
         entry.cases_path = path
         problems += _load_cases(entry, loaded, header["case_baseline"] if header else {})
-    problems += cross_check(entries, lines)
+    problems += cross_check(entries, lines, header, header_loaded)
     if not entries:
         problems.append(Problem(directory, 1, "no rule files found"))
     if problems:
@@ -201,6 +203,8 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         "version": header["version"],
         "notice": header["notice"],
         "resources": header["resources"],
+        "concerns": header["concerns"],
+        "step_order": header["step_order"],
         "entries": {entry_id: entry.data for entry_id, entry in entries.items()},
     }
     return Rulebook(
@@ -211,4 +215,6 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         resources=header["resources"],
         case_baseline=header["case_baseline"],
         entries=dict(sorted(entries.items())),
+        concerns=tuple(header["concerns"]),
+        step_order=tuple(header["step_order"]),
     )

@@ -4,14 +4,22 @@ from schemas.questionnaire import load_questionnaire
 
 RECOMMENDATION_WORDS = {
     "rebuild": "rebuild closeness together",
-    "professional_help": "get help from a counselor",
+    "professional_help": "get professional help",
     "consider_walking_away": "consider walking away",
+}
+
+
+BASIS_WORDS = {
+    "article": "the article",
+    "safety-guidance": "standard safety practice, not the article",
 }
 
 
 def _label(question, value) -> str:
     if question.type == "boolean":
         return "yes" if value else "no"
+    if question.type == "safety":
+        return "“I'd rather not say”" if value == "declined" else "yes" if value else "no"
     if question.type == "integer":
         return f"{value} ({question.labels[value].lower()})"
     return next(f"“{o.label}”" for o in question.options if o.value == value)
@@ -20,8 +28,11 @@ def _label(question, value) -> str:
 def _answer(node) -> str:
     question = load_questionnaire().question(node["answer"])
     asked = f"“{question.text}”"
-    if "is" in node and question.type == "boolean":
-        return f"{asked} is answered {_label(question, node['is'])}"
+    counted = (
+        " (a skipped follow-up counts as yes)" if question.follow_up_of and node.get("is") is True else ""
+    )
+    if "is" in node and question.type in ("boolean", "safety"):
+        return f"{asked} is answered {_label(question, node['is'])}{counted}"
     if "is" in node:
         return f"the answer to {asked} is {_label(question, node['is'])}"
     if "is_not" in node:
@@ -60,15 +71,29 @@ def condition_sentence(node, entries, depth: int = 0) -> str:
     return lead + "".join(f"\n{indent}  - {condition_sentence(c, entries, depth + 1)}" for c in node[key])
 
 
+def _candidate(level) -> str:
+    return (
+        f"makes “{level['title']}” a candidate (recommendation: "
+        f"{RECOMMENDATION_WORDS[level['recommendation']]}, priority {level['priority']})"
+    )
+
+
 def effect_sentence(entry, entries) -> str:
     effect = entry["effect"]
     if effect["kind"] == "outcome":
-        level = entries[effect["outcome"]]
-        return (
-            f"makes “{level['title']}” a candidate (recommendation: "
-            f"{RECOMMENDATION_WORDS[level['recommendation']]}, priority {level['priority']})"
-        )
+        return _candidate(entries[effect["outcome"]])
     if effect["kind"] == "step":
         fallback = ", only when no other step applies" if effect.get("fallback") else ""
-        return f"suggests the step “{effect['title']}”{fallback}"
+        alone = " (one a person can take on their own)" if effect.get("on_your_own") else ""
+        return f"suggests the step “{effect['title']}”{alone}{fallback}"
+    if effect["kind"] == "concern":
+        kind = "an urgent" if effect["urgent"] else "a noted"
+        text = f"raises {kind} safety concern, {effect['concern']}"
+        if effect.get("unless"):
+            text += " (not when " + " or ".join(effect["unless"]) + " is raised)"
+        if effect.get("outcome"):
+            text += ", and " + _candidate(entries[effect["outcome"]])
+        else:
+            text += "; it does not change the outcome level"
+        return text
     return "is reported as a reason and changes nothing else"

@@ -15,11 +15,29 @@ def _errors(answers):
 
 
 def test_valid_answers_load_with_defaults(baseline):
-    for optional in ("missing_needs", "signs", "past_hurt_affects_me", "same_problems_keep_returning"):
-        del baseline[optional]
+    optional = (
+        "missing_needs",
+        "signs",
+        "past_hurt_affects_me",
+        "same_problems_keep_returning",
+        "feeling_down",
+        "lost_interest",
+    )
+    for question in optional:
+        del baseline[question]
     loaded = answers_schema.load(baseline)
     assert loaded["missing_needs"] == [] and loaded["signs"] == []
     assert loaded["past_hurt_affects_me"] is False and loaded["same_problems_keep_returning"] is False
+    assert loaded["feeling_down"] is False and loaded["lost_interest"] is False
+    # Follow-ups have no default: absent means not asked.
+    assert not {"unsafe_now", "attempt_recent", "suicidal_thoughts_now"} & set(loaded)
+
+
+@pytest.mark.parametrize("value", [True, False, "declined"])
+def test_safety_questions_take_yes_no_or_declined(baseline, value):
+    assert (
+        answers_schema.load({**baseline, "wished_dead": value, "unsafe_now": value})["wished_dead"] == value
+    )
 
 
 def test_defaults_are_not_shared_between_loads(baseline):
@@ -29,8 +47,14 @@ def test_defaults_are_not_shared_between_loads(baseline):
 
 
 BAD = [
-    ("boolean_as_number", "afraid_of_partner", 1, "true or false"),
-    ("boolean_as_string", "afraid_of_partner", "true", "true or false"),
+    ("safety_as_number", "afraid_of_partner", 1, 'true, false or "declined"'),
+    ("safety_as_string", "afraid_of_partner", "true", 'true, false or "declined"'),
+    ("safety_declined_capitalised", "self_harm", "Declined", 'true, false or "declined"'),
+    ("safety_null", "wished_dead", None, "needs an answer"),
+    ("follow_up_as_yes", "unsafe_now", "yes", 'true, false or "declined"'),
+    ("mood_declined", "feeling_down", "declined", "true or false"),
+    ("boolean_as_number", "partner_always_blames", 1, "true or false"),
+    ("boolean_as_string", "past_hurt_affects_me", "true", "true or false"),
     ("boolean_as_yes", "partner_refuses_to_talk", "yes", "true or false"),
     ("integer_as_string", "ready_to_share", "4", "whole number from 1 to 5"),
     ("integer_as_float", "ready_to_share", 4.5, "whole number from 1 to 5"),
@@ -104,6 +128,8 @@ def _near_valid():
             good = st.integers(q.minimum, q.maximum)
         elif q.type == "boolean":
             good = st.booleans()
+        elif q.type == "safety":
+            good = st.sampled_from([True, False, "declined"])
         elif q.type == "choice":
             good = st.sampled_from(q.values)
         else:

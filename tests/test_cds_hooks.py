@@ -54,9 +54,13 @@ def test_discovery_describes_the_service(client):
 @pytest.mark.parametrize(
     ("change", "indicator", "recommendation"),
     [
-        ({"afraid_of_partner": True}, "critical", "Get help from a counselor (urgent)"),
-        ({"self_willing": "no", "partner_willing": "no"}, "warning", "Consider walking away"),
-        ({"past_hurt_affects_me": True}, "warning", "Get help from a counselor"),
+        ({"afraid_of_partner": True, "unsafe_now": False}, "critical", "Get professional help (urgent)"),
+        (
+            {"self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True},
+            "warning",
+            "Consider walking away",
+        ),
+        ({"past_hurt_affects_me": True}, "warning", "Get professional help"),
         ({}, "info", "Rebuild closeness together"),
     ],
     ids=["urgent", "walk_away", "help", "rebuild"],
@@ -70,19 +74,40 @@ def test_one_card_per_recommendation(client, baseline, change, indicator, recomm
     assert card["detail"].startswith(f"**Recommendation:** {recommendation}")
 
 
-def test_urgent_card_leads_with_safety_resources(client, baseline):
+def test_urgent_card_leads_with_the_concerns_and_a_validated_follow_up(client, baseline):
     card = client.post(
-        SERVICE, json=_request(client, {**baseline, "thoughts_of_self_harm": True})
+        SERVICE,
+        json=_request(client, {**baseline, "suicidal_thoughts": True, "suicidal_thoughts_now": False}),
     ).get_json()["cards"][0]
-    assert card["detail"].index("**Safety resources**") < card["detail"].index("**Why**")
-    assert "**Suggested steps**" not in card["detail"]
+    detail = card["detail"]
+    assert (
+        detail.index("**Safety screen**")
+        < detail.index("**Support shown to the client**")
+        < detail.index("**Why**")
+    )
+    assert "Urgent: " in detail and "`suicide_risk`" in detail and "C-SSRS" in detail
+    assert "**Suggested steps**" not in detail
+
+
+def test_partner_concerns_tell_the_clinician_to_see_the_client_alone(client, baseline):
+    answers = {**baseline, "partner_controls": True, "unsafe_now": False, "wished_dead": "declined"}
+    card = client.post(SERVICE, json=_request(client, answers)).get_json()["cards"][0]
+    detail = card["detail"]
+    assert card["indicator"] == "warning"
+    assert "Noted: " in detail and "`partner_control`" in detail
+    assert "See the client alone, and do not raise these answers in a joint session." in detail
+    assert "`wished_dead`" in detail and "positive screen" in detail
+
+
+def test_low_mood_suggests_the_phq_9(client, baseline):
+    answers = {**baseline, "feeling_down": True, "lost_interest": True, "partner_insults": "declined"}
+    detail = client.post(SERVICE, json=_request(client, answers)).get_json()["cards"][0]["detail"]
+    assert "PHQ-9" in detail
 
 
 @pytest.mark.parametrize("where", ["prefetch", "bundle", "context"])
 def test_response_is_found_in_prefetch_bundle_or_context(client, baseline, where):
-    response = client.post(
-        SERVICE, json=_request(client, {**baseline, "same_problems_keep_returning": True}, where)
-    )
+    response = client.post(SERVICE, json=_request(client, {**baseline, "attempts_keep_failing": True}, where))
     assert response.status_code == 200 and response.get_json()["cards"][0]["indicator"] == "warning"
 
 
@@ -91,7 +116,10 @@ def test_card_cites_the_article_when_its_address_is_configured(baseline):
         {"TESTING": True, "ARTICLE_BASE_URL": "https://articles.example/closeness"}
     ).test_client()
     card = client.post(
-        SERVICE, json=_request(client, {**baseline, "self_willing": "no", "partner_willing": "no"})
+        SERVICE,
+        json=_request(
+            client, {**baseline, "self_willing": "no", "partner_willing": "no", "attempts_keep_failing": True}
+        ),
     )
     assert (
         card.get_json()["cards"][0]["source"]["url"]

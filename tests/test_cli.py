@@ -50,7 +50,9 @@ def test_evaluate_json_lines_keeps_order_and_reports_bad_lines(baseline):
         json.dumps({**baseline, "ready_to_share": "4"}),
         "{not json",
         "",
-        json.dumps({**baseline, "self_willing": "no", "partner_willing": "no"}),
+        json.dumps(
+            {**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True}
+        ),
     ]
     run = closeness("evaluate", "-", stdin="\n".join(lines) + "\n")
     assert run.returncode == 1
@@ -78,7 +80,7 @@ def test_ten_thousand_lines_in_one_process(evaluator):
     results = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(results) == 10_000
     for answers, result in zip(cases, results, strict=True):
-        assert result["recommendation"] == decide(evaluator.validate(answers))["recommendation"]
+        assert result["recommendation"] == decide(answers)["recommendation"]
 
 
 def test_rules_check_passes_on_the_real_rules():
@@ -90,7 +92,7 @@ def test_rules_check_passes_on_the_real_rules():
 def test_rules_check_refuses_a_broken_directory_with_file_and_line(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    rule = rules / "findings" / "seeking-connection-elsewhere.yaml"
+    rule = rules / "findings" / "finding-seeking-connection-elsewhere.yaml"
     rule.write_text(rule.read_text().replace("section: seeking-connection", "section: seeking-friends"))
     run = closeness("rules", "check", str(rules))
     assert run.returncode == 1
@@ -107,8 +109,10 @@ def test_rules_directory_override_by_option_and_environment(tmp_path, baseline):
     rules = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     rule = rules / "walk-away" / "walk-away-neither-willing.yaml"
-    rule.write_text(rule.read_text().replace("outcome: consider-walking-away", "outcome: professional-help"))
-    answers = json.dumps({**baseline, "self_willing": "no", "partner_willing": "no"})
+    rule.write_text(rule.read_text().replace("outcome: consider-walking-away", "outcome: help-for-you"))
+    answers = json.dumps(
+        {**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True}
+    )
     by_option = json.loads(closeness("--rules", str(rules), "evaluate", "-", stdin=answers).stdout)
     env = {"PATH": "/usr/bin:/bin", "CLOSENESS_RULES_DIR": str(rules)}
     by_env = json.loads(closeness("evaluate", "-", stdin=answers, env=env).stdout)

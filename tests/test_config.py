@@ -36,11 +36,37 @@ def test_test_mapping_overrides_environment(monkeypatch):
 
 def test_resources_file_replaces_the_defaults(tmp_path, baseline):
     path = tmp_path / "resources.json"
-    own = [{"name": "Riverside Clinic on-call", "description": "Call us any time.", "contact": "+1 555 0100"}]
+    serves = [
+        "suicide_risk_now",
+        "partner_safety_now",
+        "suicide_risk",
+        "partner_safety",
+        "partner_control",
+        "self_harm",
+        "suicide_history",
+        "declined:partner",
+        "declined:suicide",
+        "declined:self_harm",
+        "rebuild",
+        "professional_help",
+        "consider_walking_away",
+    ]
+    own = [
+        {
+            "name": "Riverside Clinic on-call",
+            "description": "Call us any time.",
+            "phone": "+1 555 0100",
+            "hours": "Day and night",
+            "checked": "2026-11-30",
+            "for": serves,
+        }
+    ]
     path.write_text(json.dumps(own))
     app = create_app({"TESTING": True, "RESOURCES_FILE": str(path)})
-    body = app.test_client().post("/v1/assessments", json={**baseline, "afraid_of_partner": True}).get_json()
+    client = app.test_client()
+    body = client.post("/v1/assessments", json={**baseline, "afraid_of_partner": True}).get_json()
     assert body["resources"] == own
+    assert client.get("/readyz").get_json()["resources"] == "configured"
 
 
 @pytest.mark.parametrize(
@@ -48,15 +74,19 @@ def test_resources_file_replaces_the_defaults(tmp_path, baseline):
     [
         ('[{"name": "x"}]', "description"),
         ("{not json", "Not valid JSON"),
-        ('[{"name": "x", "description": "y", "url": "nope"}]', "url"),
+        ('[{"name": "x", "description": "y", "url": "nope", "for": ["rebuild"]}]', "url"),
+        ('[{"name": "x", "description": "y"}]', "for"),
+        ('[{"name": "x", "description": "y", "for": ["sadness"]}]', "'sadness', which is unknown"),
+        ('[{"name": "x", "description": "y", "for": ["rebuild"]}]', "nothing serves .*suicide_risk_now"),
+        ('[{"name": "x", "description": "y", "for": ["rebuild"], "checked": "yesterday"}]', "YYYY-MM-DD"),
     ],
-    ids=["missing_field", "malformed", "bad_url"],
+    ids=["missing_field", "malformed", "bad_url", "no_for", "unknown_use", "concern_unserved", "bad_date"],
 )
-def test_broken_resources_file_is_refused(tmp_path, content, message):
+def test_broken_resources_file_is_refused(tmp_path, rulebook, content, message):
     path = tmp_path / "resources.json"
     path.write_text(content)
     with pytest.raises(ConfigError, match=message):
-        load_resources(path)
+        load_resources(path, rulebook.concerns)
 
 
 def test_missing_resources_file_is_refused(tmp_path):

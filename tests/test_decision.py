@@ -7,162 +7,335 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.questionnaire import article_sections, load_questionnaire
+from service.decision import Evaluator
 from service.exceptions import AnswersInvalid
-from tests.answers import random_answers
-from tests.policy import decide
+from service.impact import decision_of
+from tests.answers import JUNK, SAFETY_ONLY, garbled_answers, random_answers
+from tests.policy import QUESTIONS, _accepts, decide
 
 
-def _decision(result):
-    return {
-        "recommendation": result["recommendation"],
-        "urgent": result["urgent"],
-        "steps": {step["id"] for step in result["steps"]},
-        "also_consider": result["also_consider"],
-    }
+def _decide(evaluator, raw):
+    try:
+        return decision_of(evaluator.assess(raw))
+    except AnswersInvalid:
+        return None
 
 
-def test_engine_agrees_with_the_policy_on_3000_seeded_cases(evaluator):
-    rng = random.Random(20261128)
-    seen, reported = set(), set()
-    for _ in range(3000):
-        answers = evaluator.validate(random_answers(rng))
-        expected = decide(answers)
-        result = evaluator.evaluate(answers)
-        assert _decision(result) == expected, answers
-        seen.add((expected["recommendation"], expected["urgent"], frozenset(expected["steps"])))
+def test_engine_agrees_with_the_policy_on_6000_seeded_cases(evaluator):
+    """Valid, partial, garbled, safety-only, declined and skipped-follow-up answer sets."""
+    rng = random.Random(20261202)
+    reported, winners, steps, outcomes = set(), set(), set(), set()
+    for _ in range(6000):
+        raw = garbled_answers(rng)
+        expected = decide(raw)
+        try:
+            result = evaluator.assess(raw)
+        except AnswersInvalid:
+            assert expected is None, raw
+            outcomes.add("422")
+            continue
+        assert decision_of(result) == expected, raw
         reported |= {reason["rule"] for reason in result["reasons"]}
-    # Every clause, step trigger, fallback and outcome level decided at least one of these cases.
-    assert reported == {e.id for e in evaluator.rulebook.entries.values() if e.kind != "derived"}
-    # The sample reaches every outcome and every step.
-    assert {r for r, _, _ in seen} == {"rebuild", "professional_help", "consider_walking_away"}
-    assert any(urgent for _, urgent, _ in seen)
-    assert set().union(*(s for _, _, s in seen)) == {
-        "open-honest-communication",
-        "prioritize-meaningful-quality-time",
-        "create-a-safe-emotional-environment",
-        "heal-from-past-emotional-wounds",
-        "am-i-willing-to-rebuild",
+        winners.add(result["reasons"][0]["rule"])
+        steps |= {step["id"] for step in result["steps"]}
+        outcomes.add((result["recommendation"], result["urgent"]))
+    rulebook = evaluator.rulebook
+    # Every rule and every level decided at least one of these cases; every step was given.
+    assert reported == {e.id for e in rulebook.entries.values() if e.kind != "derived"}
+    assert winners == {e.id for e in rulebook.of_kind("outcome")}
+    assert steps == set(rulebook.step_order)
+    assert outcomes == {
+        "422",
+        ("rebuild", False),
+        ("professional_help", False),
+        ("professional_help", True),
+        ("consider_walking_away", False),
     }
 
 
 def _answers_strategy():
     parts = {}
     for q in load_questionnaire().questions:
+        if q.is_follow_up:
+            continue
         if q.type == "integer":
             parts[q.id] = st.integers(q.minimum, q.maximum)
         elif q.type == "boolean":
             parts[q.id] = st.booleans()
+        elif q.type == "safety":
+            parts[q.id] = st.sampled_from([False, False, False, False, True, "declined"])
         elif q.type == "choice":
             parts[q.id] = st.sampled_from(q.values)
         else:
             parts[q.id] = st.lists(st.sampled_from(q.values), unique=True)
-    return st.fixed_dictionaries(parts)
+    follow_ups = st.fixed_dictionaries(
+        {},
+        optional={q.id: st.sampled_from([True, False, "declined"]) for q in load_questionnaire().follow_ups},
+    )
+    return st.tuples(st.fixed_dictionaries(parts), follow_ups).map(lambda t: {**t[0], **t[1]})
 
 
 @settings(max_examples=300, deadline=None)
 @given(_answers_strategy())
 def test_engine_agrees_with_the_policy_on_generated_cases(evaluator, answers):
-    assert _decision(evaluator.evaluate(answers)) == decide(answers)
+    assert _decide(evaluator, answers) == decide(answers)
 
 
-@settings(max_examples=100, deadline=None)
-@given(_answers_strategy(), st.sampled_from(["afraid_of_partner", "thoughts_of_self_harm"]))
-def test_any_safety_flag_gives_urgent_help_only(evaluator, answers, flag):
-    result = evaluator.evaluate({**answers, flag: True})
+URGENT_ALONE = [
+    ({"wished_dead": True}, "suicide_risk_now"),  # the skipped follow-up counts as yes
+    ({"suicidal_thoughts": True, "suicidal_thoughts_now": False}, "suicide_risk"),
+    ({"past_attempt": True, "attempt_recent": "declined", "suicidal_thoughts_now": False}, "suicide_risk"),
+    ({"suicidal_thoughts_now": True}, "suicide_risk_now"),
+    ({"afraid_of_partner": True, "unsafe_now": True}, "partner_safety_now"),
+    ({"partner_insults": True}, "partner_safety_now"),
+    ({"partner_harmed_me": True, "unsafe_now": False}, "partner_safety"),
+    ({"attempt_recent": True}, "suicide_risk"),  # a recent attempt counts even without its trigger
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(URGENT_ALONE),
+    st.dictionaries(
+        st.sampled_from(
+            [q.id for q in load_questionnaire().questions if not q.is_safety] + ["extra", "note"]
+        ),
+        st.sampled_from(JUNK),
+        max_size=6,
+    ),
+)
+def test_an_urgent_concern_decides_whatever_else_is_wrong(evaluator, urgent, garbage):
+    answers, concern = urgent
+    result = evaluator.assess({**garbage, **answers})
     assert (result["recommendation"], result["urgent"]) == ("professional_help", True)
+    assert result["safety"]["urgent"][0] == concern
     assert result["steps"] == [] and result["also_consider"] == []
-    assert result["resources"] and result["reasons"][0]["rule"] == "safety-first"
-    assert all(
-        r["rule"].startswith("safety")
-        for r in result["reasons"]
-        if r["rule"] != "seeking-connection-elsewhere"
-    )
+    assert result["resources"] and result["title"]
+    assert [r["basis"] for r in result["reasons"]] == ["safety-guidance"] * len(result["reasons"])
+    assert all(r["because"] == [] for r in result["reasons"])
+    warned = {w["question"] for w in result["warnings"]}
+    # Every required relationship answer missing or wrong is named, never with its value.
+    for question in load_questionnaire().questions:
+        if question.required and not question.is_safety and question.id not in garbage:
+            assert question.id in warned
+    for key, value in garbage.items():
+        assert (key in warned) == (key not in QUESTIONS or not _accepts(key, value))
+    assert all(set(w) == {"question", "message"} for w in result["warnings"])
 
 
-def test_every_reason_cites_a_real_section_and_the_answers_it_read(evaluator):
-    rng = random.Random(7)
-    sections = article_sections()
-    for _ in range(300):
-        answers = evaluator.validate(random_answers(rng))
-        for reason in evaluator.evaluate(answers)["reasons"]:
-            assert reason["section"] in sections
-            assert reason["explanation"] and reason["title"]
-            assert all(answers[q] == v for q, v in reason["answers"].items())
-
-
-def test_walking_away_names_support_and_cites_choosing_to_walk_away(evaluator, baseline):
-    result = evaluator.evaluate({**baseline, "self_willing": "no", "partner_willing": "no"})
-    assert result["recommendation"] == "consider_walking_away"
-    assert "counselor" in result["summary"] and "someone you trust" in result["summary"]
-    assert "choosing-to-walk-away" in [r["section"] for r in result["reasons"]]
-    assert result["steps"] == [] and result["resources"] == []
-
-
-def test_every_fired_rule_that_counts_is_reported(evaluator, baseline):
-    answers = {
-        **baseline,
-        "past_hurt_affects_me": True,
-        "same_problems_keep_returning": True,
-        "signs": ["seeking_connection_elsewhere", "growing_distance"],
-    }
-    rules = [r["rule"] for r in evaluator.evaluate(answers)["reasons"]]
-    assert rules == [
-        "professional-help",
-        "help-past-hurt",
-        "help-same-problems-return",
-        "step-quality-time",
-        "step-heal-past-wounds",
-        "seeking-connection-elsewhere",
+def test_a_skipped_follow_up_is_named_in_warnings(evaluator, baseline):
+    result = evaluator.assess({**baseline, "afraid_of_partner": True})
+    assert result["safety"]["urgent"] == ["partner_safety_now"]
+    assert result["warnings"] == [
+        {"question": "unsafe_now", "message": "Not answered, so it was counted as yes, to be safe."}
     ]
 
 
-def test_result_carries_notice_and_ruleset(evaluator, baseline, rulebook):
-    result = evaluator.evaluate(baseline)
-    assert result["notice"].startswith("Closeness is decision support")
+def test_a_follow_up_without_its_trigger_counts_only_when_true(evaluator, baseline):
+    assert evaluator.assess({**baseline, "unsafe_now": False})["urgent"] is False
+    assert evaluator.assess({**baseline, "unsafe_now": "declined"})["urgent"] is False
+    result = evaluator.assess({**baseline, "unsafe_now": True})
+    assert result["safety"]["urgent"] == ["partner_safety_now"] and result["warnings"] == []
+
+
+def test_a_declined_trigger_neither_asks_nor_counts_its_follow_up(evaluator, baseline):
+    result = evaluator.assess({**baseline, "afraid_of_partner": "declined", "wished_dead": "declined"})
+    assert result["urgent"] is False
+    assert result["safety"] == {"urgent": [], "noted": [], "declined": ["afraid_of_partner", "wished_dead"]}
+    # Declined topics get their support first, worded for everyone.
+    assert [r["name"] for r in result["resources"]][:2] == [
+        "If your partner ever frightens, controls or hurts you",
+        "If you ever think about ending your life",
+    ]
+
+
+def test_without_an_urgent_concern_the_base_safety_questions_are_required(evaluator, baseline):
+    del baseline["self_harm"]
+    with pytest.raises(AnswersInvalid) as caught:
+        evaluator.assess(baseline)
+    assert caught.value.messages == {"self_harm": ["This question needs an answer."]}
+    assert caught.value.safety_resources is None
+
+
+def test_a_422_with_a_safety_yes_carries_support(evaluator, baseline):
+    del baseline["ready_to_share"]
+    with pytest.raises(AnswersInvalid) as caught:
+        evaluator.assess({**baseline, "partner_controls": True, "unsafe_now": False})
+    assert list(caught.value.messages) == ["ready_to_share"]
+    names = [r["name"] for r in caught.value.safety_resources]
+    assert names[0] == "If your partner ever frightens, controls or hurts you"
+
+
+def test_v1_answers_are_refused_naming_the_retired_questionnaire(evaluator):
+    v1 = {"ready_to_share": 4, "afraid_of_partner": False, "thoughts_of_self_harm": True}
+    with pytest.raises(AnswersInvalid) as caught:
+        evaluator.assess(v1)
+    assert "closeness-v1" in caught.value.retired and "closeness-v2" in caught.value.retired
+    assert "closeness-v1" in caught.value.messages["thoughts_of_self_harm"][0]
+    # v1's self-harm question answered yes: support for that topic goes out with the 422.
+    assert "If you ever think about ending your life" in [r["name"] for r in caught.value.safety_resources]
+
+
+def test_every_reason_cites_a_real_section_with_its_basis_and_the_answers_that_held(evaluator):
+    rng = random.Random(7)
+    sections = article_sections()
+    questionnaire = load_questionnaire()
+    for _ in range(400):
+        answers = random_answers(rng)
+        for reason in evaluator.assess(answers)["reasons"]:
+            assert reason["section"] in sections and reason["explanation"] and reason["title"]
+            assert reason["basis"] in ("article", "safety-guidance")
+            if reason["basis"] == "safety-guidance":
+                assert reason["section"] == "seek-professional-help-if-needed"
+            for item in reason["because"]:
+                question = questionnaire.question(item["question"])
+                assert not question.is_safety  # safety answers are never repeated back
+                if question.type == "multi_choice":
+                    assert set(item["answer"]) <= set(answers[item["question"]]) and item["answer"]
+                else:
+                    assert answers[item["question"]] == item["answer"]
+                assert item["text"].startswith("You ")
+
+
+def test_because_names_only_what_this_person_said(evaluator, baseline):
+    result = evaluator.assess({**baseline, "missing_needs": ["quality_time", "respect"]})
+    reason = next(r for r in result["reasons"] if r["rule"] == "step-quality-time")
+    assert reason["because"] == [
+        {
+            "question": "missing_needs",
+            "answer": ["quality_time"],
+            "text": "You said you miss time together with full attention.",
+        }
+    ]
+
+
+def test_the_walk_away_summary_is_gentle_and_names_support(evaluator, baseline):
+    result = evaluator.assess(
+        {**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True}
+    )
+    assert result["recommendation"] == "consider_walking_away"
+    summary = result["summary"]
+    assert "counselor" in summary and "someone you trust" in summary and "abuse helpline" in summary
+    assert "alone or quickly" in summary and "not giving up" in summary
+    assert result["steps"] == [] and [a["recommendation"] for a in result["also_consider"]] == [
+        "professional_help"
+    ]
+    assert result["also_consider"][0]["text"]
+    assert len(result["resources"]) <= 4 and result["resources"][0]["name"] == "A counselor"
+
+
+def test_low_mood_keeps_walking_away_from_winning(evaluator, baseline):
+    answers = {**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True}
+    result = evaluator.assess({**answers, "feeling_down": True, "lost_interest": True})
+    assert result["recommendation"] == "professional_help"
+    assert [a["recommendation"] for a in result["also_consider"]] == ["consider_walking_away"]
+    assert "mood" in result["also_consider"][0]["text"]
+    assert result["resources"][-1]["name"] == "Your doctor"
+    # The walk-away rules are not repeated as reasons when their level is only listed.
+    assert not [r for r in result["reasons"] if r["rule"].startswith("walk-away")]
+
+
+def test_reasons_come_in_the_spec_order(evaluator, baseline):
+    answers = {
+        **baseline,
+        "partner_insults": True,
+        "unsafe_now": False,
+        "past_hurt_affects_me": True,
+        "signs": ["seeking_connection_elsewhere", "push_pull"],
+        "feeling_down": True,
+    }
+    result = evaluator.assess(answers)
+    assert [r["rule"] for r in result["reasons"]] == [
+        "help-for-you",
+        "concern-partner-control",
+        "help-past-hurt",
+        "finding-feeling-down",
+        "finding-seeking-connection-elsewhere",
+    ]
+    assert result["steps"] == []  # a noted partner_control concern withholds every step
+
+
+def test_result_has_the_v2_shape(evaluator, baseline, rulebook):
+    result = evaluator.assess(baseline)
     assert result["ruleset"] == {"version": rulebook.version, "digest": rulebook.digest}
-    assert set(result) == {
+    assert result["questionnaire"] == {"id": "closeness-v2", "version": "2"}
+    assert list(result) == [
         "recommendation",
         "urgent",
+        "safety",
+        "title",
         "summary",
         "reasons",
         "steps",
         "also_consider",
         "notice",
         "resources",
+        "warnings",
+        "questionnaire",
         "ruleset",
+    ]
+    notice = result["notice"]
+    assert "reflect" in notice and "not therapy" in notice and "emergency" in notice and "diagnose" in notice
+
+
+def test_every_result_has_resources_and_calm_results_at_most_four(evaluator):
+    rng = random.Random(3)
+    for _ in range(500):
+        result = evaluator.assess(random_answers(rng))
+        assert result["resources"]
+        safety = result["safety"]
+        if not (safety["urgent"] or safety["noted"] or safety["declined"]):
+            assert len(result["resources"]) <= 4
+
+
+def test_urgent_results_name_concern_specific_support(evaluator, baseline):
+    expected = {
+        "suicide_risk_now": ({"suicidal_thoughts_now": True}, "A crisis line", "emergency number"),
+        "partner_safety_now": ({"afraid_of_partner": True}, "An abuse helpline", "emergency number"),
+        "suicide_risk": ({"wished_dead": True, "suicidal_thoughts_now": False}, "A crisis line", "today"),
+        "partner_safety": (
+            {"afraid_of_partner": True, "unsafe_now": False},
+            "An abuse helpline",
+            "not your fault",
+        ),
     }
+    for concern, (answers, resource, words) in expected.items():
+        result = evaluator.assess({**baseline, **answers})
+        assert result["safety"]["urgent"] == [concern]
+        assert resource in [r["name"] for r in result["resources"]]
+        assert words in result["summary"]
+    self_harm_and_partner = evaluator.assess({**baseline, "suicidal_thoughts_now": True, "unsafe_now": True})
+    assert self_harm_and_partner["summary"].startswith("Please call your local emergency number now.")
+    assert "advocate" not in evaluator.assess({**baseline, "suicidal_thoughts": True})["summary"]
 
 
 def test_steps_carry_title_advice_and_section(evaluator, baseline):
-    step = evaluator.evaluate({**baseline, "missing_needs": ["quality_time"]})["steps"][0]
-    assert step["id"] == step["section"] == "prioritize-meaningful-quality-time"
+    step = evaluator.assess({**baseline, "missing_needs": ["physical_closeness"]})["steps"][0]
+    assert step == {
+        "id": "bring-back-closeness",
+        "title": step["title"],
+        "advice": step["advice"],
+        "section": "emotional-and-physical-distance",
+    }
     assert step["title"] and len(step["advice"]) > 40
 
 
-def test_result_does_not_depend_on_key_or_item_order(evaluator, baseline):
-    answers = {
-        **baseline,
-        "missing_needs": ["respect", "quality_time", "honest_talks"],
-        "signs": ["resentment", "growing_distance"],
+@settings(max_examples=200, deadline=None)
+@given(_answers_strategy(), st.randoms(use_true_random=False))
+def test_result_is_independent_of_key_and_item_order(evaluator, answers, rng):
+    keys = list(answers)
+    rng.shuffle(keys)
+    shuffled = {
+        key: (rng.sample(answers[key], len(answers[key])) if isinstance(answers[key], list) else answers[key])
+        for key in keys
     }
-    shuffled = dict(reversed(list(answers.items())))
-    shuffled["missing_needs"] = list(reversed(answers["missing_needs"]))
-    shuffled["signs"] = list(reversed(answers["signs"]))
-    assert evaluator.evaluate(shuffled) == evaluator.evaluate(answers)
-
-
-def test_invalid_answers_raise_with_field_messages(evaluator, baseline):
-    with pytest.raises(AnswersInvalid) as caught:
-        evaluator.evaluate({**baseline, "ready_to_share": 9})
-    assert caught.value.messages == {"ready_to_share": ["Choose a whole number from 1 to 5."]}
-
-
-def test_configured_resources_replace_the_defaults(rulebook, baseline):
-    from service.decision import Evaluator
-
-    own = [{"name": "Our practice", "description": "Call our on-call counselor."}]
-    result = Evaluator(rulebook, own).evaluate({**baseline, "thoughts_of_self_harm": True})
-    assert result["resources"] == own
+    try:
+        expected = evaluator.assess(answers)
+    except AnswersInvalid:
+        with pytest.raises(AnswersInvalid):
+            evaluator.assess(shuffled)
+        return
+    assert evaluator.assess(shuffled) == expected
 
 
 SEVERITY = {"rebuild": 0, "professional_help": 1, "consider_walking_away": 2}
@@ -177,30 +350,27 @@ PERMANENCE = (
 @settings(max_examples=300, deadline=None)
 @given(_answers_strategy(), st.sampled_from(PERMANENCE))
 def test_another_permanence_sign_never_moves_toward_rebuild(evaluator, answers, sign):
-    before = evaluator.evaluate({**answers, sign: False})
-    after = evaluator.evaluate({**answers, sign: True})
+    before = evaluator.assess({**answers, sign: False})
+    after = evaluator.assess({**answers, sign: True})
     if before["urgent"]:
         assert after["urgent"]
-    else:
-        assert SEVERITY[after["recommendation"]] >= SEVERITY[before["recommendation"]]
+    elif before["recommendation"] != "rebuild":
+        assert after["recommendation"] != "rebuild"
 
 
-@settings(max_examples=200, deadline=None)
-@given(_answers_strategy(), st.randoms(use_true_random=False))
-def test_result_is_independent_of_key_and_item_order(evaluator, answers, rng):
-    keys = list(answers)
-    rng.shuffle(keys)
-    shuffled = {
-        key: (rng.sample(answers[key], len(answers[key])) if isinstance(answers[key], list) else answers[key])
-        for key in keys
-    }
-    assert evaluator.evaluate(shuffled) == evaluator.evaluate(answers)
+def test_configured_resources_replace_the_defaults(rulebook, baseline):
+    own = [
+        {
+            "name": "Our practice",
+            "description": "Call our on-call counselor.",
+            "phone": "555-0100",
+            "for": ["suicide_risk_now", "rebuild"],
+        },
+    ]
+    evaluator = Evaluator(rulebook, own)
+    assert evaluator.assess({**baseline, "suicidal_thoughts_now": True})["resources"] == own
+    assert evaluator.assess(baseline)["resources"] == own
 
 
-@settings(max_examples=200, deadline=None)
-@given(_answers_strategy())
-def test_every_reason_cites_a_real_section_for_any_answers(evaluator, answers):
-    sections = article_sections()
-    result = evaluator.evaluate(answers)
-    assert result["reasons"] and all(reason["section"] in sections for reason in result["reasons"])
-    assert all(step["section"] in sections for step in result["steps"])
+def test_safety_only_answers_fit_the_questionnaire():
+    assert set(SAFETY_ONLY) == {q.id for q in load_questionnaire().safety_questions}

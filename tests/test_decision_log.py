@@ -42,7 +42,7 @@ def test_decision_round_trip(sqlite_url, baseline):
     client = _app(sqlite_url).test_client()
     response = client.post(
         "/v1/assessments",
-        json={**baseline, "self_willing": "no", "partner_willing": "no"},
+        json={**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True},
         headers={"X-Request-ID": "intake-17"},
     )
     body = response.get_json()
@@ -52,6 +52,8 @@ def test_decision_round_trip(sqlite_url, baseline):
     assert record["recommendation"] == "consider_walking_away" and record["urgent"] is False
     assert record["fired_rules"] == [reason["rule"] for reason in body["reasons"]]
     assert record["ruleset"] == body["ruleset"] and record["request_id"] == "intake-17"
+    assert record["safety"] == body["safety"] and record["questionnaire"] == "closeness-v2"
+    assert record["reasons"] == [{"rule": r["rule"], "basis": r["basis"]} for r in body["reasons"]]
     assert "answers" not in record  # not stored unless allowed
 
 
@@ -137,6 +139,7 @@ def test_an_outage_never_costs_the_client_its_answer(baseline):
         "status": "degraded",
         "decision_log": "failing",
         "ruleset": None,
+        "resources": "defaults",
     }
     assert _failures(client) == before + 1
     assert "decision log write failed" in lines.text and "not_discussed" not in lines.text
@@ -151,13 +154,13 @@ def _failures(client) -> float:
 
 def test_log_stats_from_the_command_line(sqlite_url, baseline):
     client = _app(sqlite_url).test_client()
-    for change in ({}, {}, {"afraid_of_partner": True}):
+    for change in ({}, {}, {"afraid_of_partner": True, "unsafe_now": False}):
         client.post("/v1/assessments", json={**baseline, **change})
     run = closeness("log", "stats", env={**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url})
     assert run.returncode == 0, run.stderr
     assert "decisions from" in run.stdout and ": 3" in run.stdout
     assert "2  rebuild" in run.stdout and "1  professional_help (urgent)" in run.stdout
-    assert "1  safety-afraid-of-partner" in run.stdout
+    assert "1  concern-partner-safety" in run.stdout
 
 
 @pytest.fixture(scope="module")
@@ -198,11 +201,12 @@ def postgres():
 def test_round_trip_on_postgresql(postgres, baseline):
     app = _app(postgres, DECISION_LOG_ANSWERS=True)
     client = app.test_client()
-    decision_id = client.post("/v1/assessments", json={**baseline, "thoughts_of_self_harm": True}).get_json()[
+    decision_id = client.post("/v1/assessments", json={**baseline, "self_harm": True}).get_json()[
         "decision_id"
     ]
     record = client.get(f"/v1/decisions/{decision_id}", headers=KEY).get_json()
-    assert record["urgent"] is True and record["answers"]["thoughts_of_self_harm"] is True
+    assert record["urgent"] is False and record["answers"]["self_harm"] is True
+    assert record["safety"]["noted"] == ["self_harm"]
     assert client.get("/readyz").get_json()["decision_log"] == "ok"
     app.extensions["closeness.log"].engine.dispose()
 

@@ -12,10 +12,12 @@ from schemas.questionnaire import load_questionnaire
 from tests.test_decision import _answers_strategy
 
 FHIR = "application/fhir+json"
+SAFETY = {q.id for q in load_questionnaire().safety_questions}
+SAFETY_CODE = {True: "yes", False: "no", "declined": "declined"}
 
 
 def _published(client, version=None):
-    url = "/fhir/Questionnaire/closeness-v1" + (f"?fhirVersion={version}" if version else "")
+    url = "/fhir/Questionnaire/closeness-v2" + (f"?fhirVersion={version}" if version else "")
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == FHIR
     return response.get_json()
@@ -39,6 +41,9 @@ def response_for(published: dict, answers: dict) -> str:
         values = value if isinstance(value, list) else [value]
         if item["type"] == "boolean":
             out = [{"valueBoolean": v} for v in values]
+        elif item["linkId"] in SAFETY:
+            options = {o["valueCoding"]["code"]: o["valueCoding"] for o in item["answerOption"]}
+            out = [{"valueCoding": options[SAFETY_CODE[v]]} for v in values]
         elif item["type"] == "integer":
             out = [{"valueInteger": v} for v in values]
         else:
@@ -65,8 +70,8 @@ def response_for(published: dict, answers: dict) -> str:
 def test_questionnaire_validates_as_r4_and_r5(client):
     r4 = QuestionnaireR4.model_validate(_published(client))
     r5 = QuestionnaireR5.model_validate(_published(client, "5.0"))
-    assert r4.url == r5.url and r4.url.endswith("/Questionnaire/closeness-v1")
-    assert r4.status == r5.status == "active" and r4.version == "1"
+    assert r4.url == r5.url and r4.url.endswith("/Questionnaire/closeness-v2")
+    assert r4.status == r5.status == "active" and r4.version == "2"
 
 
 @pytest.mark.parametrize("version", [None, "5.0"], ids=["r4", "r5"])
@@ -81,7 +86,22 @@ def test_every_question_is_an_item_of_the_right_type(client, version):
         item = items[question.id]
         assert item["required"] == question.required
         expected = {"integer": "integer", "boolean": "boolean", "choice": choice, "multi_choice": choice}
-        assert item["type"] == expected[question.type]
+        assert item["type"] == expected.get(question.type, choice)
+        if question.type == "safety":
+            codings = [o["valueCoding"] for o in item["answerOption"]]
+            assert [(c["code"], c["display"]) for c in codings] == [
+                ("yes", "Yes"),
+                ("no", "No"),
+                ("declined", "I'd rather not say"),
+            ]
+            if question.follow_up_of:
+                assert [w["question"] for w in item["enableWhen"]] == list(question.follow_up_of)
+                assert all(
+                    w["operator"] == "=" and w["answerCoding"]["code"] == "yes" for w in item["enableWhen"]
+                )
+                assert item.get("enableBehavior") == ("any" if len(question.follow_up_of) > 1 else None)
+            else:
+                assert "enableWhen" not in item
         if question.type in ("choice", "multi_choice"):
             codings = [o["valueCoding"] for o in item["answerOption"]]
             assert [(c["code"], c["display"]) for c in codings] == [
@@ -95,7 +115,7 @@ def test_every_question_is_an_item_of_the_right_type(client, version):
 def test_unknown_questionnaire_and_version_get_an_operation_outcome(client):
     missing = client.get("/fhir/Questionnaire/other")
     assert missing.status_code == 404 and missing.get_json()["resourceType"] == "OperationOutcome"
-    version = client.get("/fhir/Questionnaire/closeness-v1?fhirVersion=3.0")
+    version = client.get("/fhir/Questionnaire/closeness-v2?fhirVersion=3.0")
     assert version.status_code == 400 and version.get_json()["issue"][0]["code"] == "not-supported"
 
 
@@ -110,10 +130,35 @@ def test_questionnaire_response_decides_like_json(app, answers):
     assert as_fhir.get_json() == as_json.get_json()
 
 
+def test_an_urgent_concern_decides_from_a_partial_and_partly_wrong_response(client):
+    published = _published(client)
+    partial = json.loads(response_for(published, {"partner_harmed_me": True, "unsafe_now": True}))
+    partial["item"].append({"linkId": "ready_to_share", "answer": [{"valueString": "four"}]})
+    response = client.post("/v1/assessments", data=json.dumps(partial), content_type=FHIR)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["urgent"] is True and body["safety"]["urgent"] == ["partner_safety_now"]
+    warned = {w["question"]: w["message"] for w in body["warnings"]}
+    assert "valueInteger (got valueString)" in warned["ready_to_share"] and "four" not in json.dumps(body)
+
+
+def test_a_refused_response_with_a_safety_yes_carries_support(client, baseline):
+    items = [i for i in _valid_items(baseline) if i["linkId"] != "time_to_listen"]
+    items = _replace(items, "self_harm", [{"valueCoding": {"code": "yes"}}])
+    response = client.post("/v1/assessments", data=json.dumps(_response(items)), content_type=FHIR)
+    assert response.status_code == 422
+    issues = response.get_json()["issue"]
+    assert [i["code"] for i in issues if i["severity"] == "error"] == ["required"]
+    support = [i["diagnostics"] for i in issues if i["severity"] == "information"]
+    assert support and all(text.startswith("Support: ") for text in support)
+
+
 def _valid_items(baseline):
     items = []
     for qid, value in baseline.items():
-        if isinstance(value, bool):
+        if qid in SAFETY:
+            items.append({"linkId": qid, "answer": [{"valueCoding": {"code": SAFETY_CODE[value]}}]})
+        elif isinstance(value, bool):
             items.append({"linkId": qid, "answer": [{"valueBoolean": value}]})
         elif isinstance(value, int):
             items.append({"linkId": qid, "answer": [{"valueInteger": value}]})
@@ -143,13 +188,19 @@ BAD = {
         lambda items: _response(_replace(items, "afraid_of_partner", [{"valueString": "true"}])),
         "value",
         "afraid_of_partner",
-        "valueBoolean",
+        "answer with valueCoding (got valueString)",
     ),
     "boolean_as_number": (
-        lambda items: _response(_replace(items, "afraid_of_partner", [{"valueBoolean": 1}])),
+        lambda items: _response(_replace(items, "partner_always_blames", [{"valueBoolean": 1}])),
         "value",
-        "afraid_of_partner",
+        "partner_always_blames",
         "true or false",
+    ),
+    "unknown_safety_code": (
+        lambda items: _response(_replace(items, "wished_dead", [{"valueCoding": {"code": "maybe"}}])),
+        "code-invalid",
+        "wished_dead",
+        "yes, no, declined",
     ),
     "integer_out_of_range": (
         lambda items: _response(_replace(items, "ready_to_share", [{"valueInteger": 9}])),
@@ -174,20 +225,22 @@ BAD = {
         "codes",
     ),
     "missing_required": (
-        lambda items: _response([i for i in items if i["linkId"] != "thoughts_of_self_harm"]),
+        lambda items: _response([i for i in items if i["linkId"] != "self_harm"]),
         "required",
-        "thoughts_of_self_harm",
-        "required",
+        "self_harm",
+        "needs an answer",
     ),
     "duplicate_item": (
         lambda items: _response(items + [items[0]]),
         "duplicate",
-        "ready_to_share",
+        "afraid_of_partner",
         "more than once",
     ),
     "two_answers_on_one_question": (
         lambda items: _response(
-            _replace(items, "afraid_of_partner", [{"valueBoolean": True}, {"valueBoolean": False}])
+            _replace(
+                items, "afraid_of_partner", [{"valueCoding": {"code": "no"}}, {"valueCoding": {"code": "no"}}]
+            )
         ),
         "invalid",
         "afraid_of_partner",
@@ -197,7 +250,15 @@ BAD = {
         lambda items: _response(items, questionnaire="http://example.org/Questionnaire/phq-9"),
         "invalid",
         None,
-        "Questionnaire/closeness-v1",
+        "Questionnaire/closeness-v2",
+    ),
+    "retired_questionnaire": (
+        lambda items: _response(
+            items, questionnaire="https://closeness.invalid/fhir/Questionnaire/closeness-v1"
+        ),
+        "invalid",
+        None,
+        "closeness-v1 was retired",
     ),
     "wrong_resource_type": (
         lambda items: {"resourceType": "Patient", "id": "p1"},

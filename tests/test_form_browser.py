@@ -19,8 +19,11 @@ HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Practice 
 <script src="{service}/form/embed.js"></script>
 <script>
 document.addEventListener("closeness:result", function (e) {{ window.closenessResult = e.detail; }});
+document.addEventListener("closeness:exit", function () {{ window.name = "exit-event"; }});
 </script>
 </body></html>"""
+EXIT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Weather</title></head>
+<body><h1>Weather today</h1></body></html>"""
 
 
 def _need_browser():
@@ -46,6 +49,7 @@ class _HostPages:
 
     def start(self, service_url: str):
         (self.root / "index.html").write_text(HOST_PAGE.format(service=service_url))
+        (self.root / "exit.html").write_text(EXIT_PAGE)
         handler = functools.partial(_QuietHandler, directory=str(self.root))
         for port in (self.allowed_port, self.other_port):
             server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -67,7 +71,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site(tmp_path_factory):
     _need_browser()
     hosts = _HostPages(tmp_path_factory.mktemp("hosts"))
-    env = {"CLOSENESS_FRAME_ANCESTORS": f"http://127.0.0.1:{hosts.allowed_port}"}
+    env = {
+        "CLOSENESS_FRAME_ANCESTORS": f"http://127.0.0.1:{hosts.allowed_port}",
+        "CLOSENESS_QUICK_EXIT_URL": f"http://127.0.0.1:{hosts.other_port}/exit.html",
+    }
     server = LiveServer(tmp_path_factory.mktemp("server") / "gunicorn.log", env=env)
     hosts.start(server.url)
     try:
@@ -111,9 +118,9 @@ def page(browser, request):
     assert urls and not outside, outside
 
 
-def _shot(page, name):
+def _shot(page, name, full_page=True):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 @functools.cache
@@ -136,7 +143,11 @@ def _fill_by_mouse(frame, questions, answers):
 def _fill_by_keyboard(page, questions, answers):
     """Tab through the form: Space picks, arrows move within a radio group, Enter submits."""
     keyboard = page.keyboard
+    keyboard.press("Tab")  # the quick exit comes first
+    assert page.evaluate("document.activeElement.id") == "quick-exit"
     for q in questions:
+        if "follow_up_of" in q and not any(answers.get(t) is True for t in q["follow_up_of"]):
+            continue  # hidden until a trigger's yes
         value = answers.get(q["id"])
         codes = [o["value"] for o in q["options"]]
         if q["type"] == "multi_choice":
@@ -161,68 +172,209 @@ def _result(page):
     return page.locator("#result")
 
 
+def _open(page, url):
+    page.goto(url)
+    page.wait_for_selector("button[type=submit]")
+
+
 def test_rebuild_by_keyboard_only(site, page, baseline):
     server, _ = site
-    page.goto(server.url + "/form")
-    page.wait_for_selector("button[type=submit]")
+    _open(page, server.url + "/form")
     _shot(page, "form-desktop")
     answers = {**baseline, "missing_needs": ["quality_time"], "partner_willing": "not_discussed"}
     _fill_by_keyboard(page, _questions(server.url), answers)
     result = _result(page)
     assert result.get_attribute("data-recommendation") == "rebuild"
-    assert "Rebuild closeness together" in result.inner_text()
-    assert "Make real time for each other" in result.inner_text()
+    text = result.inner_text()
+    assert "You can work on feeling closer" in text and "Make time for each other" in text
+    assert "You said you miss time together with full attention." in text
+    assert "People who can help" in text  # resources on every result
+    assert page.evaluate("document.activeElement.id") == "result-heading"
     _shot(page, "result-rebuild")
+    page.click("button.again")
+    page.wait_for_selector("button[type=submit]")
+    assert page.evaluate("document.activeElement.name") == "afraid_of_partner"
+
+
+def test_safety_comes_first_and_the_exit_is_first_in_tab_order(site, page):
+    server, _ = site
+    _open(page, server.url + "/form")
+    order = page.evaluate("Array.from(document.querySelectorAll('fieldset.section')).map(f => f.id)")
+    assert order[:3] == ["section-partner_safety", "section-how_you_have_been", "section-availability"]
+    assert page.title() == "Questionnaire"  # neutral: nothing about relationships in the tab
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "quick-exit"
+    intro = page.locator("#intro").inner_text()
+    assert "not an emergency service" in intro and "cannot erase your browser history" in intro
+    for q in _questions(server.url):
+        if q["type"] == "safety":
+            labels = page.locator(f"#q-{q['id']} label").all_inner_texts()
+            assert labels == ["Yes", "No", "I'd rather not say"], q["id"]
+
+
+def test_a_safety_yes_shows_support_at_once_and_follow_ups_only_when_needed(site, page):
+    server, _ = site
+    requests = []
+    page.on("request", lambda req: requests.append(req.url))
+    _open(page, server.url + "/form")
+    before = len(requests)
+    assert page.locator("#q-unsafe_now").is_hidden() and page.locator("#support-partner_insults").is_hidden()
+    page.check("input[name='partner_insults'][value='true']")
+    panel = page.locator("#support-partner_insults")
+    assert panel.is_visible() and panel.get_attribute("role") == "status"
+    assert "An abuse helpline" in panel.inner_text()
+    assert page.locator("#q-unsafe_now").is_visible()
+    page.check("input[name='partner_insults'][value='false']")
+    assert panel.is_hidden() and page.locator("#q-unsafe_now").is_hidden()
+    page.check("input[name='wished_dead'][value='declined']")
+    assert page.locator("#q-suicidal_thoughts_now").is_hidden()  # a declined trigger asks nothing
+    page.check("input[name='past_attempt'][value='true']")
+    assert (
+        page.locator("#q-attempt_recent").is_visible()
+        and page.locator("#q-suicidal_thoughts_now").is_visible()
+    )
+    assert "crisis line" in page.locator("#support-past_attempt").inner_text()
+    assert len(requests) == before  # no request: the support was in the page already
+    _shot(page, "safety-yes-panel")
+
+
+def test_safety_yes_panel_on_a_phone(site, page):
+    server, _ = site
+    _open(page, server.url + "/form")
+    page.check("input[name='afraid_of_partner'][value='true']")
+    page.locator("#support-afraid_of_partner").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _shot(page, "safety-yes-panel-phone", full_page=False)
+
+
+def test_safety_answers_alone_get_the_urgent_result(site, page):
+    server, _ = site
+    _open(page, server.url + "/form")
+    page.check("input[name='partner_harmed_me'][value='true']")
+    page.check("input[name='unsafe_now'][value='true']")
+    page.click("button[type=submit]")
+    result = _result(page)
+    assert result.get_attribute("data-urgent") == "true"
+    assert page.locator("#result-heading").inner_text() == "Your safety comes first right now"
+    safety = page.locator("#safety")
+    assert "Emergency services" in safety.inner_text() and "An abuse helpline" in safety.inner_text()
+    assert safety.bounding_box()["y"] < page.locator("#result h2 >> nth=1").bounding_box()["y"]
+    _shot(page, "result-urgent")
+
+
+def test_urgent_result_on_a_phone(site, page, baseline):
+    server, _ = site
+    _open(page, server.url + "/form")
+    _fill_by_mouse(page, _questions(server.url), {**baseline, "wished_dead": True})
+    page.check("input[name='suicidal_thoughts_now'][value='false']")
+    page.click("button[type=submit]")
+    _result(page)
+    assert page.locator("#result-heading").inner_text() == "Please talk to someone today"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _shot(page, "result-urgent-phone")
+
+
+def test_hide_mode_never_hides_an_urgent_result(site, page, baseline):
+    server, _ = site
+    _open(page, server.url + "/form?result=hide")
+    _fill_by_mouse(page, _questions(server.url), {**baseline, "afraid_of_partner": True, "unsafe_now": False})
+    page.click("button[type=submit]")
+    _result(page)
+    assert page.locator("#result-heading").inner_text() == "Your safety matters most"
+    assert "An abuse helpline" in page.locator("#safety").inner_text()
+    page.click("button.again")
+    page.wait_for_selector("button[type=submit]")
+    _fill_by_mouse(page, _questions(server.url), baseline)
+    page.click("button[type=submit]")
+    _result(page)
+    assert page.locator("#result-heading").inner_text() == "Thank you"  # not urgent: hidden as asked
+    _shot(page, "result-hidden-thanks")
 
 
 def test_walk_away_on_a_phone(site, page, baseline):
     server, _ = site
-    page.goto(server.url + "/form")
-    page.wait_for_selector("button[type=submit]")
-    _shot(page, "form-phone")
-    _fill_by_mouse(page, _questions(server.url), {**baseline, "self_willing": "no", "partner_willing": "no"})
+    _open(page, server.url + "/form")
+    _shot(page, "form-phone", full_page=False)
+    answers = {**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True}
+    _fill_by_mouse(page, _questions(server.url), answers)
     page.click("button[type=submit]")
     result = _result(page)
     assert result.get_attribute("data-recommendation") == "consider_walking_away"
-    assert "Steps you can take" not in result.inner_text()
+    text = result.inner_text()
+    assert "Steps you can take" not in text and "Also worth thinking about" in text
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
     _shot(page, "result-walk-away-phone")
 
 
-def test_urgent_result_shows_the_safety_panel_first(site, page, baseline):
+def test_noted_concern_result_shows_support_first(site, page, baseline):
     server, _ = site
-    page.goto(server.url + "/form")
-    page.wait_for_selector("button[type=submit]")
-    _fill_by_mouse(page, _questions(server.url), {**baseline, "afraid_of_partner": True})
+    _open(page, server.url + "/form")
+    answers = {**baseline, "partner_controls": True, "unsafe_now": False, "past_hurt_affects_me": True}
+    _fill_by_mouse(page, _questions(server.url), answers)
     page.click("button[type=submit]")
     _result(page)
-    safety, recommendation = page.locator("#safety"), page.locator(".recommendation")
-    assert safety.is_visible() and "Emergency services" in safety.inner_text()
-    assert safety.bounding_box()["y"] < recommendation.bounding_box()["y"]
-    _shot(page, "result-urgent")
+    support, recommendation = page.locator("#safety"), page.locator(".recommendation")
+    assert "If your partner ever frightens, controls or hurts you" in support.inner_text()
+    assert support.bounding_box()["y"] < recommendation.bounding_box()["y"]
+    assert "Steps you can take" not in page.locator("#result").inner_text()
+    _shot(page, "result-noted-concern")
 
 
 def test_missing_answers_are_marked_next_to_their_questions(site, page):
     server, _ = site
-    page.goto(server.url + "/form")
-    page.wait_for_selector("button[type=submit]")
+    _open(page, server.url + "/form")
     page.click("button[type=submit]")
     assert page.locator("#error-ready_to_share").inner_text() == "Please choose an answer."
     assert page.locator("#q-afraid_of_partner").get_attribute("aria-invalid") == "true"
     assert page.locator("#error-signs").inner_text() == ""  # optional
-    assert page.evaluate("document.activeElement.name") == "ready_to_share"
+    assert page.evaluate("document.activeElement.name") == "afraid_of_partner"
     _shot(page, "form-missing-answers")
 
 
 def test_server_messages_are_shown_next_to_their_questions(site, page, baseline):
     server, _ = site
-    page.goto(server.url + "/form")
-    page.wait_for_selector("button[type=submit]")
+    _open(page, server.url + "/form")
     _fill_by_mouse(page, _questions(server.url), baseline)
     page.evaluate("document.querySelector(\"input[name='ready_to_share']:checked\").value = '9'")
     page.click("button[type=submit]")
     page.wait_for_selector("#error-ready_to_share:not(:empty)")
     assert page.locator("#error-ready_to_share").inner_text() == "Choose a whole number from 1 to 5."
+
+
+def test_no_answers_in_the_url_or_in_storage(site, page, baseline):
+    server, _ = site
+    _open(page, server.url + "/form")
+    assert page.locator("form[autocomplete='off']").count() == 1
+    _fill_by_mouse(page, _questions(server.url), {**baseline, "self_harm": True})
+    page.click("button[type=submit]")
+    _result(page)
+    assert page.url == server.url + "/form"
+    stored = page.evaluate("[localStorage.length, sessionStorage.length, document.cookie]")
+    assert stored == [0, 0, ""]
+    assert page.evaluate("document.querySelector('meta[name=referrer]').content") == "no-referrer"
+
+
+def test_quick_exit_replaces_the_page(site, page, baseline):
+    server, hosts = site
+    page.goto(f"http://127.0.0.1:{hosts.allowed_port}/index.html")  # a page to be "Back" to
+    page.goto(server.url + "/form")
+    page.wait_for_selector("button[type=submit]")
+    page.check("input[name='afraid_of_partner'][value='true']")
+    page.click("#quick-exit")
+    page.wait_for_url(f"http://127.0.0.1:{hosts.other_port}/exit.html")
+    _shot(page, "quick-exit")
+    page.go_back()
+    assert "/form" not in page.url  # Back does not return to the form
+
+
+def test_quick_exit_when_embedded_leaves_the_host_page_too(site, page):
+    server, hosts = site
+    page.goto(f"http://127.0.0.1:{hosts.allowed_port}/index.html")
+    frame = page.frame_locator("iframe")
+    frame.locator("button[type=submit]").wait_for()
+    frame.locator("#quick-exit").click()
+    page.wait_for_url(f"http://127.0.0.1:{hosts.other_port}/exit.html")
+    assert page.title() == "Weather"
 
 
 def test_allowed_page_embeds_the_form_and_receives_the_result(site, page, baseline):
@@ -233,7 +385,8 @@ def test_allowed_page_embeds_the_form_and_receives_the_result(site, page, baseli
     height = "parseInt(document.querySelector('iframe').style.height || '0')"
     page.wait_for_function(f"{height} > 2000")  # grown to the whole form: no scrollbar inside
     form_height = page.evaluate(height)
-    _fill_by_mouse(frame, _questions(server.url), {**baseline, "same_problems_keep_returning": True})
+    answers = {**baseline, "same_problems_keep_returning": True, "signs": ["resentment"]}
+    _fill_by_mouse(frame, _questions(server.url), answers)
     frame.locator("button[type=submit]").click()
     page.wait_for_function("window.closenessResult !== undefined")
     assert page.evaluate("window.closenessResult.recommendation") == "professional_help"

@@ -7,7 +7,11 @@ def test_liveness(client):
 
 def test_readiness_reports_the_ruleset(client, rulebook):
     body = client.get("/readyz").get_json()
-    assert body == {"status": "ready", "ruleset": {"version": rulebook.version, "digest": rulebook.digest}}
+    assert body == {
+        "status": "ready",
+        "ruleset": {"version": rulebook.version, "digest": rulebook.digest},
+        "resources": "defaults",
+    }
 
 
 def test_not_ready_when_the_engine_fails():

@@ -18,7 +18,10 @@ def _value(samples, name, **labels):
 
 def test_metrics_count_requests_decisions_and_rule_firings(client, baseline):
     before = _samples(client)
-    client.post("/v1/assessments", json={**baseline, "self_willing": "no", "partner_willing": "no"})
+    client.post(
+        "/v1/assessments",
+        json={**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True},
+    )
     client.post("/v1/assessments", json={**baseline, "ready_to_share": 0})
     client.get("/nowhere")
     after = _samples(client)

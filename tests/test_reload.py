@@ -38,7 +38,7 @@ def test_hup_switches_to_a_good_rulebook_and_refuses_a_broken_one(rules, tmp_pat
     server = LiveServer(tmp_path / "gunicorn.log", env={"CLOSENESS_RULES_DIR": str(rules)})
     try:
         assert _digest(server) == load_rulebook(rules).digest
-        rule = rules / "walk-away" / "walk-away-many-permanence-signs.yaml"
+        rule = rules / "walk-away" / "walk-away-many-signs.yaml"
         rule.write_text(rule.read_text().replace("at_least: 3}", "at_least: 4}"))
         changed = load_rulebook(rules).digest
         os.kill(server.process.pid, signal.SIGHUP)
@@ -48,19 +48,20 @@ def test_hup_switches_to_a_good_rulebook_and_refuses_a_broken_one(rules, tmp_pat
             "partner_refuses_to_talk": True,
             "partner_always_blames": True,
             "attempts_keep_failing": True,
+            "partner_willing": "unsure",
         }
         assert (
             server.post_json(three)[1]["recommendation"] == "professional_help"
         )  # the new threshold decides
 
-        broken = rules / "professional-help" / "help-past-hurt.yaml"
+        broken = rules / "help-for-you" / "help-past-hurt.yaml"
         broken.write_text(broken.read_text().replace("when: {answer", "when: [{answer"))
         os.kill(server.process.pid, signal.SIGHUP)
         _wait_for(lambda: "rulebook refused" in server.log.read_text())
         time.sleep(1.5)  # the new workers are up by now
         assert all(_digest(server) == changed for _ in range(6))
         assert server.post_json(three)[1]["ruleset"]["digest"] == changed
-        assert f"{broken}:9: YAML syntax error" in server.log.read_text()
+        assert f"{broken}:10: YAML syntax error" in server.log.read_text()
     finally:
         server.stop()
 

@@ -20,13 +20,16 @@ def test_every_rule_appears_with_its_sentence_and_source(rulebook):
 
 def test_conditions_read_as_sentences(rulebook):
     entries = rulebook.entries
-    assert condition_sentence(entries["help-self-unsure"]["when"], entries) == (
+    assert condition_sentence(entries["together-self-unsure"]["when"], entries) == (
         "all of these hold:\n"
-        "  - the answer to “Are you willing to put effort into becoming closer again?” is “Not sure”\n"
-        "  - the answer to “Does your partner want to work on this too?” is not “Yes”"
+        "  - the answer to “I am willing to work on feeling closer again.” is “Not sure”\n"
+        "  - the answer to “My partner wants to work on it too.” is not “Yes”"
     )
-    assert condition_sentence(entries["walk-away-many-permanence-signs"]["when"], entries).startswith(
-        "at least 3 of these 4 hold (signs that the distance may be lasting):"
+    assert condition_sentence(entries["walk-away-many-signs"]["when"], entries).startswith(
+        "all of these hold:\n  - at least 3 of these 4 hold (signs that the distance may last):"
+    )
+    assert "(a skipped follow-up counts as yes)" in condition_sentence(
+        entries["concern-partner-safety-now"]["when"], entries
     )
     assert "is 2 (disagree) or lower" in condition_sentence(
         entries["step-open-honest-communication"]["when"], entries
@@ -36,8 +39,18 @@ def test_conditions_read_as_sentences(rulebook):
 def test_decision_order_follows_priorities(rulebook):
     markdown = to_markdown(rulebook_blocks(rulebook))
     order = re.findall(r"^- Priority (\d+): \[([^\]]+)\]", markdown, re.M)
-    assert [int(p) for p, _ in order] == [1, 2, 3, 4]
-    assert order[0][1] == "Safety comes first"
+    assert [int(p) for p, _ in order] == [1, 2, 3, 4, 5]
+    assert order[0][1] == "Your safety comes first"
+
+
+def test_the_report_names_each_entrys_basis_and_the_concerns(rulebook):
+    markdown = to_markdown(rulebook_blocks(rulebook))
+    assert markdown.count("**Basis**: standard safety practice, not the article") == len(
+        [e for e in rulebook.of_kind("rule") if e["basis"] == "safety-guidance"]
+    )
+    assert (
+        "## Safety concerns" in markdown and "raises an urgent safety concern, suicide_risk_now" in markdown
+    )
 
 
 def test_html_has_an_anchor_and_a_definition_list_per_rule(rulebook):

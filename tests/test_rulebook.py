@@ -23,12 +23,22 @@ def test_every_rule_and_outcome_level_has_firing_and_silent_cases(rulebook):
         assert all(c["name"].startswith("silent_") for c in silent), entry.id
 
 
-def test_every_citation_is_a_real_section(rulebook):
+def test_every_citation_is_a_real_section_with_a_basis(rulebook):
     sections = article_sections()
     for entry in rulebook.entries.values():
         assert entry["section"] in sections, entry.id
+        assert entry["basis"] in ("article", "safety-guidance"), entry.id
         if entry.kind == "rule" and entry["effect"]["kind"] == "step":
-            assert entry["effect"]["step"] in sections, entry.id
+            assert entry["effect"]["section"] in sections, entry.id
+
+
+def test_safety_rests_on_safety_guidance_and_cites_only_seek_professional_help(rulebook):
+    for entry in rulebook.entries.values():
+        effect = entry.get("effect") or {}
+        if effect.get("kind") == "concern" or entry.get("urgent"):
+            assert entry["basis"] == "safety-guidance", entry.id
+        if entry["basis"] == "safety-guidance":
+            assert entry["section"] == "seek-professional-help-if-needed", entry.id
 
 
 def test_every_derivation_is_used(rulebook):
@@ -48,7 +58,7 @@ def test_every_case_file_belongs_to_a_rule():
 
 
 def test_rulebook_has_a_version_and_digest(rulebook):
-    assert rulebook.version == "1.0.0"
+    assert rulebook.version == "2.0.0"
     assert rulebook.digest.startswith("sha256:") and len(rulebook.digest) == 71
 
 
@@ -60,14 +70,14 @@ def rules_copy(tmp_path) -> Path:
 
 
 def test_digest_ignores_whitespace_and_file_order(rules_copy, rulebook):
-    rule = rules_copy / "safety" / "safety-afraid-of-partner.yaml"
+    rule = rules_copy / "safety" / "concern-partner-safety.yaml"
     rule.write_text("\n\n" + rule.read_text().replace("kind: rule\n", "kind:    rule\n\n"))
     (rules_copy / "safety").rename(rules_copy / "zz-moved-safety")
     assert load_rulebook(rules_copy).digest == rulebook.digest
 
 
 def test_digest_changes_with_a_threshold(rules_copy, rulebook):
-    rule = rules_copy / "walk-away" / "walk-away-many-permanence-signs.yaml"
+    rule = rules_copy / "walk-away" / "walk-away-many-signs.yaml"
     rule.write_text(rule.read_text().replace("at_least: 3", "at_least: 4"))
     assert load_rulebook(rules_copy).digest != rulebook.digest
 
@@ -78,12 +88,14 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-HELP = "professional-help/help-past-hurt.yaml"
+HELP = "help-for-you/help-past-hurt.yaml"
+CASES = "help-for-you/help-past-hurt.cases.yaml"
+SELF_HARM = "safety/concern-self-harm.yaml"
 BROKEN = {
     "yaml_syntax_error": (
         lambda d: _edit(d / HELP, "when: {answer", "when: [{answer"),
         HELP,
-        9,
+        10,
         "YAML syntax error",
     ),
     "duplicate_yaml_key": (
@@ -101,14 +113,14 @@ BROKEN = {
     ),
     "duplicate_id": (
         lambda d: shutil.copy(d / HELP, d / "findings" / "help-past-hurt.yaml"),
-        "professional-help/help-past-hurt.yaml",
+        HELP,
         2,
         "duplicate id 'help-past-hurt'",
     ),
     "unknown_question": (
         lambda d: _edit(d / HELP, "answer: past_hurt_affects_me", "answer: past_hurts"),
         HELP,
-        8,
+        9,
         "unknown question id",
     ),
     "unknown_section": (
@@ -117,10 +129,60 @@ BROKEN = {
         7,
         "not a section id",
     ),
+    "missing_basis": (lambda d: _edit(d / HELP, "basis: article\n", ""), HELP, 1, "basis"),
+    "unknown_basis": (lambda d: _edit(d / HELP, "basis: article", "basis: opinion"), HELP, 8, "basis is"),
+    "article_basis_citing_what_it_does_not_read": (
+        lambda d: _edit(d / HELP, "section: emotional-barriers-and-past-trauma", "section: wrapping-up"),
+        HELP,
+        7,
+        "neither the section of what this gives nor of a question or option it reads",
+    ),
+    "safety_guidance_citing_the_article": (
+        lambda d: _edit(
+            d / SELF_HARM, "section: seek-professional-help-if-needed", "section: choosing-to-walk-away"
+        ),
+        SELF_HARM,
+        7,
+        "safety guidance does not come from the article",
+    ),
+    "concern_not_listed": (
+        lambda d: _edit(d / SELF_HARM, "concern: self_harm", "concern: selfharm"),
+        SELF_HARM,
+        12,
+        "is not listed in concerns",
+    ),
+    "concern_without_a_rule": (
+        lambda d: _edit(d / "rulebook.yaml", "  - suicide_history\n", "  - suicide_history\n  - gambling\n"),
+        "rulebook.yaml",
+        19,
+        "'gambling' needs exactly one rule",
+    ),
+    "urgent_concern_without_its_words": (
+        lambda d: _edit(
+            d / "safety/concern-partner-safety-now.yaml",
+            "  headline: Your safety comes first right now\n",
+            "",
+        ),
+        "safety/concern-partner-safety-now.yaml",
+        10,
+        "an urgent concern needs 'headline'",
+    ),
+    "step_missing_from_the_order": (
+        lambda d: _edit(d / "rulebook.yaml", "  - bring-back-closeness\n", ""),
+        "rulebook.yaml",
+        21,
+        "the step 'bring-back-closeness' is missing",
+    ),
+    "resource_for_nothing": (
+        lambda d: _edit(d / "rulebook.yaml", "for: [mood]", "for: [moods]"),
+        "rulebook.yaml",
+        82,
+        "'moods' names no concern",
+    ),
     "unknown_effect_kind": (
         lambda d: _edit(d / HELP, "kind: outcome,", "kind: verdict,"),
         HELP,
-        9,
+        10,
         "unknown effect kind",
     ),
     "unknown_key": (lambda d: _edit(d / HELP, "title:", "colour: teal\ntitle:"), HELP, 3, "unknown key"),
@@ -133,65 +195,55 @@ BROKEN = {
     "unquoted_no": (
         lambda d: _edit(d / "walk-away/walk-away-neither-willing.yaml", 'is: "no"}', "is: no}"),
         "walk-away/walk-away-neither-willing.yaml",
-        10,
+        11,
         "quote it",
     ),
     "operator_does_not_fit": (
         lambda d: _edit(d / HELP, "is: true", "at_least: 2"),
         HELP,
-        8,
+        9,
         "does not fit a boolean",
     ),
     "unknown_derivation": (
-        lambda d: _edit(
-            d / "professional-help/help-low-availability.yaml",
-            "derived: low-availability",
-            "derived: low-mood",
-        ),
-        "professional-help/help-low-availability.yaml",
-        8,
-        "'low-mood' is not a yes/no derivation",
+        lambda d: _edit(d / "help-for-you/help-low-mood.yaml", "derived: low-mood", "derived: low-moods"),
+        "help-for-you/help-low-mood.yaml",
+        9,
+        "'low-moods' is not a yes/no derivation",
     ),
     "unknown_outcome_level": (
-        lambda d: _edit(d / HELP, "outcome: professional-help", "outcome: therapy"),
+        lambda d: _edit(d / HELP, "outcome: help-for-you", "outcome: therapy"),
         HELP,
-        9,
+        10,
         "not an outcome level",
     ),
     "orphan_case_file": (
-        lambda d: shutil.copy(
-            d / "professional-help/help-past-hurt.cases.yaml", d / "steps/help-old.cases.yaml"
-        ),
+        lambda d: shutil.copy(d / CASES, d / "steps/help-old.cases.yaml"),
         "steps/help-old.cases.yaml",
         1,
         "orphan case file",
     ),
     "bad_case_answers": (
-        lambda d: _edit(
-            d / "professional-help/help-past-hurt.cases.yaml",
-            "{past_hurt_affects_me: true}",
-            "{past_hurt_affects_me: 1}",
-        ),
-        "professional-help/help-past-hurt.cases.yaml",
+        lambda d: _edit(d / CASES, "{past_hurt_affects_me: true}", "{past_hurt_affects_me: 1}"),
+        CASES,
         2,
         "true or false",
     ),
     "bad_case_name": (
-        lambda d: _edit(d / "professional-help/help-past-hurt.cases.yaml", "fires_with_past_hurt", "works"),
-        "professional-help/help-past-hurt.cases.yaml",
+        lambda d: _edit(d / CASES, "fires_with_past_hurt", "works"),
+        CASES,
         1,
         "fires_ or silent_",
     ),
     "duplicate_priority": (
-        lambda d: _edit(d / "outcomes/rebuild.yaml", "priority: 4", "priority: 3"),
+        lambda d: _edit(d / "outcomes/rebuild.yaml", "priority: 5", "priority: 4"),
         "outcomes/rebuild.yaml",
-        9,
+        10,
         "already used",
     ),
     "count_beyond_list": (
-        lambda d: _edit(d / "walk-away/walk-away-many-permanence-signs.yaml", "at_least: 3", "at_least: 5"),
-        "walk-away/walk-away-many-permanence-signs.yaml",
-        8,
+        lambda d: _edit(d / "walk-away/walk-away-many-signs.yaml", "at_least: 3", "at_least: 5"),
+        "walk-away/walk-away-many-signs.yaml",
+        9,
         "counts only 4 conditions",
     ),
 }

@@ -39,8 +39,9 @@ def test_live_decisions_agree_with_the_policy(server):
             expected["recommendation"],
             expected["urgent"],
         )
-        assert {s["id"] for s in result["steps"]} == expected["steps"]
-        assert result["also_consider"] == expected["also_consider"]
+        assert [s["id"] for s in result["steps"]] == expected["steps"]
+        assert [a["recommendation"] for a in result["also_consider"]] == expected["also_consider"]
+        assert result["safety"] == expected["safety"]
 
 
 JSON = {"Content-Type": "application/json"}

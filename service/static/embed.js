@@ -1,6 +1,7 @@
 // Embed the Closeness form: <script src="https://YOUR-CLOSENESS/form/embed.js" async></script>
 // Inserts an iframe after this script, keeps it as tall as its content, and dispatches a
-// "closeness:result" event (detail: the result) on the document when the person has answered.
+// "closeness:result" event (detail: the result) on the document when the person has answered, and
+// "closeness:exit" when they press the form's quick exit (the form has already left the page).
 // Options on the script element: data-result="hide" (only pass the result on), data-lang="en".
 (function () {
   "use strict";
@@ -23,5 +24,6 @@
     if (event.data.type === "closeness:result") {
       document.dispatchEvent(new CustomEvent("closeness:result", { detail: event.data.result }));
     }
+    if (event.data.type === "closeness:exit") document.dispatchEvent(new CustomEvent("closeness:exit"));
   });
 })();

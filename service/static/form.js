@@ -1,6 +1,7 @@
-// The Closeness form: renders questionnaire v1 from /v1/questionnaire, posts the answers as JSON and
-// shows the result. Controls are named by question id with the API's values, so the form's data maps
-// one-to-one onto the JSON answers. No inline script: the page's CSP forbids it.
+// The Closeness form: renders questionnaire v2 from /v1/questionnaire (safety first), posts the
+// answers as JSON and shows the result. Controls are named by question id with the API's values, so
+// the form's data maps one-to-one onto the JSON answers. No inline script: the page's CSP forbids it.
+// Answers never go into the URL or into storage; the quick exit leaves at once from every screen.
 (function () {
   "use strict";
 
@@ -8,6 +9,7 @@
   var L = config.labels;
   var root = document.getElementById("closeness");
   var questions = [];
+  var byId = {};
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -30,9 +32,50 @@
     toParent({ type: "closeness:resize", height: Math.ceil(document.documentElement.getBoundingClientRect().height) });
   }
 
+  // Quick exit: clear what was answered, tell the embedding page, and replace the page (top window
+  // too when embedded; a click is user activation) so that Back does not come back here.
+  function quickExit() {
+    root.textContent = "";
+    toParent({ type: "closeness:exit" });
+    try {
+      if (window.top !== window) window.top.location.replace(config.exitUrl);
+    } catch (error) { /* the embedding page may refuse; this page still leaves */ }
+    window.location.replace(config.exitUrl);
+  }
+  document.getElementById("quick-exit").addEventListener("click", quickExit);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && event.shiftKey) quickExit();
+  });
+
+  function contactLines(resource) {
+    var parts = [];
+    if (resource.phone) parts.push(el("span", { class: "contact", text: L.call + ": " + resource.phone }));
+    if (resource.text) parts.push(el("span", { class: "contact", text: L.text + ": " + resource.text }));
+    if (resource.chat) parts.push(el("a", { class: "contact", href: resource.chat, rel: "noopener noreferrer", target: "_blank", text: L.chat }));
+    if (resource.url) parts.push(el("a", { class: "contact", href: resource.url, rel: "noopener noreferrer", target: "_blank", text: L.website + ": " + resource.url.replace(/^https?:\/\//, "") }));
+    if (resource.hours) parts.push(el("span", { class: "contact", text: L.hours + ": " + resource.hours }));
+    return parts;
+  }
+
+  function resourceList(resources) {
+    return el("ul", { class: "resources" }, resources.map(function (r) {
+      return el("li", {}, [el("strong", { text: r.name }), el("p", { text: r.description })].concat(contactLines(r)));
+    }));
+  }
+
+  // A yes to a safety question shows support for that topic at once, before anything is sent.
+  function supportPanel(q) {
+    var topic = config.support.topics[q.id];
+    var panel = el("div", { class: "support", id: "support-" + q.id, role: "status", hidden: "hidden" });
+    panel.appendChild(el("p", { class: "support-lead", text: L["support_" + topic] }));
+    panel.appendChild(resourceList(config.support.resources[topic] || []));
+    panel.appendChild(el("p", { class: "support-note", text: L.support_after_note }));
+    return panel;
+  }
+
   function question(q) {
     var errorId = "error-" + q.id;
-    var box = el("fieldset", { class: "question", id: "q-" + q.id, "aria-describedby": errorId });
+    var box = el("fieldset", { class: "question" + (q.type === "safety" ? " safety-question" : ""), id: "q-" + q.id, "aria-describedby": errorId });
     var mark = q.required ? L.required_mark : L.optional_mark;
     box.appendChild(el("legend", {}, [el("span", { text: q.text }), el("span", { class: "mark", text: " (" + mark + ")" })]));
     var options = el("div", { class: "options" + (q.type === "integer" ? " scale" : "") });
@@ -40,54 +83,104 @@
       var id = q.id + "-" + index;
       var input = el("input", {
         type: q.type === "multi_choice" ? "checkbox" : "radio",
-        name: q.id, id: id, value: String(option.value),
+        name: q.id, id: id, value: String(option.value), autocomplete: "off",
       });
+      input.addEventListener("change", function () { answered(q); });
       options.appendChild(el("label", { for: id, class: "option" }, [input, el("span", { text: option.label })]));
     });
     box.appendChild(options);
     box.appendChild(el("p", { class: "error", id: errorId, role: "alert" }));
+    if (q.type === "safety" && config.support.topics[q.id]) box.appendChild(supportPanel(q));
+    if (q.follow_up_of) box.hidden = true; // asked only after a trigger's yes
+    return box;
+  }
+
+  function value(q) {
+    var checked = Array.prototype.slice.call(document.querySelectorAll("input[name='" + q.id + "']:checked"));
+    var values = checked.map(function (input) {
+      if (q.type === "integer") return Number(input.value);
+      if (q.type === "boolean") return input.value === "true";
+      if (q.type === "safety") return input.value === "declined" ? "declined" : input.value === "true";
+      return input.value;
+    });
+    if (q.type === "multi_choice") return values;
+    return values.length ? values[0] : undefined;
+  }
+
+  function answered(q) {
+    if (q.type !== "safety") return;
+    var panel = document.getElementById("support-" + q.id);
+    if (panel) panel.hidden = value(q) !== true;
+    // Follow-ups appear only after one of their triggers is answered yes; hidden ones are cleared.
+    questions.forEach(function (f) {
+      if (!f.follow_up_of || f.follow_up_of.indexOf(q.id) < 0) return;
+      var shown = f.follow_up_of.some(function (t) { return value(byId[t]) === true; });
+      var box = document.getElementById("q-" + f.id);
+      box.hidden = !shown;
+      if (!shown) {
+        Array.prototype.forEach.call(box.querySelectorAll("input"), function (i) { i.checked = false; });
+        answered(f);
+      }
+    });
+    reportHeight();
+  }
+
+  function intro(document_) {
+    var box = el("div", { class: "intro", id: "intro" });
+    var practice = config.practice.name;
+    document_.intro.forEach(function (p) {
+      if (p.id === "who_sees" && (practice || config.hideResult)) {
+        var text = L.practice_sees.replace("{practice}", practice || "your practice");
+        if (config.practice.responseTime) text += " " + L.practice_when.replace("{when}", config.practice.responseTime);
+        box.appendChild(el("p", { text: text + " " + L.practice_before }));
+      } else {
+        box.appendChild(el("p", { text: p.text }));
+      }
+    });
+    box.appendChild(el("p", { class: "exit-note", text: L.quick_exit_note }));
     return box;
   }
 
   function render(document_) {
-    var form = el("form", { method: "post", action: config.assessments, novalidate: "novalidate" });
+    root.appendChild(intro(document_));
+    var form = el("form", { method: "post", action: config.assessments, novalidate: "novalidate", autocomplete: "off" });
     document_.sections.forEach(function (section) {
       var group = el("fieldset", { class: "section", id: "section-" + section.id });
       group.appendChild(el("legend", { text: section.title }));
       if (section.intro) group.appendChild(el("p", { class: "section-intro", text: section.intro }));
-      section.questions.forEach(function (q) { questions.push(q); group.appendChild(question(q)); });
+      section.questions.forEach(function (q) { questions.push(q); byId[q.id] = q; group.appendChild(question(q)); });
       form.appendChild(group);
     });
     form.appendChild(el("p", { class: "form-error", id: "form-error", role: "alert" }));
-    form.appendChild(el("button", { type: "submit", text: L.submit }));
+    var intake = config.hideResult || config.practice.name;
+    form.appendChild(el("button", { type: "submit", text: intake ? L.submit_intake : L.submit }));
     form.addEventListener("submit", submit);
     root.appendChild(form);
     reportHeight();
   }
 
   function collect() {
-    var answers = {}, missing = [];
+    var answers = {}, missing = [], safetyYes = false;
     questions.forEach(function (q) {
-      var checked = Array.prototype.slice.call(document.querySelectorAll("input[name='" + q.id + "']:checked"));
-      var values = checked.map(function (input) {
-        if (q.type === "integer") return Number(input.value);
-        if (q.type === "boolean") return input.value === "true";
-        return input.value;
-      });
-      if (q.type === "multi_choice") answers[q.id] = values;
-      else if (values.length) answers[q.id] = values[0];
+      if (document.getElementById("q-" + q.id).hidden) return;
+      var v = value(q);
+      if (q.type === "safety" && v === true) safetyYes = true;
+      if (q.type === "multi_choice") answers[q.id] = v;
+      else if (v !== undefined) answers[q.id] = v;
       else if (q.required) missing.push(q.id);
     });
-    return { answers: answers, missing: missing };
+    return { answers: answers, missing: missing, safetyYes: safetyYes };
   }
 
   function clearErrors() {
     Array.prototype.forEach.call(document.querySelectorAll(".error"), function (p) { p.textContent = ""; });
     Array.prototype.forEach.call(document.querySelectorAll("[aria-invalid]"), function (f) { f.removeAttribute("aria-invalid"); });
     document.getElementById("form-error").textContent = "";
+    var old = document.getElementById("error-support");
+    if (old) old.parentNode.removeChild(old);
   }
 
-  function showErrors(errors) {
+  function showErrors(errors, safetyResources) {
     var first = null;
     Object.keys(errors).forEach(function (id) {
       var slot = document.getElementById("error-" + id);
@@ -96,7 +189,15 @@
       document.getElementById("q-" + id).setAttribute("aria-invalid", "true");
       first = first || document.querySelector("input[name='" + id + "']");
     });
-    document.getElementById("form-error").textContent = L.check_answers;
+    var formError = document.getElementById("form-error");
+    formError.textContent = L.check_answers;
+    if (safetyResources && safetyResources.length) {
+      // Support goes out even when other answers need another look.
+      var support = el("div", { class: "support", id: "error-support", role: "status" }, [
+        el("p", { class: "support-lead", text: L.safety_error }), resourceList(safetyResources),
+      ]);
+      formError.parentNode.insertBefore(support, formError);
+    }
     if (first) first.focus();
     reportHeight();
   }
@@ -105,90 +206,145 @@
     event.preventDefault();
     clearErrors();
     var collected = collect();
-    if (collected.missing.length) {
+    // With a safety yes the answers go as they are: the service decides, and support comes first.
+    if (collected.missing.length && !collected.safetyYes) {
       var errors = {};
       collected.missing.forEach(function (id) { errors[id] = [L.needs_answer]; });
       showErrors(errors);
       return;
     }
     var button = event.target.querySelector("button[type=submit]");
+    var label = button.textContent;
     button.disabled = true;
     button.textContent = L.submitting;
     fetch(config.assessments, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(collected.answers),
+      referrerPolicy: "no-referrer", credentials: "same-origin", cache: "no-store",
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (reply) {
       button.disabled = false;
-      button.textContent = L.submit;
+      button.textContent = label;
       if (reply.status === 200) finish(reply.body);
-      else if (reply.status === 422) showErrors(reply.body.errors || {});
+      else if (reply.status === 422) showErrors(reply.body.errors || {}, reply.body.safety_resources);
       else document.getElementById("form-error").textContent = reply.body.message || L.network_error;
     }).catch(function () {
       button.disabled = false;
-      button.textContent = L.submit;
+      button.textContent = label;
       document.getElementById("form-error").textContent = L.network_error;
     });
   }
 
-  function citation(sectionId) {
-    var title = config.sections[sectionId] || sectionId;
+  function citation(reason) {
+    if (reason.basis === "safety-guidance") return el("span", { class: "source", text: L.source_safety });
+    var title = config.sections[reason.section] || reason.section;
     if (!config.articleBase) return el("span", { class: "source", text: L.source + ": " + title });
-    return el("a", { class: "source", href: config.articleBase + "#" + sectionId, target: "_blank", rel: "noopener", text: L.source + ": " + title });
+    return el("a", { class: "source", href: config.articleBase + "#" + reason.section, target: "_blank", rel: "noopener noreferrer", text: L.source + ": " + title });
   }
 
   function list(items, build) {
     return el("ul", {}, items.map(function (item) { return el("li", {}, build(item)); }));
   }
 
+  function thanks() {
+    var view = el("section", { class: "result", id: "result", tabindex: "-1", "aria-labelledby": "result-heading" });
+    view.appendChild(el("h1", { id: "result-heading", text: L.thanks_heading }));
+    view.appendChild(el("p", { text: L.thanks_text }));
+    return view;
+  }
+
   function finish(result) {
     toParent({ type: "closeness:result", result: result });
     root.textContent = "";
-    if (config.hideResult) {
-      root.appendChild(el("h1", { text: L.thanks_heading }));
-      root.appendChild(el("p", { text: L.thanks_text }));
-      reportHeight();
-      return;
-    }
-    var view = el("section", { class: "result", id: "result", tabindex: "-1", "data-recommendation": result.recommendation });
+    // Hide mode hides only results without an urgent concern: urgent support is always shown.
+    var view = config.hideResult && !result.urgent ? thanks() : resultView(result);
+    root.appendChild(view);
+    var again = el("button", { type: "button", class: "again", text: L.start_over });
+    again.addEventListener("click", startOver);
+    view.appendChild(again);
+    var heading = document.getElementById("result-heading");
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+    reportHeight();
+  }
+
+  function resultView(result) {
+    var safety = result.safety;
+    var concerns = safety.urgent.length || safety.noted.length || safety.declined.length;
+    var view = el("section", {
+      class: "result" + (concerns ? " has-safety" : ""), id: "result", "aria-labelledby": "result-heading",
+      "data-recommendation": result.recommendation, "data-urgent": String(result.urgent),
+    });
+    view.appendChild(el("h1", { id: "result-heading", text: result.title }));
     if (result.urgent) {
+      // Urgent: the support comes first, before any other words.
       view.appendChild(el("div", { class: "safety", id: "safety", role: "alert" }, [
-        el("h2", { text: L.urgent_heading }),
-        el("p", { text: result.summary }),
-        el("h3", { text: L.resources_heading }),
-        list(result.resources, function (r) {
-          return [el("strong", { text: r.name }), el("span", { text: ": " + r.description + (r.contact ? " " + r.contact : "") })];
-        }),
+        el("p", { class: "summary", text: result.summary }),
+        el("h2", { text: L.resources_heading }),
+        resourceList(result.resources),
       ]));
+    } else {
+      if (safety.noted.length || safety.declined.length) {
+        view.appendChild(el("div", { class: "support", id: "safety" }, [
+          el("h2", { text: safety.noted.length ? L.noted_heading : L.declined_heading }),
+          resourceList(result.resources),
+        ]));
+      }
+      var named = L.recommendation[result.recommendation];
+      if (named !== result.title) view.appendChild(el("p", { class: "recommendation", text: named }));
+      view.appendChild(el("p", { class: "summary", text: result.summary }));
     }
-    view.appendChild(el("h1", { text: L.result_heading }));
-    view.appendChild(el("p", { class: "recommendation", text: L.recommendation[result.recommendation] }));
-    if (!result.urgent) view.appendChild(el("p", { class: "summary", text: result.summary }));
     if (result.steps.length) {
       view.appendChild(el("h2", { text: L.steps_heading }));
       view.appendChild(list(result.steps, function (s) {
-        return [el("strong", { text: s.title }), el("p", { text: s.advice }), citation(s.section)];
+        return [el("h3", { text: s.title }), el("p", { text: s.advice }), citation({ section: s.section, basis: "article" })];
       }));
     }
     view.appendChild(el("h2", { text: L.why_heading }));
     view.appendChild(list(result.reasons, function (r) {
-      return [el("strong", { text: r.title }), el("p", { text: r.explanation }), citation(r.section)];
+      var parts = [el("h3", { text: r.title }), el("p", { text: r.explanation })];
+      if (r.because.length) {
+        parts.push(el("ul", { class: "because", "aria-label": L.what_you_said }, r.because.map(function (b) {
+          return el("li", { text: b.text });
+        })));
+      }
+      parts.push(citation(r));
+      return parts;
     }));
     if (result.also_consider.length) {
       view.appendChild(el("h2", { text: L.also_consider_heading }));
-      view.appendChild(list(result.also_consider, function (a) { return [el("span", { text: L.recommendation[a] })]; }));
+      view.appendChild(list(result.also_consider, function (a) {
+        return [el("h3", { text: a.title }), el("p", { text: a.text })];
+      }));
+    }
+    if (!result.urgent && !(safety.noted.length || safety.declined.length)) {
+      view.appendChild(el("h2", { text: L.resources_heading }));
+      view.appendChild(resourceList(result.resources));
     }
     view.appendChild(el("p", { class: "notice", text: result.notice }));
-    var again = el("button", { type: "button", text: L.start_over });
-    again.addEventListener("click", function () { window.location.reload(); });
-    view.appendChild(again);
-    root.appendChild(view);
-    view.focus();
-    reportHeight();
+    return view;
   }
 
-  fetch(config.questionnaire).then(function (r) { return r.json(); }).then(render).catch(function () {
-    root.appendChild(el("p", { class: "form-error", text: L.network_error }));
-  });
+  function startOver() {
+    root.textContent = "";
+    root.appendChild(el("h1", { id: "form-heading", text: L.title }));
+    questions = [];
+    byId = {};
+    load(function () {
+      var first = document.querySelector("form input");
+      if (first) first.focus();
+    });
+  }
+
+  function load(then) {
+    fetch(config.questionnaire, { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (doc) {
+      render(doc);
+      if (then) then();
+    }).catch(function () {
+      root.appendChild(el("p", { class: "form-error", text: L.network_error }));
+    });
+  }
+
+  load();
   if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.body);
 })();

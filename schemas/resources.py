@@ -1,0 +1,42 @@
+"""ResourceSchema: one support resource (a helpline, a crisis line, a counselor), the one definition.
+
+Used for the rulebook's default resources and for a deployment's CLOSENESS_RESOURCES_FILE. `for`
+names what the entry serves: safety concerns, declined topics ("declined:<topic>"), the
+recommendations of non-urgent results (the calm list), and "mood" (a mood item answered yes).
+"""
+
+import re
+
+from marshmallow import Schema, fields, validate
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_text = {"validate": validate.Length(min=1, max=500)}
+
+ResourceSchema = Schema.from_dict(
+    {
+        "name": fields.String(required=True, **_text),
+        "description": fields.String(required=True, **_text),
+        "phone": fields.String(**_text),
+        "text": fields.String(**_text),
+        "chat": fields.URL(schemes={"https"}),
+        "url": fields.URL(schemes={"https", "http"}),
+        "hours": fields.String(**_text),
+        "checked": fields.String(validate=validate.Regexp(DATE, error="checked is a date, YYYY-MM-DD")),
+        "for": fields.List(
+            fields.String(validate=validate.Length(min=1)),
+            required=True,
+            validate=validate.Length(min=1, error="for names at least one use"),
+        ),
+    },
+    name="ResourceSchema",
+)
+
+
+def resource_targets(concerns, topics, recommendations) -> frozenset:
+    """Every value `for` may name."""
+    return frozenset([*concerns, *(f"declined:{topic}" for topic in topics), *recommendations, "mood"])
+
+
+def unknown_targets(resources: list, targets: frozenset) -> list[tuple[int, str]]:
+    """(entry index, value) for every `for` value that names nothing this rulebook knows."""
+    return [(i, value) for i, entry in enumerate(resources) for value in entry["for"] if value not in targets]

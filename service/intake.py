@@ -1,0 +1,108 @@
+"""Reading answers: strict validation that keeps what is valid, and the safety follow-ups' rule.
+
+An urgent safety concern must decide a result even when other answers are missing or wrong, so
+validation does not stop at the first problem: it keeps every valid answer, lists the problems
+per question, and leaves the decision (422, or an urgent result with warnings) to the evaluator.
+"""
+
+from dataclasses import dataclass, field
+
+from marshmallow import ValidationError
+
+from schemas.answers import accept_plainly_valid, answers_schema
+from schemas.questionnaire import DECLINED, load_questionnaire
+
+SKIPPED_FOLLOW_UP = "Not answered, so it was counted as yes, to be safe."
+# The one question only v1 asked: its presence marks an answer set for the retired questionnaire.
+V1_ONLY_KEY = "thoughts_of_self_harm"
+_V1_MESSAGE = (
+    "This question belongs to questionnaire closeness-v1, which was retired. "
+    "Answer questionnaire closeness-v2 (GET /v1/questionnaire)."
+)
+_NOT_AN_OBJECT = {"_schema": ["Send the answers as one JSON object with a key for each question."]}
+
+
+@dataclass
+class Intake:
+    """What one set of raw answers gives: valid answers, the engine's facts and the problems."""
+
+    answers: dict  # every valid answer, defaults filled in, as sent
+    facts: dict  # what the engine sees: the answers, each follow-up as whether it counts as yes
+    errors: dict = field(default_factory=dict)  # question id or key -> messages (never the values)
+    skipped: list = field(default_factory=list)  # follow-ups counted as yes because they were skipped
+    retired: str | None = None  # the retired questionnaire these answers were written for
+    retired_safety_yes: bool = False  # v1's self-harm question answered yes
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def _follow_ups(answers: dict) -> tuple[dict, list]:
+    """Whether each follow-up counts as yes, and which were counted so because they were skipped.
+
+    A follow-up counts as yes when it is true, and also when one of its triggers is true and the
+    follow-up is anything but false (missing, "declined" or invalid): a skipped follow-up errs
+    toward support. Without a true trigger, only a true follow-up counts.
+    """
+    counted, skipped = {}, []
+    for question in load_questionnaire().follow_ups:
+        value = answers.get(question.id)
+        triggered = any(answers.get(trigger) is True for trigger in question.follow_up_of)
+        if value is True:
+            counted[question.id] = True
+        elif triggered and value is not False:
+            counted[question.id] = True
+            skipped.append(question.id)
+        else:
+            counted[question.id] = False
+    return counted, skipped
+
+
+def read_answers(raw, problems: dict | None = None) -> Intake:
+    """Validate raw answers, keeping the valid ones; problems found elsewhere (FHIR) are added."""
+    if not isinstance(raw, dict):
+        return Intake({}, _follow_ups({})[0], dict(_NOT_AN_OBJECT))
+    answers = accept_plainly_valid(raw)
+    errors: dict = {}
+    if answers is None:
+        try:
+            answers = answers_schema.load(raw)
+        except ValidationError as error:
+            answers = dict(error.valid_data or {})
+            errors = {key: list(messages) for key, messages in error.messages.items()}
+    retired, retired_safety_yes = None, False
+    if V1_ONLY_KEY in raw:
+        retired, retired_safety_yes = "closeness-v1", raw[V1_ONLY_KEY] is True
+        errors[V1_ONLY_KEY] = [_V1_MESSAGE]
+    for key, messages in (problems or {}).items():
+        errors.setdefault(key, []).extend(messages)
+    counted, skipped = _follow_ups(answers)
+    facts = {**answers, **counted}
+    return Intake(answers, facts, errors, skipped, retired, retired_safety_yes)
+
+
+def warnings_for(intake: Intake) -> list[dict]:
+    """What an urgent result ignored or assumed, per question or key; never an answer's value."""
+    warnings = [
+        {"question": key, "message": " ".join(messages)}
+        for key, messages in intake.errors.items()
+        if key not in intake.skipped
+    ]
+    warnings += [{"question": question_id, "message": SKIPPED_FOLLOW_UP} for question_id in intake.skipped]
+    return warnings
+
+
+def declined_questions(answers: dict) -> list[str]:
+    """Base safety questions answered "I'd rather not say", in the questionnaire's order."""
+    return [q.id for q in load_questionnaire().base_safety_questions if answers.get(q.id) == DECLINED]
+
+
+def retired_message(intake: Intake) -> str | None:
+    """Why the answers cannot be read, when they were written for a retired questionnaire."""
+    if not intake.retired:
+        return None
+    return (
+        f"These answers are for questionnaire {intake.retired}, which was retired. "
+        f"Answer questionnaire {load_questionnaire().id} instead (GET /v1/questionnaire)."
+    )
