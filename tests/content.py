@@ -1,0 +1,72 @@
+"""Every text the product shows, gathered from the files it comes from, for the content tests."""
+
+import json
+import re
+
+from schemas.questionnaire import load_questionnaire
+from service.cds_hooks import CONCERN_WORDS, DECLINED_FOLLOW_UP, FOLLOW_UPS, LOW_MOOD_FOLLOW_UP
+from service.form import LABELS_DIR
+from service.rulebook import load_rulebook
+
+RULE_TEXTS = ("title", "explanation", "summary", "headline", "also_consider_text")
+EFFECT_TEXTS = ("title", "advice", "headline", "summary")
+
+
+def person_texts() -> dict[str, str]:
+    """Texts a person reads (questions, results, support, the form's words), by where they come from."""
+    texts: dict[str, str] = {}
+    questionnaire = load_questionnaire()
+    texts["questionnaire.title"] = questionnaire.title
+    for paragraph in questionnaire.intro:
+        texts[f"intro.{paragraph['id']}"] = paragraph["text"]
+    for group in questionnaire.groups:
+        texts[f"group.{group.id}.title"] = group.title
+        if group.intro:
+            texts[f"group.{group.id}.intro"] = group.intro
+    for question in questionnaire.questions:
+        texts[f"question.{question.id}"] = question.text
+        for option in question.options:
+            texts[f"option.{question.id}.{option.value}"] = option.label
+        if question.type == "multi_choice":
+            for option in question.options:
+                texts[f"because.{question.id}.{option.value}"] = question.because_text([option.value])
+        elif question.because:
+            for answer, text in question.because.items():
+                texts[f"because.{question.id}.{answer}"] = text
+    rulebook = load_rulebook()
+    texts["notice"] = rulebook.notice
+    for index, resource in enumerate(rulebook.resources):
+        texts[f"resource.{index}.name"] = resource["name"]
+        texts[f"resource.{index}.description"] = resource["description"]
+    for entry in rulebook.entries.values():
+        if entry.kind == "derived":
+            continue
+        for key in RULE_TEXTS:
+            if entry.get(key):
+                texts[f"{entry.id}.{key}"] = entry[key]
+        effect = entry.get("effect") or {}
+        for key in EFFECT_TEXTS:
+            if effect.get(key):
+                texts[f"{entry.id}.effect.{key}"] = effect[key]
+        for other, text in (effect.get("summary_with") or {}).items():
+            texts[f"{entry.id}.effect.summary_with.{other}"] = text
+    for path in LABELS_DIR.glob("*.json"):
+        labels = json.loads(path.read_text(encoding="utf-8"))
+        for key, value in labels.items():
+            values = value.items() if isinstance(value, dict) else [(None, value)]
+            for sub, text in values:
+                texts[f"label.{path.stem}.{key}" + (f".{sub}" if sub else "")] = text
+    return texts
+
+
+def clinician_texts() -> dict[str, str]:
+    texts = {f"{e.id}.clinician_summary": e["clinician_summary"] for e in load_rulebook().of_kind("outcome")}
+    texts.update({f"cds.concern.{k}": v for k, v in CONCERN_WORDS.items()})
+    texts.update({f"cds.follow_up.{k}": v for k, v in FOLLOW_UPS.items()})
+    texts.update({f"cds.declined.{k}": v for k, v in DECLINED_FOLLOW_UP.items()})
+    texts["cds.low_mood"] = LOW_MOOD_FOLLOW_UP
+    return texts
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "").replace("'", ""))
