@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test lint check-rules bench load wrk chromium clean
+.PHONY: serve test lint check-rules bench load wrk chromium axe clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or PYTHON=...)"; exit 1; }
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/closeness serve
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium axe
 	$(BIN)/ruff check .
 	$(BIN)/closeness rules check
 	$(BIN)/python -m pytest
@@ -35,6 +35,13 @@ chromium:
 	  && (apt-get install -y -q chromium >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); } \
 	  || echo "chromium not installed: the browser tests will be skipped"
 
+# axe-core (npm) checks the pages' accessibility inside Chromium. Installed here when npm is there;
+# elsewhere those tests skip, and CI=true makes them fail instead.
+AXE = .cache/axe/node_modules/axe-core/axe.min.js
+axe:
+	@[ -f $(AXE) ] || { command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4.10 >/dev/null; } \
+	  || echo "axe-core not installed: the accessibility tests will be skipped"
+
 wrk:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)); } \
@@ -51,4 +58,4 @@ load: $(STAMP) wrk
 	$(BIN)/python -m bench.report
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache test-output
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache test-output .cache

@@ -63,3 +63,27 @@ def test_embed_script_is_served(client):
         assert response.status_code == 200 and response.mimetype == "text/javascript"
         assert b"postMessage" not in response.data  # the host page only listens
         assert b"event.origin !== origin" in response.data
+
+
+def test_form_config_carries_the_practice_the_exit_and_support_by_topic():
+    app = create_app(
+        {
+            "TESTING": True,
+            "PRACTICE_NAME": "Riverside Counseling",
+            "PRACTICE_RESPONSE_TIME": "within two working days",
+            "QUICK_EXIT_URL": "https://news.example/",
+        }
+    )
+    response = app.test_client().get("/form")
+    config = _config(response)
+    assert config["practice"] == {"name": "Riverside Counseling", "responseTime": "within two working days"}
+    assert config["exitUrl"] == "https://news.example/"
+    assert config["support"]["topics"]["unsafe_now"] == "partner"
+    assert config["support"]["topics"]["suicidal_thoughts_now"] == "suicide"
+    assert [r["name"] for r in config["support"]["resources"]["partner"]][:2] == [
+        "Emergency services",
+        "An abuse helpline",
+    ]
+    html = response.get_data(as_text=True)
+    assert "<title>Questionnaire</title>" in html and "relationship" not in html.split("<body>")[0]
+    assert 'id="quick-exit"' in html and html.index('id="quick-exit"') < html.index("<main")

@@ -288,6 +288,9 @@ def test_hide_mode_never_hides_an_urgent_result(site, page, baseline):
     page.click("button[type=submit]")
     _result(page)
     assert page.locator("#result-heading").inner_text() == "Thank you"  # not urgent: hidden as asked
+    thanks = page.locator("#result").inner_text()
+    assert "Your answers go to your practice." in thanks and "If you need help before then" in thanks
+    assert "A counselor" in thanks  # where to turn before the practice reads them
     _shot(page, "result-hidden-thanks")
 
 
@@ -403,3 +406,82 @@ def test_other_origin_is_refused_by_frame_ancestors(site, page):
     assert any("frame-ancestors" in message for message in messages), messages
     child = page.frames[1]
     assert child.query_selector("#closeness") is None
+
+
+AXE = Path(__file__).resolve().parents[1] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def axe_page(browser, request):
+    """A page whose CSP is bypassed so that axe-core (npm) can be injected; phone-sized when asked."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"accessibility tests need {AXE}; make test installs it with npm")
+        pytest.skip("accessibility tests need axe-core (make axe)")
+    phone = "phone" in request.node.name
+    context = browser.new_context(
+        bypass_csp=True, viewport={"width": 360, "height": 780} if phone else {"width": 1280, "height": 900}
+    )
+    yield context.new_page()
+    context.close()
+
+
+def _serious_violations(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}))",
+        WCAG,
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+STATES = {  # name -> (answers to give, whether to submit them)
+    "blank_form": (None, False),
+    "safety_yes_and_follow_ups": ({"afraid_of_partner": True, "past_attempt": True}, False),
+    "missing_answers": (None, True),
+    "result_rebuild": ({}, True),
+    "result_walk_away": (
+        {"self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True},
+        True,
+    ),
+    "result_urgent": ({"partner_harmed_me": True, "unsafe_now": True}, True),
+    "result_noted": ({"partner_insults": True, "unsafe_now": False, "wished_dead": "declined"}, True),
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_no_serious_accessibility_violation(site, axe_page, baseline, state):
+    server, _ = site
+    changes, submit = STATES[state]
+    _open(axe_page, server.url + "/form")
+    if changes is not None:
+        answers = {**baseline, **changes} if submit else changes
+        _fill_by_mouse(axe_page, _questions(server.url), answers)
+    if submit:
+        axe_page.click("button[type=submit]")
+        if changes is None:
+            axe_page.wait_for_selector("#error-afraid_of_partner:not(:empty)")
+        else:
+            _result(axe_page)
+    assert _serious_violations(axe_page) == []
+
+
+def test_no_serious_accessibility_violation_on_a_phone_urgent_result(site, axe_page):
+    server, _ = site
+    _open(axe_page, server.url + "/form")
+    axe_page.check("input[name='wished_dead'][value='true']")
+    axe_page.click("button[type=submit]")
+    _result(axe_page)
+    assert _serious_violations(axe_page) == []
+
+
+def test_the_accessibility_check_does_find_violations(site, axe_page):
+    server, _ = site
+    _open(axe_page, server.url + "/form")
+    axe_page.evaluate("document.querySelector('input').removeAttribute('id')")  # a radio without its label
+    axe_page.evaluate(
+        "document.body.appendChild(Object.assign(document.createElement('input'), {type: 'text'}))"
+    )
+    assert any(v["id"] == "label" for v in _serious_violations(axe_page))

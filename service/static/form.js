@@ -246,10 +246,16 @@
     return el("ul", {}, items.map(function (item) { return el("li", {}, build(item)); }));
   }
 
-  function thanks() {
-    var view = el("section", { class: "result", id: "result", tabindex: "-1", "aria-labelledby": "result-heading" });
+  // Intake mode: say who reads the answers and when, and where to turn before then.
+  function thanks(result) {
+    var view = el("section", { class: "result", id: "result", "aria-labelledby": "result-heading" });
     view.appendChild(el("h1", { id: "result-heading", text: L.thanks_heading }));
-    view.appendChild(el("p", { text: L.thanks_text }));
+    var text = L.practice_sees.replace("{practice}", config.practice.name || "your practice");
+    if (config.practice.responseTime) text += " " + L.practice_when.replace("{when}", config.practice.responseTime);
+    view.appendChild(el("p", { text: text }));
+    view.appendChild(el("p", { text: L.practice_before }));
+    view.appendChild(el("h2", { text: L.resources_heading }));
+    view.appendChild(resourceList(result.resources));
     return view;
   }
 
@@ -257,7 +263,7 @@
     toParent({ type: "closeness:result", result: result });
     root.textContent = "";
     // Hide mode hides only results without an urgent concern: urgent support is always shown.
-    var view = config.hideResult && !result.urgent ? thanks() : resultView(result);
+    var view = config.hideResult && !result.urgent ? thanks(result) : resultView(result);
     root.appendChild(view);
     var again = el("button", { type: "button", class: "again", text: L.start_over });
     again.addEventListener("click", startOver);
