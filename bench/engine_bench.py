@@ -8,19 +8,12 @@ import time
 from bench.common import interleaved_timings, machine, save, unique_cases
 from bench.naive_peer import decide as naive_decide
 from service.decision import Evaluator
+from service.impact import decision_of
+from service.intake import read_answers
 from service.rulebook import load_rulebook
 from tests.policy import decide as policy_decide
 
 CASES, ROUNDS = 4000, 7
-
-
-def _decision(result: dict) -> dict:
-    return {
-        "recommendation": result["recommendation"],
-        "urgent": result["urgent"],
-        "steps": {s["id"] for s in result["steps"]},
-        "also_consider": result["also_consider"],
-    }
 
 
 def startup_seconds() -> float:
@@ -39,24 +32,29 @@ def startup_seconds() -> float:
 def main() -> dict:
     evaluator = Evaluator(load_rulebook())
     engine, resolver = evaluator.engine, evaluator.resolver
-    cases = [evaluator.validate(answers) for answers in unique_cases(CASES, seed=int(time.time()))]
+    cases = unique_cases(CASES, seed=int(time.time()))
+    intakes = {id(answers): read_answers(answers) for answers in cases}
+
+    def closeness_engine(answers):
+        return engine.fired_rules(intakes[id(answers)].facts)
 
     def closeness_decide(answers):
-        return resolver.resolve(engine.fired_rules(answers), answers, [])
+        intake = intakes[id(answers)]
+        return resolver.resolve(engine.fired_rules(intake.facts), intake)
 
     # Every variant must give the same answers before any is timed.
     for answers in cases:
         expected = policy_decide(answers)
         assert naive_decide(answers) == expected, answers
-        assert _decision(closeness_decide(answers)) == expected, answers
+        assert decision_of(closeness_decide(answers)) == expected, answers
 
-    resolver._structure.cache_clear()
+    resolver.structure.cache_clear()
     variants = {
         "plain_python_policy": policy_decide,
         "naive_durable_rules": naive_decide,
-        "closeness_engine": engine.fired_rules,
+        "closeness_engine": closeness_engine,
         "closeness_decide": closeness_decide,
-        "closeness_evaluate": evaluator.evaluate,
+        "closeness_evaluate": evaluator.assess,
     }
     micros = interleaved_timings(variants, cases, ROUNDS)
     base = micros["plain_python_policy"]

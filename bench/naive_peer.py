@@ -1,8 +1,8 @@
-"""The naive durable_rules integration Closeness is compared with.
+"""The naive durable_rules integration Closeness is compared with (policy v2).
 
 Rules written with durable.lang decorators, the stock Host (with its timer threads), one
-assert_fact per case and the state deleted afterwards; derived values computed in Python first,
-as a straightforward integration would. Resolution in plain Python.
+assert_fact per case and the state deleted afterwards; the safety screen and derived values
+computed in Python first, as a straightforward integration would. Resolution in plain Python.
 """
 
 import itertools
@@ -10,7 +10,9 @@ import itertools
 from durable import lang
 from durable.lang import m, ruleset, when_all
 
-RULESET = "naive_closeness"
+from tests.policy import ON_YOUR_OWN, STEP_ORDER, _triggered_steps, safety_screen
+
+RULESET = "naive_closeness_v2"
 _fired: dict[str, list[str]] = {}
 _ids = itertools.count()
 
@@ -25,91 +27,97 @@ def _rule(name, condition):
 
 
 with ruleset(RULESET):
-    _rule("safety-afraid", m.afraid_of_partner == True)  # noqa: E712 - durable.lang compares by ==
-    _rule("safety-self-harm", m.thoughts_of_self_harm == True)  # noqa: E712
-    _rule("walk-a", m.p >= 3)
+    _rule("safety", m.urgent == True)  # noqa: E712 - durable.lang compares by ==
+    _rule("walk-a", (m.p >= 3) & (m.partner_willing != "yes"))
     _rule("walk-b", (m.p >= 2) & (m.partner_willing == "no"))
     _rule("walk-c1", (m.connecting_leaves_me_worse == True) & (m.p >= 2))  # noqa: E712
     _rule("walk-c2", (m.connecting_leaves_me_worse == True) & (m.partner_willing == "no"))  # noqa: E712
-    _rule("walk-d", (m.self_willing == "no") & (m.partner_willing == "no"))
-    _rule("help-a", m.p >= 1)
-    _rule("help-b", m.partner_willing == "no")
-    _rule("help-c", m.connecting_leaves_me_worse == True)  # noqa: E712
-    _rule("help-d", m.past_hurt_affects_me == True)  # noqa: E712
-    _rule("help-e", m.same_problems_keep_returning == True)  # noqa: E712
-    _rule("help-f", m.low_availability == True)  # noqa: E712
-    _rule("help-g", m.self_willing == "no")
-    _rule("help-h", (m.self_willing == "unsure") & (m.partner_willing != "yes"))
-    _rule("open-honest-communication", m.talk == True)  # noqa: E712
-    _rule("prioritize-meaningful-quality-time", m.time == True)  # noqa: E712
-    _rule("create-a-safe-emotional-environment", m.safe == True)  # noqa: E712
-    _rule("heal-from-past-emotional-wounds", m.heal == True)  # noqa: E712
-    _rule("am-i-willing-to-rebuild", (m.partner_willing == "not_discussed") | (m.partner_willing == "unsure"))
+    _rule("walk-d", (m.self_willing == "no") & (m.partner_willing == "no") & (m.p >= 1))
+    _rule("low-mood", m.low_mood == True)  # noqa: E712
+    _rule("you-a", m.noted_for_you == True)  # noqa: E712
+    _rule("you-b", m.low_mood == True)  # noqa: E712
+    _rule("you-c", m.partner_willing == "no")
+    _rule("you-d", m.self_willing == "no")
+    _rule("you-e", m.past_hurt_affects_me == True)  # noqa: E712
+    _rule("you-f", m.flags == 3)
+    _rule("you-g", m.connecting_leaves_me_worse == True)  # noqa: E712
+    _rule("together-a", m.p >= 1)
+    _rule("together-b", (m.same_problems_keep_returning == True) & (m.resentment == True))  # noqa: E712
+    _rule("together-c", (m.self_willing == "unsure") & (m.partner_willing != "yes"))
+    for _step in STEP_ORDER:
+        _rule(_step, getattr(m, _step.replace("-", "_")) == True)  # noqa: E712
     _rule("always", +m.kind)
 
 
-def _facts(a: dict) -> dict:
-    missing, signs = set(a["missing_needs"]), set(a["signs"])
-    flags = [a["ready_to_share"] <= 2, a["walls_when_close"] >= 4, a["time_to_listen"] <= 2]
+def _facts(a: dict, safety: dict) -> dict:
     permanence = (
         "partner_refuses_to_talk",
         "partner_always_blames",
         "attempts_keep_failing",
         "partner_ignores_feelings",
     )
+    triggered = set(_triggered_steps(a))
     return {
         **{k: v for k, v in a.items() if not isinstance(v, list)},
         "kind": "answers",
-        "p": sum(1 for q in permanence if a[q]),
-        "low_availability": sum(flags) >= 2,
-        "talk": bool(
-            missing & {"being_listened_to", "honest_talks", "talking_about_feelings", "admiration"}
-            or signs & {"feeling_misunderstood", "difficulty_sharing", "resentment"}
-            or flags[0]
-        ),
-        "time": bool(
-            missing & {"quality_time", "physical_closeness"} or "growing_distance" in signs or flags[2]
-        ),
-        "safe": bool(missing & {"feeling_safe_to_share", "respect"} or flags[1]),
-        "heal": bool(a["past_hurt_affects_me"] or flags[1]),
+        "urgent": bool(safety["urgent"]),
+        "p": sum(1 for q in permanence if a[q] is True),
+        "flags": sum([a["ready_to_share"] <= 2, a["walls_when_close"] >= 4, a["time_to_listen"] <= 2]),
+        "low_mood": a.get("feeling_down") is True and a.get("lost_interest") is True,
+        "noted_for_you": bool({"partner_control", "self_harm"} & set(safety["noted"])),
+        "resentment": "resentment" in a.get("signs", []),
+        **{step.replace("-", "_"): step in triggered for step in STEP_ORDER},
     }
 
 
-STEPS = (
-    "open-honest-communication",
-    "prioritize-meaningful-quality-time",
-    "create-a-safe-emotional-environment",
-    "heal-from-past-emotional-wounds",
-    "am-i-willing-to-rebuild",
-)
-
-
 def decide(answers: dict) -> dict:
-    """recommendation, urgent, steps and also_consider, decided through durable.lang."""
+    """The decision (as tests/policy.py gives it) for valid answers, decided through durable.lang."""
+    a = {
+        "missing_needs": [],
+        "signs": [],
+        "past_hurt_affects_me": False,
+        "same_problems_keep_returning": False,
+        "feeling_down": False,
+        "lost_interest": False,
+        **answers,
+    }
+    safety = safety_screen(a)
     sid = f"naive-{next(_ids)}"
     _fired[sid] = []
     try:
-        lang.assert_fact(RULESET, {**_facts(answers), "sid": sid})
+        lang.assert_fact(RULESET, {**_facts(a, safety), "sid": sid})
         fired = set(_fired[sid])
     finally:
         lang.delete_state(RULESET, sid)
         del _fired[sid]
-    safety = any(r.startswith("safety") for r in fired)
-    walk = any(r.startswith("walk") for r in fired)
-    help_ = any(r.startswith("help") for r in fired)
-    if safety:
-        return {"recommendation": "professional_help", "urgent": True, "steps": set(), "also_consider": []}
-    if walk:
+    if "safety" in fired:
         return {
-            "recommendation": "consider_walking_away",
-            "urgent": False,
-            "steps": set(),
-            "also_consider": ["professional_help"] if help_ else [],
+            "recommendation": "professional_help",
+            "urgent": True,
+            "safety": safety,
+            "steps": [],
+            "also_consider": [],
         }
-    steps = {s for s in STEPS if s in fired} or {"open-honest-communication"}
+    walk = any(r.startswith("walk") for r in fired)
+    for_you = any(r.startswith("you") for r in fired)
+    together = any(r.startswith("together") for r in fired)
+    steps = [s for s in STEP_ORDER if s in fired]
+    also = []
+    if walk and "low-mood" not in fired:
+        recommendation, steps = "consider_walking_away", []
+        also = ["professional_help"] if for_you or together else []
+    elif for_you:
+        recommendation = "professional_help"
+        also = ["consider_walking_away"] if walk else []
+        withheld = answers["self_willing"] == "no" or "partner_control" in safety["noted"]
+        steps = [] if withheld else [s for s in steps if s in ON_YOUR_OWN]
+    else:
+        recommendation = "professional_help" if together else "rebuild"
+        steps = steps or ["open-honest-communication"]
     return {
-        "recommendation": "professional_help" if help_ else "rebuild",
+        "recommendation": recommendation,
         "urgent": False,
+        "safety": safety,
         "steps": steps,
-        "also_consider": [],
+        "also_consider": also,
     }

@@ -6,6 +6,7 @@ from pydantic import ValidationError as ModelError
 
 from schemas.questionnaire import RETIRED, load_questionnaire
 from service.exceptions import AnswersInvalid, ClosenessError
+from service.intake import V1_ONLY_KEY
 from service.fhir_questionnaire import GROUP_PREFIX, SAFETY_CODES, code_system
 
 VALUE_KEY = {
@@ -151,6 +152,9 @@ class ResponseReader:
                     found[link_id] = self._values(self.questions[link_id], item["answer"], issues)
                 if item.get("item"):
                     issues.append(("structure", link_id, f"'{link_id}' takes no nested items."))
+            elif link_id == V1_ONLY_KEY:
+                message = f"'{link_id}' belongs to closeness-v1, which was retired: answer {self.questionnaire_ref}."
+                issues.append(("not-found", None, message))
             else:
                 issues.append(
                     ("not-found", None, f"Unknown linkId '{link_id}': not an item of this Questionnaire.")

@@ -252,6 +252,14 @@ BAD = {
         None,
         "Questionnaire/closeness-v2",
     ),
+    "retired_item": (
+        lambda items: _response(
+            items + [{"linkId": "thoughts_of_self_harm", "answer": [{"valueBoolean": False}]}]
+        ),
+        "not-found",
+        None,
+        "belongs to closeness-v1, which was retired",
+    ),
     "retired_questionnaire": (
         lambda items: _response(
             items, questionnaire="https://closeness.invalid/fhir/Questionnaire/closeness-v1"
