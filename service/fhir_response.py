@@ -6,8 +6,8 @@ from pydantic import ValidationError as ModelError
 
 from schemas.questionnaire import RETIRED, load_questionnaire
 from service.exceptions import AnswersInvalid, ClosenessError
-from service.intake import V1_ONLY_KEY
 from service.fhir_questionnaire import GROUP_PREFIX, SAFETY_CODES, code_system
+from service.intake import V1_ONLY_KEY
 
 VALUE_KEY = {
     "integer": "valueInteger",
