@@ -153,7 +153,8 @@ class ResponseReader:
                 if item.get("item"):
                     issues.append(("structure", link_id, f"'{link_id}' takes no nested items."))
             elif link_id == V1_ONLY_KEY:
-                message = f"'{link_id}' belongs to closeness-v1, which was retired: answer {self.questionnaire_ref}."
+                retired = f"'{link_id}' belongs to closeness-v1, which was retired"
+                message = f"{retired}: answer {self.questionnaire_ref}."
                 issues.append(("not-found", None, message))
             else:
                 issues.append(
