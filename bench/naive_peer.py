@@ -10,7 +10,7 @@ import itertools
 from durable import lang
 from durable.lang import m, ruleset, when_all
 
-from tests.policy import ON_YOUR_OWN, STEP_ORDER, _triggered_steps, safety_screen
+from tests.policy import ON_YOUR_OWN, PERMANENCE, STEP_ORDER, _triggered_steps, safety_screen, with_defaults
 
 RULESET = "naive_closeness_v2"
 _fired: dict[str, list[str]] = {}
@@ -50,18 +50,12 @@ with ruleset(RULESET):
 
 
 def _facts(a: dict, safety: dict) -> dict:
-    permanence = (
-        "partner_refuses_to_talk",
-        "partner_always_blames",
-        "attempts_keep_failing",
-        "partner_ignores_feelings",
-    )
     triggered = set(_triggered_steps(a))
     return {
         **{k: v for k, v in a.items() if not isinstance(v, list)},
         "kind": "answers",
         "urgent": bool(safety["urgent"]),
-        "p": sum(1 for q in permanence if a[q] is True),
+        "p": sum(1 for q in PERMANENCE if a[q] is True),
         "flags": sum([a["ready_to_share"] <= 2, a["walls_when_close"] >= 4, a["time_to_listen"] <= 2]),
         "low_mood": a.get("feeling_down") is True and a.get("lost_interest") is True,
         "noted_for_you": bool({"partner_control", "self_harm"} & set(safety["noted"])),
@@ -72,15 +66,7 @@ def _facts(a: dict, safety: dict) -> dict:
 
 def decide(answers: dict) -> dict:
     """The decision (as tests/policy.py gives it) for valid answers, decided through durable.lang."""
-    a = {
-        "missing_needs": [],
-        "signs": [],
-        "past_hurt_affects_me": False,
-        "same_problems_keep_returning": False,
-        "feeling_down": False,
-        "lost_interest": False,
-        **answers,
-    }
+    a = with_defaults(answers)
     safety = safety_screen(a)
     sid = f"naive-{next(_ids)}"
     _fired[sid] = []

@@ -21,26 +21,6 @@ def condition_references(node) -> list[tuple[str, str, dict]]:
     return [ref for child in children for ref in condition_references(child)]
 
 
-def referenced_questions(node, entries) -> list[str]:
-    """Question ids a condition reads, derivations expanded, in first-seen order."""
-    found: list[str] = []
-
-    def walk(n):
-        if "answer" in n:
-            if n["answer"] not in found:
-                found.append(n["answer"])
-        elif "count" in n:
-            for item in entries[n["count"]]["counts"]:
-                walk(item)
-        elif "derived" in n:
-            walk(entries[n["derived"]]["when"])
-        for child in n.get("all") or n.get("any") or []:
-            walk(child)
-
-    walk(node)
-    return found
-
-
 def referenced_answers(node, entries) -> list[tuple[str, tuple]]:
     """(question id, the option values it names) for every answer condition, derivations expanded."""
     found: list[tuple[str, tuple]] = []

@@ -160,6 +160,21 @@ def safety_screen(raw: dict) -> dict:
     return {"urgent": urgent, "noted": noted, "declined": declined}
 
 
+DEFAULTS = {
+    "missing_needs": [],
+    "signs": [],
+    "past_hurt_affects_me": False,
+    "same_problems_keep_returning": False,
+    "feeling_down": False,
+    "lost_interest": False,
+}
+
+
+def with_defaults(raw: dict) -> dict:
+    """The answers with the optional questions' defaults filled in."""
+    return {**DEFAULTS, **raw}
+
+
 def decide(raw: dict) -> dict | None:
     """The decision for raw answers, or None where the spec asks for a 422."""
     if not isinstance(raw, dict):
@@ -175,15 +190,7 @@ def decide(raw: dict) -> dict | None:
         }
     if not is_valid(raw):
         return None
-    a = {
-        "missing_needs": [],
-        "signs": [],
-        "past_hurt_affects_me": False,
-        "same_problems_keep_returning": False,
-        "feeling_down": False,
-        "lost_interest": False,
-        **raw,
-    }
+    a = with_defaults(raw)
     p = sum(1 for q in PERMANENCE if a[q] is True)
     flags = sum([a["ready_to_share"] <= 2, a["walls_when_close"] >= 4, a["time_to_listen"] <= 2])
     low_mood = a["feeling_down"] is True and a["lost_interest"] is True
