@@ -57,7 +57,10 @@ def because(entry, answers: dict, entries) -> list[dict]:
             merged[question_id] = [v for v in question.values if v in items]
         else:
             merged[question_id] = value
-    return [
-        {"question": q, "answer": value, "text": questionnaire.question(q).because_text(value)}
-        for q, value in merged.items()
-    ]
+    # An answer with no sentence (a mood item left at its default "no") is not read back.
+    out = []
+    for question_id, value in merged.items():
+        text = questionnaire.question(question_id).because_text(value)
+        if text:
+            out.append({"question": question_id, "answer": value, "text": text})
+    return out

@@ -108,13 +108,14 @@ CLAIMS = {
     r"you do not want to work on it": lambda a: a["self_willing"] == "no",
     r"you are not sure yet whether you want": lambda a: a["self_willing"] == "unsure",
     r"whether your partner wants to": lambda a: a["partner_willing"] in ("unsure", "not_discussed"),
-    r"several patterns": lambda a: _p(a) >= 3,
+    r"ask where they stand": lambda a: a["partner_willing"] in ("unsure", "not_discussed"),
+    r"three or more patterns": lambda a: _p(a) >= 3,
     r"two or more patterns": lambda a: _p(a) >= 2,
-    r"at least one pattern": lambda a: _p(a) >= 1,
-    r"nothing in your answers points to lasting distance": lambda a: (
+    r"one or more patterns": lambda a: _p(a) >= 1,
+    r"nothing in your answers about the relationship points to lasting distance": lambda a: (
         _p(a) == 0 and a["connecting_leaves_me_worse"] is False
     ),
-    r"once your mood has had some care": lambda a: (
+    r"until your mood has had some care": lambda a: (
         a.get("feeling_down") is True and a.get("lost_interest") is True
     ),
     r"feeling down and getting little joy": lambda a: (
@@ -165,3 +166,6 @@ def test_urgent_results_never_repeat_safety_answers_back(evaluator):
                 assert reason["because"] == [] and reason["explanation"].startswith(
                     ("Thank you", "When safety")
                 )
+                # Safety reasons speak of the topic in general words, never of what was answered.
+                for words in ("you said", "you told us you", "controlled", "put down", "hurting yourself"):
+                    assert words not in reason["explanation"].lower(), (words, reason["rule"])

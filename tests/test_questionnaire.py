@@ -116,6 +116,9 @@ def test_every_answer_has_its_because_text():
             assert "{items}" in question.because and all(o.phrase for o in question.options)
         elif question.type == "integer":
             assert set(question.because) == set(range(question.minimum, question.maximum + 1)), question.id
+        elif question.type == "boolean" and question.id in ("feeling_down", "lost_interest"):
+            # Optional and "no" by default: only a yes is read back (a "no" may never have been said).
+            assert set(question.because) == {True}, question.id
         elif question.type == "boolean":
             assert set(question.because) == {True, False}, question.id
         else:

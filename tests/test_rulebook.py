@@ -176,7 +176,7 @@ BROKEN = {
     "resource_for_nothing": (
         lambda d: _edit(d / "rulebook.yaml", "for: [mood]", "for: [moods]"),
         "rulebook.yaml",
-        82,
+        next(n for n, line in enumerate((RULES / "rulebook.yaml").open(), 1) if "for: [mood]" in line),
         "'moods' names no concern",
     ),
     "unknown_effect_kind": (
