@@ -176,7 +176,11 @@ BROKEN = {
     "resource_for_nothing": (
         lambda d: _edit(d / "rulebook.yaml", "for: [mood]", "for: [moods]"),
         "rulebook.yaml",
-        next(n for n, line in enumerate((RULES / "rulebook.yaml").open(), 1) if "for: [mood]" in line),
+        next(
+            n
+            for n, line in enumerate((RULES / "rulebook.yaml").read_text().splitlines(), 1)
+            if "for: [mood]" in line
+        ),
         "'moods' names no concern",
     ),
     "unknown_effect_kind": (
