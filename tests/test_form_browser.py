@@ -218,14 +218,17 @@ def test_a_safety_yes_shows_support_at_once_and_follow_ups_only_when_needed(site
     page.on("request", lambda req: requests.append(req.url))
     _open(page, server.url + "/form")
     before = len(requests)
-    assert page.locator("#q-unsafe_now").is_hidden() and page.locator("#support-partner_insults").is_hidden()
+    assert (
+        page.locator("#q-unsafe_now").is_hidden()
+        and page.locator("#support-partner_insults").inner_text() == ""
+    )
     page.check("input[name='partner_insults'][value='true']")
     panel = page.locator("#support-partner_insults")
     assert panel.is_visible() and panel.get_attribute("role") == "status"
     assert "An abuse helpline" in panel.inner_text()
     assert page.locator("#q-unsafe_now").is_visible()
     page.check("input[name='partner_insults'][value='false']")
-    assert panel.is_hidden() and page.locator("#q-unsafe_now").is_hidden()
+    assert panel.inner_text() == "" and page.locator("#q-unsafe_now").is_hidden()
     page.check("input[name='wished_dead'][value='declined']")
     assert page.locator("#q-suicidal_thoughts_now").is_hidden()  # a declined trigger asks nothing
     page.check("input[name='past_attempt'][value='true']")
@@ -277,6 +280,7 @@ def test_urgent_result_on_a_phone(site, page, baseline):
 def test_hide_mode_never_hides_an_urgent_result(site, page, baseline):
     server, _ = site
     _open(page, server.url + "/form?result=hide")
+    assert "Your answers go to your practice." in page.locator("#intro").inner_text()  # intake mode
     _fill_by_mouse(page, _questions(server.url), {**baseline, "afraid_of_partner": True, "unsafe_now": False})
     page.click("button[type=submit]")
     _result(page)

@@ -64,13 +64,20 @@
   }
 
   // A yes to a safety question shows support for that topic at once, before anything is sent.
+  // The panel is a live region from the start and filled on a yes, so screen readers announce it.
   function supportPanel(q) {
+    return el("div", { class: "support", id: "support-" + q.id, role: "status" });
+  }
+
+  function showSupport(q, shown) {
+    var panel = document.getElementById("support-" + q.id);
+    if (!panel || shown === (panel.childNodes.length > 0)) return;
+    panel.textContent = "";
+    if (!shown) return;
     var topic = config.support.topics[q.id];
-    var panel = el("div", { class: "support", id: "support-" + q.id, role: "status", hidden: "hidden" });
     panel.appendChild(el("p", { class: "support-lead", text: L["support_" + topic] }));
     panel.appendChild(resourceList(config.support.resources[topic] || []));
     panel.appendChild(el("p", { class: "support-note", text: L.support_after_note }));
-    return panel;
   }
 
   function question(q) {
@@ -109,8 +116,7 @@
 
   function answered(q) {
     if (q.type !== "safety") return;
-    var panel = document.getElementById("support-" + q.id);
-    if (panel) panel.hidden = value(q) !== true;
+    showSupport(q, value(q) === true);
     // Follow-ups appear only after one of their triggers is answered yes; hidden ones are cleared.
     questions.forEach(function (f) {
       if (!f.follow_up_of || f.follow_up_of.indexOf(q.id) < 0) return;
