@@ -48,9 +48,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["DECISION_LOG"]:
         from service.decision_log import DecisionLog
 
-        app.extensions["closeness.log"] = DecisionLog(
-            app.config["DECISION_LOG_URL"], app.config["DECISION_LOG_ANSWERS"]
+        app.extensions["closeness.log"] = decision_log = DecisionLog(
+            app.config["DECISION_LOG_URL"],
+            app.config["DECISION_LOG_ANSWERS"],
+            app.config["DECISION_LOG_RETENTION_DAYS"],
         )
+        decision_log.apply_retention()  # at start, then at most hourly as decisions are written
 
     middleware.init_app(app)
     errors.init_app(app)

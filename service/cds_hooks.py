@@ -9,7 +9,7 @@ from service.errors import ApiError
 from service.fhir import decide_response
 from service.fhir_questionnaire import canonical_url
 from service.jsonio import parse_json, request_body
-from service.metrics import record_decision
+from service.recording import record
 from service.sentences import RECOMMENDATION_WORDS
 
 bp = Blueprint("cds_hooks", __name__, url_prefix="/cds-services")
@@ -209,5 +209,5 @@ def call_service(service_id: str):
             code="precondition_failed",
         )
     assessment = decide_response(resource)
-    record_decision(assessment.result)
-    return {"cards": [_card(assessment.result, assessment.answers)]}
+    result, headers = record(assessment, "cds-hooks")
+    return {"cards": [_card(result, assessment.answers)]}, 200, headers

@@ -3,15 +3,19 @@
 import argparse
 import json
 import os
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.casefiles import run_cases
 from service.config import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
 from service.decision import Evaluator
 from service.decision_log import DecisionLog, migrate
-from service.exceptions import AnswersInvalid
+from service.exceptions import AnswersInvalid, ClosenessError
 from service.impact import impact, report_lines
 from service.jsonio import JsonInputError, parse_json
 from service.report import rulebook_blocks, to_html, to_markdown
@@ -116,11 +120,41 @@ def log_migrate(args) -> int:
     return 0
 
 
+class UsageError(ClosenessError):
+    """A command-line value that cannot be used; the message says what is expected."""
+
+
+DURATION = re.compile(r"^(\d+)([dhm])$")
+UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def duration(text: str, option: str) -> timedelta:
+    """A span such as 90d, 12h or 30m."""
+    match = DURATION.match(text.strip())
+    if not match:
+        raise UsageError(f"{option}: expected a span such as 90d, 12h or 30m")
+    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+
+
+def moment(text: str | None, option: str, default: datetime | None = None) -> datetime | None:
+    """A date and time in ISO 8601 (UTC unless it says otherwise), or a span back from now (7d)."""
+    if text is None:
+        return default
+    if DURATION.match(text.strip()):
+        return datetime.now(UTC) - duration(text, option)
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{option}: expected a date such as 2026-11-28 or 2026-11-28T09:00Z, or a span such as 7d"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def log_stats(args) -> int:
     settings = _log_settings()
-    since = datetime.fromisoformat(args.since) if args.since else datetime.now(UTC) - timedelta(days=30)
-    until = datetime.fromisoformat(args.until) if args.until else None
-    since, until = (m.replace(tzinfo=UTC) if m and not m.tzinfo else m for m in (since, until))
+    since = moment(args.since, "--since", datetime.now(UTC) - timedelta(days=30))
+    until = moment(args.until, "--until")
     stats = DecisionLog(settings["DECISION_LOG_URL"]).stats(since, until)
     print(
         f"decisions from {since.isoformat()} to {until.isoformat() if until else 'now'}: {stats['decisions']}"
@@ -131,6 +165,40 @@ def log_stats(args) -> int:
     print("rules reported:")
     for rule, count in stats["rules"].items():
         print(f"  {count:8d}  {rule}")
+    return 0
+
+
+def log_prune(args) -> int:
+    before = datetime.now(UTC) - duration(args.older_than, "--older-than")
+    removed = DecisionLog(_log_settings()["DECISION_LOG_URL"]).prune(before)
+    print(f"removed {removed} decisions made before {before.isoformat(timespec='seconds')}")
+    return 0
+
+
+def log_erase(args) -> int:
+    if not re.fullmatch(r"[0-9a-f]{32}", args.id):
+        raise UsageError("ID: a decision id is 32 hex digits (decision_id, X-Decision-ID)")
+    if not DecisionLog(_log_settings()["DECISION_LOG_URL"]).erase(args.id):
+        print(f"closeness: no decision {args.id}", file=sys.stderr)
+        return 1
+    print(f"erased decision {args.id}")
+    return 0
+
+
+def log_export(args) -> int:
+    """Decisions as JSON Lines, oldest first, a page at a time (answers only where they were kept)."""
+    decision_log = DecisionLog(_log_settings()["DECISION_LOG_URL"])
+    since = moment(args.since, "--since", datetime(1970, 1, 1, tzinfo=UTC))
+    until, after, count = moment(args.until, "--until"), None, 0
+    while True:
+        page = decision_log.since(since, until, 1000, after)
+        for record in page:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += len(page)
+        if len(page) < 1000:
+            break
+        after = (datetime.fromisoformat(page[-1]["created_at"]), page[-1]["id"])
+    print(f"exported {count} decisions", file=sys.stderr)
     return 0
 
 
@@ -192,9 +260,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = log.add_parser("migrate", help="create or update the log's tables (CLOSENESS_DECISION_LOG_URL)")
     p.set_defaults(run=log_migrate)
     p = log.add_parser("stats", help="how often each outcome was given and each rule reported")
-    p.add_argument("--since", help="ISO 8601 date and time (default: 30 days ago)")
-    p.add_argument("--until", help="ISO 8601 date and time (default: now)")
+    p.add_argument(
+        "--since", help="ISO 8601 date and time, or a span back from now such as 7d (default: 30d)"
+    )
+    p.add_argument("--until", help="ISO 8601 date and time, or a span back from now (default: now)")
     p.set_defaults(run=log_stats)
+    p = log.add_parser("prune", help="delete the decisions older than a span, such as 90d")
+    p.add_argument("--older-than", required=True, metavar="SPAN", help="90d, 12h or 30m")
+    p.set_defaults(run=log_prune)
+    p = log.add_parser("erase", help="delete one decision's record")
+    p.add_argument("id", metavar="ID", help="the decision id (32 hex digits)")
+    p.set_defaults(run=log_erase)
+    p = log.add_parser("export", help="decisions as JSON Lines on standard output, oldest first")
+    p.add_argument(
+        "--since", help="ISO 8601 date and time, or a span back from now such as 7d (default: all)"
+    )
+    p.add_argument("--until", help="ISO 8601 date and time, or a span back from now (default: now)")
+    p.set_defaults(run=log_export)
 
     p = commands.add_parser("serve", help="serve the HTTP API with gunicorn")
     p.add_argument("--host", default=os.environ.get("CLOSENESS_HOST", "127.0.0.1"))
@@ -215,11 +297,17 @@ def main(argv: list[str] | None = None) -> int:
     except (JsonInputError, AnswersInvalid) as error:
         print(f"closeness: {error}", file=sys.stderr)
         return 2
-    except ConfigError as error:
+    except (ConfigError, UsageError) as error:
         print(f"closeness: {error}", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"closeness: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        # The URL's scheme and host only: it may hold a password, and the error text the statement.
+        url = make_url(_log_settings()["DECISION_LOG_URL"])
+        where = f"{url.get_backend_name()} at {url.host}" if url.host else url.get_backend_name()
+        print(f"closeness: the decision log ({where}) failed: {type(error).__name__}", file=sys.stderr)
         return 2
 
 

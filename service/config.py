@@ -38,6 +38,7 @@ DEFAULTS = {
     "DECISION_LOG": False,
     "DECISION_LOG_URL": "sqlite:///closeness-decisions.sqlite3",
     "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
+    "DECISION_LOG_RETENTION_DAYS": None,  # records older than this are deleted by the service
     "API_KEY": None,  # for GET /v1/decisions; without one those endpoints stay closed
 }
 
@@ -46,6 +47,13 @@ def _https_url(value: str) -> str:
     if not value.startswith(("https://", "http://")):
         raise ValueError("not an http(s) URL")
     return value
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("not a positive whole number")
+    return number
 
 
 # environment variable -> (setting, parser)
@@ -70,6 +78,7 @@ ENVIRONMENT = {
     "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", str),
     "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", lambda v: v.lower() in ("1", "true", "yes")),
     "CLOSENESS_API_KEY": ("API_KEY", str),
+    "CLOSENESS_DECISION_LOG_RETENTION_DAYS": ("DECISION_LOG_RETENTION_DAYS", _positive_int),
 }
 
 

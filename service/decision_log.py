@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, MetaData, String, Table, create_engine, select
@@ -35,7 +35,9 @@ decisions = Table(
     Column("questionnaire", String(32), nullable=True),
     Column("safety", JSON, nullable=True),  # {urgent, noted, declined}: concern names, never answers
     Column("reasons", JSON, nullable=True),  # [{rule, basis}]
+    Column("channel", String(16), nullable=True),  # json, fhir or cds-hooks
 )
+CHANNELS = ("json", "fhir", "cds-hooks")
 
 
 def migrate(url: str) -> None:
@@ -67,6 +69,7 @@ def _row(row) -> dict:
         **({"questionnaire": row.questionnaire} if row.questionnaire else {}),
         **({"safety": row.safety} if row.safety is not None else {}),
         **({"reasons": row.reasons} if row.reasons is not None else {}),
+        **({"channel": row.channel} if row.channel else {}),
         "request_id": row.request_id,
         **({"answers": row.answers} if row.answers is not None else {}),
     }
@@ -75,13 +78,29 @@ def _row(row) -> dict:
 class DecisionLog:
     """Writes and reads decision records; keeps track of whether writing works."""
 
-    def __init__(self, url: str, store_answers: bool = False):
+    PRUNE_EVERY = 3600  # seconds between retention passes
+
+    def __init__(self, url: str, store_answers: bool = False, retention_days: int | None = None):
         self.url, self.store_answers = url, store_answers
         self.engine = _engine(url)
         self.healthy, self.last_failure = True, None
         self._lock = threading.Lock()
+        self.retention = timedelta(days=retention_days) if retention_days else None
+        self._pruned_at: float | None = None
 
-    def record(self, result: dict, answers: dict, request_id: str) -> str | None:
+    def apply_retention(self) -> int:
+        """Delete what is older than the retention period (at most once an hour); how many went."""
+        recent = self._pruned_at is not None and time.monotonic() - self._pruned_at < self.PRUNE_EVERY
+        if self.retention is None or recent:
+            return 0
+        self._pruned_at = time.monotonic()
+        try:
+            return self.prune(datetime.now(UTC) - self.retention)
+        except SQLAlchemyError as error:
+            log.error("decision log retention pass failed: %s", type(error).__name__)
+            return 0
+
+    def record(self, result: dict, answers: dict, request_id: str, channel: str = "json") -> str | None:
         """Store one decision; its id, or None when the write failed (the client still gets its answer)."""
         decision_id = uuid.uuid4().hex
         row = {
@@ -95,6 +114,7 @@ class DecisionLog:
             "questionnaire": result["questionnaire"]["id"],
             "safety": result["safety"],
             "reasons": [{"rule": r["rule"], "basis": r["basis"]} for r in result["reasons"]],
+            "channel": channel,
             "request_id": request_id,
             "answers": answers if self.store_answers else None,
         }
@@ -110,6 +130,7 @@ class DecisionLog:
         if not self.healthy:
             with self._lock:
                 self.healthy = True
+        self.apply_retention()
         return decision_id
 
     def get(self, decision_id: str) -> dict | None:
@@ -117,13 +138,32 @@ class DecisionLog:
             row = connection.execute(select(decisions).where(decisions.c.id == decision_id)).first()
         return _row(row) if row else None
 
-    def since(self, start: datetime, end: datetime | None = None, limit: int = 1000) -> list[dict]:
+    def since(
+        self, start: datetime, end: datetime | None = None, limit: int = 1000, after: tuple | None = None
+    ) -> list[dict]:
+        """Decisions from start (to end), oldest first; after (created_at, id): the page after that one."""
         query = select(decisions).where(decisions.c.created_at >= start)
         if end is not None:
             query = query.where(decisions.c.created_at < end)
+        if after is not None:
+            moment, last_id = after
+            query = query.where(
+                (decisions.c.created_at > moment)
+                | ((decisions.c.created_at == moment) & (decisions.c.id > last_id))
+            )
         query = query.order_by(decisions.c.created_at, decisions.c.id).limit(limit)
         with self.engine.connect() as connection:
             return [_row(row) for row in connection.execute(query)]
+
+    def erase(self, decision_id: str) -> bool:
+        """Delete one decision's record; whether there was one."""
+        with self.engine.begin() as connection:
+            return connection.execute(decisions.delete().where(decisions.c.id == decision_id)).rowcount > 0
+
+    def prune(self, before: datetime) -> int:
+        """Delete every record made before a moment; how many went."""
+        with self.engine.begin() as connection:
+            return connection.execute(decisions.delete().where(decisions.c.created_at < before)).rowcount
 
     def stats(self, start: datetime, end: datetime | None = None) -> dict:
         """How often each outcome was given and each rule was reported, over a period."""

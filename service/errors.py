@@ -39,10 +39,21 @@ CODES = {
 class ApiError(HTTPException):
     """An HTTP error raised by a view with its own message and per-field errors."""
 
-    def __init__(self, status: int, message: str, errors: dict | None = None, code: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        errors: dict | None = None,
+        code: str | None = None,
+        headers: dict | None = None,
+    ):
         super().__init__(description=message)
         self.code, self.message, self.errors = status, message, errors or {}
         self.error_code = code or CODES.get(status, "error")
+        self.extra_headers = headers or {}
+
+    def get_headers(self, environ=None, scope=None) -> list:
+        return [*super().get_headers(environ, scope), *self.extra_headers.items()]
 
 
 def error_response(status: int, message: str, errors: dict | None = None, code: str | None = None):
@@ -67,7 +78,7 @@ def _http_error(error: HTTPException):
             )
         response, status = error_response(error.code, message)
     for header, value in error.get_headers():
-        if header.lower() == "allow" or header.lower() == "retry-after":
+        if header.lower() in ("allow", "retry-after", "www-authenticate"):
             response.headers[header] = value
     return response, status
 

@@ -59,7 +59,9 @@ ERRORS = {
         'safety_resources is there when a safety answer was yes or "declined".'
     ),
     "PreconditionFailed": "No QuestionnaireResponse was in the context or the prefetch.",
-    "Unauthorized": "The API key is missing or wrong.",
+    "Unauthorized": (
+        "The API key is missing, or not valid (WWW-Authenticate names the scheme). With the log off: 404."
+    ),
     "InternalError": "A failure on the server's side; quote request_id when reporting it.",
     "Unavailable": "The service cannot decide right now.",
 }
@@ -268,10 +270,20 @@ OPERATIONS = {
                     "required": False,
                     "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
                 },
+                {
+                    "name": "cursor",
+                    "in": "query",
+                    "required": False,
+                    "description": "next_cursor of the page before",
+                    "schema": {"type": "string"},
+                },
             ],
-            "security": [{"apiKey": []}],
+            "security": [{"apiKey": []}, {"bearer": []}],
             "responses": {
-                "200": {"description": "Decisions, oldest first", **_json({"type": "object"})},
+                "200": {
+                    "description": "Decisions, oldest first, and next_cursor (null on the last page)",
+                    **_json({"type": "object"}),
+                },
                 **_errors("BadRequest", "Unauthorized", "NotFound"),
             },
         }
@@ -284,12 +296,22 @@ OPERATIONS = {
             "parameters": [
                 {"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}
             ],
-            "security": [{"apiKey": []}],
+            "security": [{"apiKey": []}, {"bearer": []}],
             "responses": {
                 "200": {"description": "The decision's record", **_json({"type": "object"})},
                 **_errors("Unauthorized", "NotFound"),
             },
-        }
+        },
+        "delete": {
+            "summary": "Erase one logged decision (API key)",
+            "operationId": "deleteDecision",
+            "tags": ["decisions"],
+            "parameters": [
+                {"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "security": [{"apiKey": []}, {"bearer": []}],
+            "responses": {"204": {"description": "Erased"}, **_errors("Unauthorized", "NotFound")},
+        },
     },
     "/livez": {
         "get": {
@@ -405,6 +427,7 @@ def build_openapi(version: str) -> dict:
             name, {"description": description, "headers": REQUEST_ID_HEADER, **_json("Error")}
         )
     spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for path, operations in OPERATIONS.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

@@ -1,5 +1,6 @@
 """The decision log on SQLite and on a real PostgreSQL started by the test run."""
 
+import json
 import logging
 import os
 import shutil
@@ -69,7 +70,10 @@ def test_listing_since_a_moment(sqlite_url, baseline):
     ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(3)]
     listed = client.get("/v1/decisions?since=2000-01-01T00:00:00Z", headers=KEY).get_json()["decisions"]
     assert [d["id"] for d in listed][-3:] == ids
-    assert client.get("/v1/decisions?since=2999-01-01T00:00:00Z", headers=KEY).get_json() == {"decisions": []}
+    assert client.get("/v1/decisions?since=2999-01-01T00:00:00Z", headers=KEY).get_json() == {
+        "decisions": [],
+        "next_cursor": None,
+    }
     assert client.get("/v1/decisions?since=yesterday", headers=KEY).status_code == 400
     assert (
         len(
@@ -88,13 +92,94 @@ def test_a_bad_limit_is_a_400(sqlite_url, limit):
 
 
 @pytest.mark.parametrize(
-    "headers",
-    [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"}],
-    ids=["none", "wrong", "wrong_bearer"],
+    ("headers", "message"),
+    [
+        ({}, "Send an API key"),
+        ({"X-API-Key": "wrong"}, "not valid"),
+        ({"Authorization": "Bearer wrong"}, "not valid"),
+        ({"Authorization": "test-key-4711"}, "Send an API key"),  # without "Bearer": no key was sent
+        ({"Authorization": "Basic test-key-4711"}, "Send an API key"),
+    ],
+    ids=["none", "wrong", "wrong_bearer", "no_scheme", "basic"],
 )
-def test_decisions_need_the_api_key(sqlite_url, headers):
+def test_decisions_need_the_api_key(sqlite_url, headers, message):
     response = _app(sqlite_url).test_client().get("/v1/decisions", headers=headers)
-    assert response.status_code == 401 and response.get_json()["code"] == "unauthorized"
+    body = response.get_json()
+    assert response.status_code == 401 and body["code"] == "unauthorized" and message in body["message"]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer ")
+    assert "test-key" not in json.dumps(body)
+
+
+def test_several_keys_allow_rotation(sqlite_url):
+    client = _app(sqlite_url, API_KEY="old-key-1, new-key-2").test_client()
+    for key in ("old-key-1", "new-key-2"):
+        assert client.get("/v1/decisions", headers={"X-API-Key": key}).status_code == 200
+    assert client.get("/v1/decisions", headers={"X-API-Key": "old-key-1, new-key-2"}).status_code == 401
+
+
+def test_pages_follow_the_cursor_to_the_end(sqlite_url, baseline):
+    client = _app(sqlite_url).test_client()
+    ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(7)]
+    seen, cursor = [], None
+    while True:
+        url = "/v1/decisions?since=2000-01-01T00:00:00Z&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(url, headers=KEY).get_json()
+        seen += [d["id"] for d in page["decisions"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ids
+    for bad in ("nonsense", "W10", "WyJ4IiwgInkiXQ"):  # not base64 JSON; []; ["x", "y"]
+        response = client.get(f"/v1/decisions?cursor={bad}", headers=KEY)
+        assert response.status_code == 400 and "cursor" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("decision_id", ["%00", "x" * 32, "..%2F..", "0" * 33, "ZZ"])
+def test_malformed_decision_ids_are_404_never_500(sqlite_url, decision_id):
+    client = _app(sqlite_url).test_client()
+    for method in ("GET", "DELETE"):
+        response = client.open(f"/v1/decisions/{decision_id}", method=method, headers=KEY)
+        assert response.status_code == 404, (method, decision_id)
+
+
+def test_one_decision_can_be_erased(sqlite_url, baseline):
+    client = _app(sqlite_url).test_client()
+    kept, erased = (client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(2))
+    assert client.delete(f"/v1/decisions/{erased}").status_code == 401
+    assert client.delete(f"/v1/decisions/{erased}", headers=KEY).status_code == 204
+    assert client.get(f"/v1/decisions/{erased}", headers=KEY).status_code == 404
+    assert client.delete(f"/v1/decisions/{erased}", headers=KEY).status_code == 404
+    assert client.get(f"/v1/decisions/{kept}", headers=KEY).status_code == 200
+
+
+def test_cds_hooks_decisions_are_logged_with_their_channel(sqlite_url, baseline):
+    from tests.test_cds_hooks import SERVICE, _request
+
+    client = _app(sqlite_url).test_client()
+    response = client.post(SERVICE, json=_request(client, {**baseline, "self_harm": True}))
+    decision_id = response.headers["X-Decision-ID"]
+    record = client.get(f"/v1/decisions/{decision_id}", headers=KEY).get_json()
+    assert record["channel"] == "cds-hooks" and record["safety"]["noted"] == ["self_harm"]
+    json_id = client.post("/v1/assessments", json=baseline).get_json()["decision_id"]
+    assert client.get(f"/v1/decisions/{json_id}", headers=KEY).get_json()["channel"] == "json"
+
+
+def test_retention_removes_old_decisions_at_start(sqlite_url, baseline):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from service.decision_log import decisions
+
+    client = _app(sqlite_url).test_client()
+    old, new = (client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(2))
+    log = DecisionLog(sqlite_url)
+    with log.engine.begin() as connection:
+        ago = datetime.now(UTC) - timedelta(days=100)
+        connection.execute(update(decisions).where(decisions.c.id == old).values(created_at=ago))
+    kept = _app(sqlite_url, DECISION_LOG_RETENTION_DAYS=90).test_client()  # the service applies it
+    assert kept.get(f"/v1/decisions/{old}", headers=KEY).status_code == 404
+    assert kept.get(f"/v1/decisions/{new}", headers=KEY).status_code == 200
 
 
 def test_bearer_key_works_and_no_configured_key_lets_nobody_in(sqlite_url):
@@ -163,6 +248,46 @@ def test_log_stats_from_the_command_line(sqlite_url, baseline):
     assert "1  concern-partner-safety" in run.stdout
 
 
+def test_log_export_prune_and_erase_from_the_command_line(sqlite_url, baseline):
+    client = _app(sqlite_url, DECISION_LOG_ANSWERS=True).test_client()
+    ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(3)]
+    env = {**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url}
+    exported = closeness("log", "export", "--since", "1d", env=env)
+    assert exported.returncode == 0, exported.stderr
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [r["id"] for r in records] == ids and records[0]["answers"]["ready_to_share"] == 4
+    erased = closeness("log", "erase", ids[0], env=env)
+    assert erased.returncode == 0 and client.get(f"/v1/decisions/{ids[0]}", headers=KEY).status_code == 404
+    assert closeness("log", "erase", ids[0], env=env).returncode == 1  # nothing left to erase
+    kept = closeness("log", "prune", "--older-than", "1d", env=env)
+    assert kept.returncode == 0 and "removed 0 decisions" in kept.stdout
+    gone = closeness("log", "prune", "--older-than", "0m", env=env)
+    assert "removed 2 decisions" in gone.stdout
+    assert closeness("log", "export", env=env).stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["log", "stats", "--since", "yesterday"], "--since: expected a date"),
+        (["log", "prune", "--older-than", "ninety days"], "--older-than: expected a span"),
+        (["log", "erase", "not-an-id"], "a decision id is 32 hex digits"),
+    ],
+    ids=["stats_since", "prune_span", "erase_id"],
+)
+def test_log_command_misuse_is_one_line_without_a_traceback(sqlite_url, args, message):
+    run = closeness(*args, env={**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url})
+    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_database_is_named_without_a_traceback():
+    url = f"postgresql+psycopg://someone:secret@127.0.0.1:{free_port()}/none"
+    run = closeness("log", "stats", env={**os.environ, "CLOSENESS_DECISION_LOG_URL": url})
+    assert run.returncode == 2 and "Traceback" not in run.stderr and "secret" not in run.stderr
+    assert "postgresql at 127.0.0.1" in run.stderr
+
+
 @pytest.fixture(scope="module")
 def postgres():
     """A PostgreSQL server from Debian's binaries on 127.0.0.1, for this module only."""
@@ -208,6 +333,15 @@ def test_round_trip_on_postgresql(postgres, baseline):
     assert record["urgent"] is False and record["answers"]["self_harm"] is True
     assert record["safety"]["noted"] == ["self_harm"]
     assert client.get("/readyz").get_json()["decision_log"] == "ok"
+    ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(5)]
+    first = client.get("/v1/decisions?since=2000-01-01T00:00:00Z&limit=2", headers=KEY).get_json()
+    second = client.get(
+        f"/v1/decisions?limit=2&since=2000-01-01T00:00:00Z&cursor={first['next_cursor']}", headers=KEY
+    )
+    paged = [d["id"] for d in first["decisions"] + second.get_json()["decisions"]]
+    assert paged == [decision_id, *ids][:4]
+    assert client.delete(f"/v1/decisions/{ids[0]}", headers=KEY).status_code == 204
+    assert client.get(f"/v1/decisions/{ids[0]}", headers=KEY).status_code == 404
     app.extensions["closeness.log"].engine.dispose()
 
 
