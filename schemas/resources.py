@@ -40,3 +40,9 @@ def resource_targets(concerns, topics, recommendations) -> frozenset:
 def unknown_targets(resources: list, targets: frozenset) -> list[tuple[int, str]]:
     """(entry index, value) for every `for` value that names nothing this rulebook knows."""
     return [(i, value) for i, entry in enumerate(resources) for value in entry["for"] if value not in targets]
+
+
+def contact_text(resource: dict) -> str:
+    """How to reach a resource, for plain-text places (cards, OperationOutcomes): " (phone; url; hours)"."""
+    parts = [resource[key] for key in ("phone", "text", "chat", "url", "hours") if resource.get(key)]
+    return f" ({'; '.join(parts)})" if parts else ""

@@ -34,6 +34,6 @@ def run_cases(evaluator: Evaluator) -> list[CaseOutcome]:
     outcomes = []
     for entry in evaluator.rulebook.entries.values():
         for case in entry.cases:
-            result = evaluator.evaluate(case["answers"])
+            result = evaluator.assess(case["answers"])
             outcomes.append(CaseOutcome(entry.id, case["name"], tuple(_check(case, result, entry.id))))
     return outcomes

@@ -4,7 +4,9 @@ import uuid
 
 from flask import Blueprint, current_app, request, url_for
 
-from schemas.questionnaire import article_sections, load_questionnaire
+from schemas.questionnaire import article_sections
+from schemas.resources import contact_text
+from service.decision import MOOD_QUESTIONS
 from service.errors import ApiError
 from service.fhir import decide_response
 from service.fhir_questionnaire import canonical_url
@@ -56,6 +58,10 @@ DECLINED_FOLLOW_UP = {
     "self_harm": "Ask about self-harm again when the client is alone.",
 }
 LOW_MOOD_FOLLOW_UP = "Mood items answered yes: consider the PHQ-9."
+SCREENED_SUMMARY = (  # at most 140 characters
+    "Safety screen: a noted concern or a declined item. Follow up with the client alone; "
+    "relationship result in detail."
+)
 
 
 def _service() -> dict:
@@ -99,27 +105,38 @@ def _section_link(level) -> str:
     return url_for("rules.get_rule", rule_id=level.id, _external=True)
 
 
-def _safety_lines(result: dict, answers: dict) -> list[str]:
+def _screened(safety: dict) -> bool:
+    return bool(safety["urgent"] or safety["noted"] or safety["declined"])
+
+
+def _safety_lines(result: dict, answers: dict, topics: dict) -> list[str]:
     safety = result["safety"]
-    if not (safety["urgent"] or safety["noted"] or safety["declined"]):
-        return []
-    lines = ["**Safety screen**"]
-    lines += [f"- Urgent: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["urgent"]]
-    lines += [f"- Noted: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["noted"]]
-    if safety["declined"]:
-        lines.append('- Answered "I\'d rather not say": ' + ", ".join(f"`{q}`" for q in safety["declined"]))
-    topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
+    lines = []
+    if _screened(safety):
+        lines.append("**Safety screen**")
+        lines += [f"- Urgent: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["urgent"]]
+        lines += [f"- Noted: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["noted"]]
+        if safety["declined"]:
+            lines.append(
+                '- Answered "I\'d rather not say": ' + ", ".join(f"`{q}`" for q in safety["declined"])
+            )
+        lines.append("")
     follow = [FOLLOW_UPS[c] for c in (*safety["urgent"], *safety["noted"])]
     follow += [DECLINED_FOLLOW_UP[topics[q]] for q in safety["declined"]]
-    if any(answers.get(q) is True for q in ("feeling_down", "lost_interest")):
+    if any(answers.get(q) is True for q in MOOD_QUESTIONS):
         follow.append(LOW_MOOD_FOLLOW_UP)
-    lines += ["", "**Suggested follow-up**", *[f"- {text}" for text in dict.fromkeys(follow)], ""]
+    if follow:
+        lines += ["**Suggested follow-up**", *[f"- {text}" for text in dict.fromkeys(follow)], ""]
     return lines
 
 
-def _contact(resource: dict) -> str:
-    parts = [resource[key] for key in ("phone", "text", "chat", "url", "hours") if resource.get(key)]
-    return f" ({'; '.join(parts)})" if parts else ""
+def _summary_and_indicator(result: dict, level) -> tuple[str, str]:
+    """A card never reads as calm when the safety screen noted something or an item was declined."""
+    if result["urgent"]:
+        return level["clinician_summary"], "critical"
+    if _screened(result["safety"]):
+        return SCREENED_SUMMARY, "warning"
+    return level["clinician_summary"], INDICATOR[result["recommendation"]]
 
 
 def _card(result: dict, answers: dict) -> dict:
@@ -135,11 +152,11 @@ def _card(result: dict, answers: dict) -> dict:
         "The safety items are modelled on public screeners; they are not validated instruments.",
         "",
     ]
-    lines += _safety_lines(result, answers)
+    lines += _safety_lines(result, answers, current_app.extensions["closeness"].resolver.topics)
     if result["resources"]:
         lines += [
             "**Support shown to the client**",
-            *[f"- **{r['name']}**: {r['description']}{_contact(r)}" for r in result["resources"]],
+            *[f"- **{r['name']}**: {r['description']}{contact_text(r)}" for r in result["resources"]],
             "",
         ]
     lines.append("**Why**")
@@ -159,12 +176,14 @@ def _card(result: dict, answers: dict) -> dict:
         "",
         f"_{result['notice']}_",
         "",
-        f"Rulebook {result['ruleset']['version']} ({result['ruleset']['digest'][:19]})",
+        f"Rulebook {result['ruleset']['version']} ({result['ruleset']['digest'][:19]})"
+        + (f"; decision {result['decision_id']}" if result.get("decision_id") else ""),
     ]
+    summary, indicator = _summary_and_indicator(result, level)
     return {
         "uuid": str(uuid.uuid4()),
-        "summary": level["clinician_summary"],
-        "indicator": "critical" if result["urgent"] else INDICATOR[result["recommendation"]],
+        "summary": summary,
+        "indicator": indicator,
         "detail": "\n".join(lines),
         "source": {
             "label": f"Closeness: {sections[level['section']]['title']}",

@@ -32,7 +32,7 @@ def _evaluator(args) -> Evaluator:
 def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
     """(result or errors, valid?) for one JSON text."""
     try:
-        return evaluator.evaluate(parse_json(text)), True
+        return evaluator.assess(parse_json(text)), True
     except JsonInputError as error:
         return {"errors": {"_json": [str(error)]}}, False
     except AnswersInvalid as error:

@@ -175,12 +175,16 @@ class Resolver:
 
     @lru_cache(maxsize=1024)  # noqa: B019 - keys are drawn from small fixed sets
     def select_resources(self, tags: tuple[str, ...], calm: tuple[str, ...]) -> tuple:
-        """Entries serving the tags, in the tags' order, then the calm entries, in file order."""
+        """Entries serving the tags, in the tags' order; then the calm list, in file order: at most
+        three for the outcome and one for mood (a doctor), so never more than four."""
         chosen: list = []
         for tag in tags:
             chosen += [entry for entry in self.resources if tag in entry["for"] and entry not in chosen]
-        chosen += [e for e in self.resources if set(calm) & set(e["for"]) and e not in chosen]
-        return tuple(chosen)
+        outcome = [t for t in calm if t != "mood"]
+        calm_list = [e for e in self.resources if set(outcome) & set(e["for"])][:3]
+        if "mood" in calm:
+            calm_list += [e for e in self.resources if "mood" in e["for"] and e not in calm_list][:1]
+        return tuple(chosen + [e for e in calm_list if e not in chosen])
 
     def safety_tags(self, urgent, noted, declined) -> tuple[str, ...]:
         topics = dict.fromkeys(self.topics[q] for q in declined)
@@ -257,22 +261,17 @@ class Evaluator:
         urgent, noted = self.resolver.concerns(fired)
         if urgent:
             return Assessment(self.resolver.resolve(fired, intake), intake.answers)
-        raise AnswersInvalid(intake.errors, self._safety_resources(intake, noted), retired_message(intake))
+        raise AnswersInvalid(
+            intake.errors, self._safety_resources(intake, noted), retired_message(intake.retired)
+        )
 
     def assess(self, raw, problems: dict | None = None) -> dict:
         """Evaluate answers against the rules."""
         return self.decide(raw, problems).result
 
-    evaluate = assess
-
     def _safety_resources(self, intake: Intake, noted) -> list | None:
         """Support for a 422 whose answers showed a safety answer of yes or "I'd rather not say"."""
-        safety_ids = {q.id for q in load_questionnaire().safety_questions}
-        shown = any(intake.answers.get(q) is True or intake.answers.get(q) == "declined" for q in safety_ids)
-        if not shown and not intake.retired_safety_yes:
-            return None
         tags = self.resolver.safety_tags((), noted, declined_questions(intake.answers))
         if intake.retired_safety_yes:  # v1's self-harm question answered yes: the suicide topic's support
             tags += ("declined:suicide",)
-        calm = () if tags else ("professional_help",)
-        return [dict(e) for e in self.resolver.select_resources(tags, calm)]
+        return [dict(e) for e in self.resolver.select_resources(tags, ())] if tags else None

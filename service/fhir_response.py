@@ -5,9 +5,10 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as Re
 from pydantic import ValidationError as ModelError
 
 from schemas.questionnaire import RETIRED, load_questionnaire
+from schemas.resources import contact_text
 from service.exceptions import AnswersInvalid, ClosenessError
 from service.fhir_questionnaire import GROUP_PREFIX, SAFETY_CODES, code_system
-from service.intake import V1_ONLY_KEY
+from service.intake import V1_ONLY_KEY, retired_message
 
 VALUE_KEY = {
     "integer": "valueInteger",
@@ -29,8 +30,7 @@ class FhirInvalid(ClosenessError):
 
 
 def _support_text(resource: dict) -> str:
-    contact = "; ".join(resource[key] for key in ("phone", "text", "url") if resource.get(key))
-    return f"Support: {resource['name']}. {resource['description']}" + (f" ({contact})" if contact else "")
+    return f"Support: {resource['name']}. {resource['description']}{contact_text(resource)}"
 
 
 def operation_outcome(issues: list[tuple[str, str | None, str]], support: list | None = None) -> dict:
@@ -80,20 +80,28 @@ def _too_deep(value, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def _check_model(resource: dict) -> None:
-    """The resource must validate as an R4 (R4B model) or R5 QuestionnaireResponse."""
+def _model_problems(resource: dict) -> list[tuple[str, str | None, str]]:
+    """Why the resource is neither an R4 (R4B model) nor an R5 QuestionnaireResponse; empty when it is one.
+
+    Only nesting too deep to check is refused at once; other problems go with the answers, so that an
+    urgent safety answer still decides (they are warnings then).
+    """
+    too_deep = FhirInvalid([("structure", None, "The QuestionnaireResponse is nested too deeply.")])
     if _too_deep(resource):
-        raise FhirInvalid([("structure", None, "The QuestionnaireResponse is nested too deeply.")])
+        raise too_deep
     try:
         ResponseR4.model_validate(resource)
-        return
+        return []
     except RecursionError:
-        raise FhirInvalid([("structure", None, "The QuestionnaireResponse is nested too deeply.")]) from None
+        raise too_deep from None
     except ModelError as r4_error:
         try:
             ResponseR5.model_validate(resource)
-        except (ModelError, RecursionError):
-            raise FhirInvalid(_model_issues(r4_error)) from None
+            return []
+        except RecursionError:
+            raise too_deep from None
+        except ModelError:
+            return _model_issues(r4_error)
 
 
 class ResponseReader:
@@ -114,16 +122,14 @@ class ResponseReader:
         if not isinstance(resource, dict) or resource.get("resourceType") != "QuestionnaireResponse":
             message = "Send a FHIR QuestionnaireResponse (resourceType QuestionnaireResponse)."
             raise FhirInvalid([("invalid", None, message)])
-        _check_model(resource)
-        issues: list[tuple[str, str | None, str]] = []
+        issues = _model_problems(resource)
         reference = resource.get("questionnaire")
         # Matched by its ending, so the canonical URL of any deployment (or a relative reference) works.
-        if reference is not None and not reference.split("|")[0].endswith(self.questionnaire_ref):
-            retired = next(
-                (qid for qid in RETIRED if reference.split("|")[0].endswith(f"Questionnaire/{qid}")), None
-            )
+        canonical = reference.split("|")[0] if isinstance(reference, str) else ""
+        if reference is not None and not canonical.endswith(self.questionnaire_ref):
+            retired = next((qid for qid in RETIRED if canonical.endswith(f"Questionnaire/{qid}")), None)
             if retired:
-                issues.append(("invalid", None, f"{retired} was retired: answer {self.questionnaire_ref}."))
+                issues.append(("invalid", None, retired_message(retired)))
             else:
                 issues.append(("invalid", None, f"This service answers {self.questionnaire_ref} only."))
         found: dict[str, list] = {}  # linkId -> the usable values among its answers
@@ -137,10 +143,19 @@ class ResponseReader:
                 answers[link_id] = []
         return answers, issues
 
-    def _walk(self, items: list, found: dict, issues: list) -> None:
+    def _walk(self, items, found: dict, issues: list) -> None:
+        # The model check may have failed: every level is checked for its shape before it is read.
+        if not isinstance(items, list):
+            issues.append(("structure", None, "'item' is a list of items."))
+            return
         for item in items:
+            if not isinstance(item, dict):
+                issues.append(("structure", None, "Every item is an object with a linkId."))
+                continue
             link_id = item.get("linkId")
-            if link_id in self.groups:
+            if not isinstance(link_id, str):
+                issues.append(("structure", None, "Every item has a linkId (a string)."))
+            elif link_id in self.groups:
                 if item.get("answer"):
                     issues.append(("structure", link_id, f"'{link_id}' is a group and takes no answer."))
                 self._walk(item.get("item") or [], found, issues)
@@ -148,14 +163,15 @@ class ResponseReader:
                 if link_id in found:
                     issues.append(("duplicate", link_id, f"'{link_id}' appears more than once."))
                     continue
-                if item.get("answer"):  # an item without answers counts as unanswered
-                    found[link_id] = self._values(self.questions[link_id], item["answer"], issues)
+                answers = item.get("answer")
+                if answers and not (isinstance(answers, list) and all(isinstance(a, dict) for a in answers)):
+                    issues.append(("structure", link_id, f"'{link_id}': 'answer' is a list of objects."))
+                elif answers:  # an item without answers counts as unanswered
+                    found[link_id] = self._values(self.questions[link_id], answers, issues)
                 if item.get("item"):
                     issues.append(("structure", link_id, f"'{link_id}' takes no nested items."))
             elif link_id == V1_ONLY_KEY:
-                retired = f"'{link_id}' belongs to closeness-v1, which was retired"
-                message = f"{retired}: answer {self.questionnaire_ref}."
-                issues.append(("not-found", None, message))
+                issues.append(("not-found", None, retired_message("closeness-v1", f"'{link_id}' belongs to")))
             else:
                 issues.append(
                     ("not-found", None, f"Unknown linkId '{link_id}': not an item of this Questionnaire.")
@@ -179,7 +195,7 @@ class ResponseReader:
             elif question.type == "boolean" and type(raw) is not bool:
                 issues.append(("value", link_id, f"'{link_id}' takes true or false."))
             elif key == "valueCoding":
-                system, code = raw.get("system"), raw.get("code")
+                system, code = (raw.get("system"), raw.get("code")) if isinstance(raw, dict) else (None, None)
                 codes = tuple(SAFETY_VALUES) if question.type == "safety" else question.values
                 if system not in (None, self.system) or code not in codes:
                     issues.append(

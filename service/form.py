@@ -35,10 +35,16 @@ PAGE = """<!doctype html>
 
 
 @cache
+def _all_labels() -> dict[str, dict]:
+    """Every language's words, read once: one JSON file per language, so a translation is a file."""
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(LABELS_DIR.glob("*.json"))
+    }
+
+
 def labels(lang: str) -> dict | None:
-    """The form's words in one language: one JSON file per language, so a translation is a file."""
-    path = LABELS_DIR / f"{lang}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    """The words of a shipped language, or None: a client's value never names a file or fills a cache."""
+    return _all_labels().get(lang)
 
 
 def _form_csp() -> str:
@@ -56,7 +62,7 @@ TOPIC_CONCERNS = {"partner": ("partner_safety",), "suicide": ("suicide_risk",), 
 
 def _support_by_topic() -> dict:
     resolver = current_app.extensions["closeness"].resolver
-    topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
+    topics = dict(resolver.topics)
     for question in load_questionnaire().follow_ups:  # a follow-up speaks of its triggers' topic
         topics[question.id] = topics[question.follow_up_of[0]]
     support = {

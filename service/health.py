@@ -21,7 +21,7 @@ def get_readiness():
     if evaluator is None:
         raise ApiError(503, "The rulebook is not loaded.")
     try:
-        evaluator.evaluate(evaluator.rulebook.case_baseline)
+        evaluator.assess(evaluator.rulebook.case_baseline)
     except ClosenessError:
         raise ApiError(503, "The rules engine did not answer its probe.") from None
     rulebook = evaluator.rulebook

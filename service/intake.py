@@ -12,13 +12,9 @@ from marshmallow import ValidationError
 from schemas.answers import accept_plainly_valid, answers_schema
 from schemas.questionnaire import DECLINED, load_questionnaire
 
-SKIPPED_FOLLOW_UP = "Not answered, so it was counted as yes, to be safe."
+SKIPPED_FOLLOW_UP = "Not answered yes or no, so it was counted as yes, to be safe."
 # The one question only v1 asked: its presence marks an answer set for the retired questionnaire.
 V1_ONLY_KEY = "thoughts_of_self_harm"
-_V1_MESSAGE = (
-    "This question belongs to questionnaire closeness-v1, which was retired. "
-    "Answer questionnaire closeness-v2 (GET /v1/questionnaire)."
-)
 _NOT_AN_OBJECT = {"_schema": ["Send the answers as one JSON object with a key for each question."]}
 
 
@@ -74,9 +70,9 @@ def read_answers(raw, problems: dict | None = None) -> Intake:
     retired, retired_safety_yes = None, False
     if V1_ONLY_KEY in raw:
         retired, retired_safety_yes = "closeness-v1", raw[V1_ONLY_KEY] is True
-        errors[V1_ONLY_KEY] = [_V1_MESSAGE]
+        errors[V1_ONLY_KEY] = [retired_message(retired, "This question belongs to")]
     for key, messages in (problems or {}).items():
-        errors.setdefault(key, []).extend(messages)
+        errors[key] = list(messages)  # the reader's own words say best what is wrong with that item
     counted, skipped = _follow_ups(answers)
     facts = {**answers, **counted}
     return Intake(answers, facts, errors, skipped, retired, retired_safety_yes)
@@ -98,11 +94,11 @@ def declined_questions(answers: dict) -> list[str]:
     return [q.id for q in load_questionnaire().base_safety_questions if answers.get(q.id) == DECLINED]
 
 
-def retired_message(intake: Intake) -> str | None:
-    """Why the answers cannot be read, when they were written for a retired questionnaire."""
-    if not intake.retired:
+def retired_message(questionnaire_id: str | None, lead: str = "These answers are for") -> str | None:
+    """The one wording for answers written for a retired questionnaire."""
+    if not questionnaire_id:
         return None
     return (
-        f"These answers are for questionnaire {intake.retired}, which was retired. "
+        f"{lead} questionnaire {questionnaire_id}, which was retired. "
         f"Answer questionnaire {load_questionnaire().id} instead (GET /v1/questionnaire)."
     )

@@ -172,3 +172,24 @@ def test_ehr_browser_preflight_allows_authorization(baseline):
         },
     )
     assert response.status_code == 204 and "Authorization" in response.headers["Access-Control-Allow-Headers"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"past_attempt": True, "attempt_recent": False, "suicidal_thoughts_now": False},
+        {"wished_dead": "declined"},
+    ],
+    ids=["noted_history", "declined_suicide_item"],
+)
+def test_a_calm_result_with_a_screen_finding_never_reads_as_calm(client, baseline, change):
+    card = client.post(SERVICE, json=_request(client, {**baseline, **change})).get_json()["cards"][0]
+    _check_card(card)
+    assert card["indicator"] == "warning" and "Safety screen" in card["summary"]
+    assert "No lasting-distance pattern or safety concern" not in card["summary"]
+
+
+def test_low_mood_alone_suggests_the_phq_9(client, baseline):
+    answers = {**baseline, "feeling_down": True, "lost_interest": True}
+    detail = client.post(SERVICE, json=_request(client, answers)).get_json()["cards"][0]["detail"]
+    assert "PHQ-9" in detail and "**Safety screen**" not in detail

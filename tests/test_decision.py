@@ -127,7 +127,7 @@ def test_a_skipped_follow_up_is_named_in_warnings(evaluator, baseline):
     result = evaluator.assess({**baseline, "afraid_of_partner": True})
     assert result["safety"]["urgent"] == ["partner_safety_now"]
     assert result["warnings"] == [
-        {"question": "unsafe_now", "message": "Not answered, so it was counted as yes, to be safe."}
+        {"question": "unsafe_now", "message": "Not answered yes or no, so it was counted as yes, to be safe."}
     ]
 
 
@@ -374,3 +374,14 @@ def test_configured_resources_replace_the_defaults(rulebook, baseline):
 
 def test_safety_only_answers_fit_the_questionnaire():
     assert set(SAFETY_ONLY) == {q.id for q in load_questionnaire().safety_questions}
+
+
+def test_the_calm_list_is_never_more_than_four(rulebook, baseline):
+    calm = ["rebuild", "professional_help", "consider_walking_away"]
+    own = [{"name": f"Calm {i}", "description": "A place to turn.", "for": calm} for i in range(5)]
+    own += [{"name": "Doctor", "description": "Your doctor.", "for": ["mood"]}]
+    own += [{"name": "Safety", "description": "For concerns.", "for": list(rulebook.concerns)}]
+    evaluator = Evaluator(rulebook, own)
+    names = [r["name"] for r in evaluator.assess({**baseline, "feeling_down": True})["resources"]]
+    assert names == ["Calm 0", "Calm 1", "Calm 2", "Doctor"]
+    assert [r["name"] for r in evaluator.assess(baseline)["resources"]] == ["Calm 0", "Calm 1", "Calm 2"]

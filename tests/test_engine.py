@@ -168,7 +168,7 @@ def test_four_threads_get_correct_results(evaluator):
     def work():
         for _ in range(4):
             for answers, wanted in zip(cases, expected, strict=True):
-                if evaluator.evaluate(answers)["recommendation"] != wanted:
+                if evaluator.assess(answers)["recommendation"] != wanted:
                     failures.append(answers)
 
     threads = [threading.Thread(target=work) for _ in range(4)]
@@ -190,7 +190,7 @@ def test_first_use_from_many_threads_at_once(rulebook, baseline):
 
     def work():
         barrier.wait()
-        results.append(evaluator.evaluate(baseline)["recommendation"])
+        results.append(evaluator.assess(baseline)["recommendation"])
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for thread in threads:
@@ -202,7 +202,7 @@ def test_first_use_from_many_threads_at_once(rulebook, baseline):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
-    evaluator.evaluate(baseline)  # the parent has used its host before forking
+    evaluator.assess(baseline)  # the parent has used its host before forking
     cases = [
         ({**baseline, "afraid_of_partner": True}, "professional_help"),
         (
@@ -215,7 +215,7 @@ def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
     pid = os.fork()
     if pid == 0:  # child: report what it decides, then leave without running pytest's teardown
         try:
-            got = [evaluator.evaluate(a)["recommendation"] for a, _ in cases]
+            got = [evaluator.assess(a)["recommendation"] for a, _ in cases]
             got.append(evaluator.engine._pid == os.getpid())
             os.write(write, json.dumps(got).encode())
         finally:
@@ -225,7 +225,7 @@ def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
         child = json.loads(pipe.read() or "null")
     os.waitpid(pid, 0)
     assert child == [wanted for _, wanted in cases] + [True]
-    assert evaluator.evaluate(baseline)["recommendation"] == "rebuild"
+    assert evaluator.assess(baseline)["recommendation"] == "rebuild"
 
 
 def test_a_failing_action_is_an_engine_error_and_leaks_no_state(rulebook, baseline):

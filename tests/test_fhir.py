@@ -258,7 +258,7 @@ BAD = {
         ),
         "not-found",
         None,
-        "belongs to closeness-v1, which was retired",
+        "closeness-v1, which was retired",
     ),
     "retired_questionnaire": (
         lambda items: _response(
@@ -266,7 +266,7 @@ BAD = {
         ),
         "invalid",
         None,
-        "closeness-v1 was retired",
+        "closeness-v1, which was retired",
     ),
     "wrong_resource_type": (
         lambda items: {"resourceType": "Patient", "id": "p1"},
@@ -324,3 +324,45 @@ def test_deeply_nested_groups_are_refused_not_a_crash(depth):
     )
     cds = client.post("/cds-services/closeness-intimacy", data=hook, content_type="application/json")
     assert cds.status_code in (400, 422)  # too deep to parse (400) or refused as too deep (422)
+
+
+@pytest.mark.parametrize(
+    "flaw",
+    [{"authored": "yesterday"}, {"status": 5}, {"item": "not a list"}],
+    ids=["bad_date", "bad_status", "item_not_a_list"],
+)
+def test_an_urgent_answer_decides_even_when_the_response_breaks_the_model(client, flaw):
+    published = _published(client)
+    resource = json.loads(response_for(published, {"suicidal_thoughts_now": True, "wished_dead": True}))
+    if "item" in flaw:  # the urgent answer in a well-formed item, next to a broken one
+        resource["item"].append({"linkId": "section-availability", "item": flaw["item"]})
+    else:
+        resource.update(flaw)
+    response = client.post("/v1/assessments", data=json.dumps(resource), content_type=FHIR)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["urgent"] is True and body["safety"]["urgent"] == ["suicide_risk_now"]
+    assert any(w["question"] == "_response" for w in body["warnings"])
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["x"],
+        [{"linkId": 5}],
+        [{"linkId": "self_harm", "answer": {"valueCoding": "yes"}}],
+        [{"linkId": "self_harm", "answer": [{"valueCoding": "yes"}]}],
+        [{"linkId": "section-history", "item": 3}],
+    ],
+    ids=[
+        "item_not_an_object",
+        "link_id_not_a_string",
+        "answer_not_a_list",
+        "coding_not_an_object",
+        "group_items",
+    ],
+)
+def test_a_broken_structure_is_an_operation_outcome_never_a_500(client, items):
+    resource = {"resourceType": "QuestionnaireResponse", "status": "completed", "item": items}
+    response = client.post("/v1/assessments", data=json.dumps(resource), content_type=FHIR)
+    assert response.status_code == 422 and response.get_json()["resourceType"] == "OperationOutcome"

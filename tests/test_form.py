@@ -87,3 +87,12 @@ def test_form_config_carries_the_practice_the_exit_and_support_by_topic():
     html = response.get_data(as_text=True)
     assert "<title>Questionnaire</title>" in html and "relationship" not in html.split("<body>")[0]
     assert 'id="quick-exit"' in html and html.index('id="quick-exit"') < html.index("<main")
+
+
+def test_an_unknown_language_names_no_file_and_fills_no_cache(client):
+    from service.form import _all_labels
+
+    for lang in ("../../bench/results/engine", "/etc/passwd", "xx", "en/../en"):
+        response = client.get(f"/form?lang={lang}")
+        assert response.status_code == 200 and _config(response)["labels"]["lang"] == "en"
+    assert set(_all_labels()) == {path.stem for path in LABELS_DIR.glob("*.json")}

@@ -489,3 +489,29 @@ def test_the_accessibility_check_does_find_violations(site, axe_page):
         "document.body.appendChild(Object.assign(document.createElement('input'), {type: 'text'}))"
     )
     assert any(v["id"] == "label" for v in _serious_violations(axe_page))
+
+
+def test_a_refused_answer_set_with_a_safety_yes_shows_support_near_the_top(site, page, baseline):
+    server, _ = site
+    _open(page, server.url + "/form")
+    answers = {k: v for k, v in baseline.items() if k != "time_to_listen"}
+    _fill_by_mouse(page, _questions(server.url), {**answers, "self_harm": True})
+    page.click("button[type=submit]")
+    support = page.locator("#form-support")
+    support.locator("li").first.wait_for()
+    assert "If you hurt yourself, or want to" in support.inner_text()
+    assert support.get_attribute("role") == "status" and page.locator("[id=form-support]").count() == 1
+    assert support.bounding_box()["y"] < page.locator("#q-wished_dead").bounding_box()["y"]
+    assert page.locator("#error-time_to_listen").inner_text() == "This question needs an answer."
+    _shot(page, "refused-with-support")
+
+
+def test_quick_exit_ignores_a_reply_that_arrives_after_it(site, page, baseline):
+    server, hosts = site
+    _open(page, server.url + "/form")
+    _fill_by_mouse(page, _questions(server.url), baseline)
+    page.route("**/v1/assessments", lambda route: (page.wait_for_timeout(800), route.continue_()))
+    page.click("button[type=submit]")
+    page.click("#quick-exit")
+    page.wait_for_url(f"http://127.0.0.1:{hosts.other_port}/exit.html")
+    assert page.locator("#result").count() == 0

@@ -36,7 +36,7 @@ def test_diff_reports_exactly_the_cases_whose_outcome_changes(rulebook, changed_
     before, after = Evaluator(rulebook), Evaluator(new)
 
     def decision(evaluator, answers):
-        r = evaluator.evaluate(answers)
+        r = evaluator.assess(answers)
         return r["recommendation"], r["urgent"], [s["id"] for s in r["steps"]], r["also_consider"]
 
     expected = {i for i, answers in enumerate(cases) if decision(before, answers) != decision(after, answers)}

@@ -10,6 +10,7 @@
   var root = document.getElementById("closeness");
   var questions = [];
   var byId = {};
+  var exited = false; // after the quick exit, nothing that arrives late is shown or sent on
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -35,6 +36,7 @@
   // Quick exit: clear what was answered, tell the embedding page, and replace the page (top window
   // too when embedded; a click is user activation) so that Back does not come back here.
   function quickExit() {
+    exited = true;
     root.textContent = "";
     toParent({ type: "closeness:exit" });
     try {
@@ -131,14 +133,17 @@
     reportHeight();
   }
 
+  function practiceWords() {
+    var text = L.practice_sees.replace("{practice}", config.practice.name || L.your_practice);
+    if (config.practice.responseTime) text += " " + L.practice_when.replace("{when}", config.practice.responseTime);
+    return text;
+  }
+
   function intro(document_) {
     var box = el("div", { class: "intro", id: "intro" });
-    var practice = config.practice.name;
     document_.intro.forEach(function (p) {
-      if (p.id === "who_sees" && (practice || config.hideResult)) {
-        var text = L.practice_sees.replace("{practice}", practice || "your practice");
-        if (config.practice.responseTime) text += " " + L.practice_when.replace("{when}", config.practice.responseTime);
-        box.appendChild(el("p", { text: text + " " + L.practice_before }));
+      if (p.id === "who_sees" && (config.practice.name || config.hideResult)) {
+        box.appendChild(el("p", { text: practiceWords() + " " + L.practice_intro_help }));
       } else {
         box.appendChild(el("p", { text: p.text }));
       }
@@ -150,12 +155,15 @@
   function render(document_) {
     root.appendChild(intro(document_));
     var form = el("form", { method: "post", action: config.assessments, novalidate: "novalidate", autocomplete: "off" });
-    document_.sections.forEach(function (section) {
+    document_.sections.forEach(function (section, index) {
       var group = el("fieldset", { class: "section", id: "section-" + section.id });
       group.appendChild(el("legend", { text: section.title }));
       if (section.intro) group.appendChild(el("p", { class: "section-intro", text: section.intro }));
       section.questions.forEach(function (q) { questions.push(q); byId[q.id] = q; group.appendChild(question(q)); });
       form.appendChild(group);
+      // Support that a refused submission still owes the person: a live region near the top, where
+      // the safety questions are, filled when the service sends it.
+      if (index === 0) form.appendChild(el("div", { class: "support", id: "form-support", role: "status" }));
     });
     form.appendChild(el("p", { class: "form-error", id: "form-error", role: "alert" }));
     var intake = config.hideResult || config.practice.name;
@@ -182,8 +190,7 @@
     Array.prototype.forEach.call(document.querySelectorAll(".error"), function (p) { p.textContent = ""; });
     Array.prototype.forEach.call(document.querySelectorAll("[aria-invalid]"), function (f) { f.removeAttribute("aria-invalid"); });
     document.getElementById("form-error").textContent = "";
-    var old = document.getElementById("error-support");
-    if (old) old.parentNode.removeChild(old);
+    document.getElementById("form-support").textContent = "";
   }
 
   function showErrors(errors, safetyResources) {
@@ -199,10 +206,9 @@
     formError.textContent = L.check_answers;
     if (safetyResources && safetyResources.length) {
       // Support goes out even when other answers need another look.
-      var support = el("div", { class: "support", id: "error-support", role: "status" }, [
-        el("p", { class: "support-lead", text: L.safety_error }), resourceList(safetyResources),
-      ]);
-      formError.parentNode.insertBefore(support, formError);
+      var support = document.getElementById("form-support");
+      support.appendChild(el("p", { class: "support-lead", text: L.safety_error }));
+      support.appendChild(resourceList(safetyResources));
     }
     if (first) first.focus();
     reportHeight();
@@ -229,6 +235,7 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (reply) {
+      if (exited) return;
       button.disabled = false;
       button.textContent = label;
       if (reply.status === 200) finish(reply.body);
@@ -256,9 +263,7 @@
   function thanks(result) {
     var view = el("section", { class: "result", id: "result", "aria-labelledby": "result-heading" });
     view.appendChild(el("h1", { id: "result-heading", text: L.thanks_heading }));
-    var text = L.practice_sees.replace("{practice}", config.practice.name || "your practice");
-    if (config.practice.responseTime) text += " " + L.practice_when.replace("{when}", config.practice.responseTime);
-    view.appendChild(el("p", { text: text }));
+    view.appendChild(el("p", { text: practiceWords() }));
     view.appendChild(el("p", { text: L.practice_before }));
     view.appendChild(el("h2", { text: L.resources_heading }));
     view.appendChild(resourceList(result.resources));
@@ -266,6 +271,7 @@
   }
 
   function finish(result) {
+    if (exited) return;
     toParent({ type: "closeness:result", result: result });
     root.textContent = "";
     // Hide mode hides only results without an urgent concern: urgent support is always shown.
@@ -350,6 +356,7 @@
 
   function load(then) {
     fetch(config.questionnaire, { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (doc) {
+      if (exited) return;
       render(doc);
       if (then) then();
     }).catch(function () {
