@@ -1,5 +1,6 @@
 """Schemas of the rulebook's YAML files: rules, outcome levels, derivations and case files."""
 
+import difflib
 import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -60,6 +61,12 @@ def _value_error(question, value) -> str | None:
     return None
 
 
+def nearest(value, valid) -> str:
+    """The bad value quoted, and the closest valid one when there is a close one."""
+    close = difflib.get_close_matches(str(value), list(valid), n=1, cutoff=0.6)
+    return f"'{value}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
 def check_condition(node, path: tuple = ()) -> list[tuple[tuple, str]]:
     """Problems with a condition tree as (key path, message) pairs."""
     if not isinstance(node, dict) or not node:
@@ -87,7 +94,9 @@ def check_condition(node, path: tuple = ()) -> list[tuple[tuple, str]]:
 def _check_answer(node, path):
     question = load_questionnaire().question(str(node["answer"]))
     if question is None:
-        return [(path + ("answer",), "unknown question id")]
+        return [
+            (path + ("answer",), "unknown question id " + nearest(node["answer"], load_questionnaire().ids))
+        ]
     operators = set(node) - {"answer"}
     if len(operators) != 1 or not operators <= set(OPERATORS):
         return [(path, f"give exactly one of: {', '.join(OPERATORS)}")]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from schemas.questionnaire import article_sections, load_questionnaire
 from schemas.resources import resource_targets, unknown_targets
-from schemas.rulefile import RECOMMENDATIONS
+from schemas.rulefile import RECOMMENDATIONS, nearest
 from service.conditions import condition_references, referenced_answers
 from service.exceptions import ClosenessError
 
@@ -41,7 +41,11 @@ def cross_check(entries: dict, lines: dict, header: dict | None = None, header_l
 
     for entry in entries.values():
         if entry["section"] not in sections:
-            problem(entry, ("section",), "section: not a section id of the article")
+            problem(
+                entry,
+                ("section",),
+                f"section: {nearest(entry['section'], sections)} is not a section id of the article",
+            )
         conditions = [("when",)] if "when" in entry.data else []
         conditions += [("yields_when",)] if "yields_when" in entry.data else []
         conditions += [("no_steps_when",)] if "no_steps_when" in entry.data else []
@@ -55,7 +59,12 @@ def cross_check(entries: dict, lines: dict, header: dict | None = None, header_l
                 wanted = "counts" if ref_kind == "count" else "when"
                 if target is None or target.kind != "derived" or wanted not in target.data:
                     kind = "a counting" if ref_kind == "count" else "a yes/no"
-                    problem(entry, key_path, f"{ref_kind}: '{ref}' is not {kind} derivation in this rulebook")
+                    derivations = [e.id for e in entries.values() if e.kind == "derived" and wanted in e.data]
+                    problem(
+                        entry,
+                        key_path,
+                        f"{ref_kind}: {nearest(ref, derivations)} is not {kind} derivation in this rulebook",
+                    )
                 elif ref_kind == "count" and ref_node["at_least"] > len(target["counts"]):
                     size = len(target["counts"])
                     problem(entry, key_path, f"at_least: '{ref}' counts only {size} conditions")
@@ -63,9 +72,18 @@ def cross_check(entries: dict, lines: dict, header: dict | None = None, header_l
         if "outcome" in effect:
             target = entries.get(effect["outcome"])
             if target is None or target.kind != "outcome":
-                problem(entry, ("effect", "outcome"), "effect.outcome: not an outcome level in this rulebook")
+                levels = [e.id for e in entries.values() if e.kind == "outcome"]
+                problem(
+                    entry,
+                    ("effect", "outcome"),
+                    f"effect.outcome: {nearest(effect['outcome'], levels)} is not an outcome level here",
+                )
         if effect.get("kind") == "step" and effect["section"] not in sections:
-            problem(entry, ("effect", "section"), "effect.section: not a section id of the article")
+            problem(
+                entry,
+                ("effect", "section"),
+                f"effect.section: {nearest(effect['section'], sections)} is not a section id of the article",
+            )
     problems += _basis_problems(entries, lines)
     if header is not None:
         problems += _header_problems(entries, lines, header, header_lines)

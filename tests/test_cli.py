@@ -96,7 +96,11 @@ def test_rules_check_refuses_a_broken_directory_with_file_and_line(tmp_path):
     rule.write_text(rule.read_text().replace("section: seeking-connection", "section: seeking-friends"))
     run = closeness("rules", "check", str(rules))
     assert run.returncode == 1
-    assert f"{rule}:7: section: not a section id of the article" in run.stderr
+    expected = (
+        "section: 'seeking-friends-outside-the-relationship' "
+        "(did you mean 'seeking-connection-outside-the-relationship'?) is not a section id of the article"
+    )
+    assert f"{rule}:7: {expected}" in run.stderr
 
 
 def test_rules_test_runs_every_case():

@@ -121,7 +121,7 @@ BROKEN = {
         lambda d: _edit(d / HELP, "answer: past_hurt_affects_me", "answer: past_hurts"),
         HELP,
         9,
-        "unknown question id",
+        "unknown question id 'past_hurts' (did you mean 'past_hurt_affects_me'?)",
     ),
     "unknown_section": (
         lambda d: _edit(d / HELP, "section: emotional-barriers", "section: emotional-walls"),
@@ -212,7 +212,7 @@ BROKEN = {
         lambda d: _edit(d / "help-for-you/help-low-mood.yaml", "derived: low-mood", "derived: low-moods"),
         "help-for-you/help-low-mood.yaml",
         9,
-        "'low-moods' is not a yes/no derivation",
+        "'low-moods' (did you mean 'low-mood'?) is not a yes/no derivation",
     ),
     "unknown_outcome_level": (
         lambda d: _edit(d / HELP, "outcome: help-for-you", "outcome: therapy"),
