@@ -19,6 +19,7 @@ serve: $(STAMP)
 test: $(STAMP) chromium axe
 	$(BIN)/ruff check .
 	$(BIN)/closeness rules check
+	$(BIN)/closeness rules test --coverage --min 100
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -268,7 +268,9 @@ class CaseSchema(_FileSchema):
     fires = StrictBoolean(required=True)
     expect = fields.Dict(
         keys=fields.String(
-            validate=validate.OneOf(("recommendation", "urgent", "steps", "also_consider", "safety", "title"))
+            validate=validate.OneOf(
+                ("recommendation", "urgent", "steps", "also_consider", "safety", "title", "count")
+            )
         )
     )
 

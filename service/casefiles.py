@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 
 from service.decision import Evaluator
+from service.explain import held
 from service.impact import decision_of
+from service.intake import read_answers
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,30 @@ def _check(case: dict, result: dict, rule_id: str) -> list[str]:
     return problems
 
 
+def _check_derivation(case: dict, entry, entries) -> list[str]:
+    """A derivation fires when its yes/no value holds, or (counting) when it counts at least one."""
+    facts = read_answers(case["answers"]).facts
+    if "counts" in entry.data:
+        count = sum(held(item, facts, entries)[0] for item in entry["counts"])
+        fires, actual = count >= 1, {"count": count}
+    else:
+        fires, actual = held(entry["when"], facts, entries)[0], {}
+    problems = [] if fires == case["fires"] else [f"expected it to {'hold' if case['fires'] else 'not hold'}"]
+    for key, wanted in (case.get("expect") or {}).items():
+        if actual.get(key) != wanted:
+            problems.append(f"{key}: expected {wanted}, got {actual.get(key)}")
+    return problems
+
+
 def run_cases(evaluator: Evaluator) -> list[CaseOutcome]:
-    """Evaluate every case of every rule in the evaluator's rulebook."""
+    """Evaluate every case of every rule, level and derivation in the evaluator's rulebook."""
     outcomes = []
-    for entry in evaluator.rulebook.entries.values():
+    entries = evaluator.rulebook.entries
+    for entry in entries.values():
         for case in entry.cases:
-            result = evaluator.assess(case["answers"])
-            outcomes.append(CaseOutcome(entry.id, case["name"], tuple(_check(case, result, entry.id))))
+            if entry.kind == "derived":
+                problems = _check_derivation(case, entry, entries)
+            else:
+                problems = _check(case, evaluator.assess(case["answers"]), entry.id)
+            outcomes.append(CaseOutcome(entry.id, case["name"], tuple(problems)))
     return outcomes

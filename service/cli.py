@@ -13,6 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service.casefiles import run_cases
 from service.config import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
+from service.coverage import coverage
+from service.coverage import percent as coverage_percent
+from service.coverage import report_lines as coverage_lines
 from service.decision import Evaluator
 from service.decision_log import DecisionLog, migrate
 from service.exceptions import AnswersInvalid, ClosenessError
@@ -88,7 +91,14 @@ def rules_test(args) -> int:
         for problem in outcome.problems:
             print(f"FAIL {outcome.rule} / {outcome.case}: {problem}")
     print(f"rule cases: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    if not (args.coverage or args.min is not None):
+        return 1 if failed else 0
+    items = coverage(evaluator.rulebook)
+    print("\n".join(coverage_lines(items, everything=args.coverage)))
+    short = args.min is not None and coverage_percent(items) < args.min
+    if short:
+        print(f"coverage {coverage_percent(items):.1f}% is under the required {args.min:g}%")
+    return 1 if failed or short else 0
 
 
 def rules_report(args) -> int:
@@ -238,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=rules_check)
     p = rules.add_parser("test", help="run every case file beside the rules")
     p.add_argument("dir", nargs="?")
+    p.add_argument("--coverage", action="store_true", help="report what the cases exercise")
+    p.add_argument(
+        "--min", type=float, metavar="PCT", help="exit 1 when coverage is under PCT (implies --coverage)"
+    )
     p.set_defaults(run=rules_test)
 
     p = rules.add_parser("report", help="the rulebook as a readable document (Markdown or HTML)")

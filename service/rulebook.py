@@ -123,6 +123,29 @@ def _load_cases(entry: Entry, loaded: LoadedYaml, baseline: dict) -> list[Proble
     return problems
 
 
+def _missing_cases(entries: dict, unreadable: set) -> list[Problem]:
+    """Every rule, level and derivation keeps cases beside it: one that fires and one that stays silent."""
+    problems = []
+    for entry in entries.values():
+        stem = entry.path.name[: -len(".yaml")]
+        if entry.cases_path is None:
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    f"no cases: add {stem}{CASES_SUFFIX} beside it, with fires_ and silent_ cases",
+                )
+            )
+        elif entry.cases_path not in unreadable and entry.cases:
+            kinds = {case["fires"] for case in entry.cases}
+            for fires, name in ((True, "fires_"), (False, "silent_")):
+                if fires not in kinds:
+                    problems.append(
+                        Problem(entry.cases_path, 1, f"cases: add a {name} case (none {name[:-1]} yet)")
+                    )
+    return problems
+
+
 def ruleset_digest(content: dict) -> str:
     """sha256 over canonical JSON: independent of file order, key order and YAML whitespace."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -194,6 +217,7 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
             continue
         entry.cases_path = path
         problems += _load_cases(entry, loaded, header["case_baseline"] if header else {})
+    problems += _missing_cases(entries, unreadable)
     problems += cross_check(entries, lines, header, header_loaded)
     if not entries:
         problems.append(Problem(directory, 1, "no rule files found"))

@@ -171,3 +171,17 @@ def test_rules_are_found_in_a_non_editable_install(tmp_path, baseline):
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["recommendation"] == "rebuild"
     assert closeness("rules", "check", env=env, cwd=tmp_path).returncode == 0
+
+
+def test_rules_test_requires_coverage_and_names_what_is_missing(tmp_path):
+    assert closeness("rules", "test", "--min", "100").returncode == 0
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    cases = rules / "walk-away" / "walk-away-neither-willing.cases.yaml"
+    text = cases.read_text()
+    cases.write_text(text[: text.index("- name: silent_when_the_partner_is_unsure")])
+    run = closeness("rules", "test", str(rules), "--coverage", "--min", "100")
+    assert run.returncode == 1
+    assert "walk-away-neither-willing: 4/5 not covered: when.all.1" in run.stdout
+    assert "is under the required 100%" in run.stdout
+    assert closeness("rules", "test", str(rules), "--min", "99").returncode == 0

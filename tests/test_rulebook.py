@@ -183,6 +183,29 @@ BROKEN = {
         ),
         "'moods' names no concern",
     ),
+    "case_file_missing": (
+        lambda d: (d / CASES).unlink(),
+        HELP,
+        1,
+        "no cases: add help-past-hurt.cases.yaml beside it",
+    ),
+    "no_silent_case": (
+        lambda d: _edit(
+            d / CASES,
+            "- name: silent_when_walls_come_without_past_hurt\n  answers: {walls_when_close: 5}\n"
+            "  fires: false\n  expect: {recommendation: rebuild}\n",
+            "",
+        ),
+        CASES,
+        1,
+        "add a silent_ case",
+    ),
+    "derivation_without_cases": (
+        lambda d: (d / "derived" / "low-mood.cases.yaml").unlink(),
+        "derived/low-mood.yaml",
+        1,
+        "no cases: add low-mood.cases.yaml",
+    ),
     "unknown_effect_kind": (
         lambda d: _edit(d / HELP, "kind: outcome,", "kind: verdict,"),
         HELP,
