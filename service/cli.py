@@ -19,7 +19,7 @@ from service.coverage import report_lines as coverage_lines
 from service.decision import Evaluator
 from service.decision_log import DecisionLog, migrate
 from service.exceptions import AnswersInvalid, ClosenessError
-from service.impact import impact, report_lines
+from service.impact import impact, markdown, replay, report_lines
 from service.jsonio import JsonInputError, parse_json
 from service.report import rulebook_blocks, to_html, to_markdown
 from service.rulebook import RulebookError, load_rulebook
@@ -108,14 +108,60 @@ def rules_report(args) -> int:
     return 0
 
 
+def _jsonl(path: str, option: str) -> list[tuple[int, object]]:
+    """(1-based line number, parsed JSON) for every non-empty line; a bad line is a UsageError naming it."""
+    out = []
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append((number, parse_json(line)))
+            except JsonInputError as error:
+                raise UsageError(f"{option} {path} line {number}: {error}") from None
+    return out
+
+
+def _case_lines(path: str, evaluator: Evaluator) -> list[tuple[str, dict]]:
+    """The answer sets of a cases file, each checked against the questionnaire (problems: line, field)."""
+    cases, problems = [], []
+    for number, answers in _jsonl(path, "--cases"):
+        try:
+            evaluator.assess(answers)
+        except AnswersInvalid as error:
+            fields = "; ".join(f"{field}: {' '.join(texts)}" for field, texts in error.messages.items())
+            problems.append(f"--cases {path} line {number}: {fields}")
+            continue
+        cases.append((f"line {number}", answers))
+    if problems:
+        raise UsageError(
+            "\n".join(problems[:20]) + (f"\n... and {len(problems) - 20} more" if len(problems) > 20 else "")
+        )
+    return cases
+
+
 def rules_diff(args) -> int:
     old, new = load_rulebook(args.old), load_rulebook(args.new)
-    cases = None
-    if args.cases:
-        with open(args.cases, encoding="utf-8") as lines:
-            cases = [parse_json(line) for line in lines if line.strip()]
-    result = impact(old, new, cases)
-    print("\n".join(report_lines(result, old, new)))
+    if args.replay:
+        records = [record for _, record in _jsonl(args.replay, "--replay") if isinstance(record, dict)]
+        result = replay(new, records)
+    else:
+        cases = _case_lines(args.cases, Evaluator(new)) if args.cases else None
+        result = impact(old, new, cases)
+    if args.format == "json":
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    elif args.format == "md":
+        sys.stdout.write(markdown(result))
+    else:
+        print("\n".join(report_lines(result)))
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            for case in result.changed_cases:  # one answer set a line: `closeness evaluate` takes it as is
+                out.write(json.dumps(case.answers, ensure_ascii=False, separators=(",", ":")) + "\n")
+    if result.version_unchanged:
+        print(f"closeness: rules changed but the version is still {new.version}", file=sys.stderr)
+        if args.strict:
+            return 1
     return 1 if result.changed_cases else 0
 
 
@@ -266,6 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cases", metavar="FILE.jsonl", help="answer sets to compare on (default: cases + a sample)"
     )
+    p.add_argument(
+        "--replay", metavar="EXPORT.jsonl", help="decide logged decisions (closeness log export) with NEW"
+    )
+    p.add_argument("--format", choices=("text", "json", "md"), default="text")
+    p.add_argument("--out", metavar="FILE.jsonl", help="write the changed cases' answers, one set a line")
+    p.add_argument("--strict", action="store_true", help="exit 1 when rules changed but the version did not")
     p.set_defaults(run=rules_diff)
 
     log = commands.add_parser("log", help="the decision log").add_subparsers(

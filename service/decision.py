@@ -238,6 +238,7 @@ class Resolver:
 class Assessment:
     result: dict
     answers: dict  # the valid answers it was decided on (for the decision log, with consent)
+    fired: tuple = ()  # every rule (and level condition) the engine fired, for impact analysis
 
 
 class Evaluator:
@@ -257,10 +258,10 @@ class Evaluator:
         intake = read_answers(raw, problems)
         fired = self.engine.fired_rules(intake.facts)
         if intake.valid:
-            return Assessment(self.resolver.resolve(fired, intake), intake.answers)
+            return Assessment(self.resolver.resolve(fired, intake), intake.answers, tuple(fired))
         urgent, noted = self.resolver.concerns(fired)
         if urgent:
-            return Assessment(self.resolver.resolve(fired, intake), intake.answers)
+            return Assessment(self.resolver.resolve(fired, intake), intake.answers, tuple(fired))
         raise AnswersInvalid(
             intake.errors, self._safety_resources(intake, noted), retired_message(intake.retired)
         )
