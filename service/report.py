@@ -234,19 +234,24 @@ def _html_inline(parts) -> str:
 
 
 def _html_nested(text: str) -> str:
-    """A sentence with indented '- ' lines (as condition_sentence writes them) as nested HTML lists."""
+    """A sentence with indented '- ' lines (as condition_sentence writes them) as nested HTML lists,
+    each inner list inside the item it belongs to."""
     lines = text.split("\n")
-    html, depth = [escape(lines[0]) if not lines[0].lstrip().startswith("- ") else ""], 0
-    for line in lines[1 if html[0] else 0 :]:
+    lead = "" if lines[0].lstrip().startswith("- ") else lines.pop(0)
+    root: list = []  # [(text, children)]
+    stack = [(0, root)]
+    for line in lines:
         level = (len(line) - len(line.lstrip())) // 2 + 1
-        while depth < level:
-            html.append("<ul>")
-            depth += 1
-        while depth > level:
-            html.append("</ul>")
-            depth -= 1
-        html.append(f"<li>{escape(line.strip()[2:])}</li>")
-    return "".join(html) + "</ul>" * depth
+        while stack[-1][0] >= level and len(stack) > 1:
+            stack.pop()
+        node = (line.strip()[2:], [])
+        stack[-1][1].append(node)
+        stack.append((level, node[1]))
+
+    def render(nodes) -> str:
+        return "<ul>" + "".join(f"<li>{escape(t)}{render(c) if c else ''}</li>" for t, c in nodes) + "</ul>"
+
+    return escape(lead) + (render(root) if root else "")
 
 
 def to_html(blocks: list[Block]) -> str:
@@ -269,8 +274,9 @@ def to_html(blocks: list[Block]) -> str:
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Closeness rulebook</title>"
-        "<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:50rem;margin:auto;padding:1rem}"
-        "dt{font-weight:700}dd{margin:0 0 .5rem 1rem}h3{margin-top:2rem}</style></head><body>\n"
+        "<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:50rem;margin:auto;padding:1rem;"
+        "overflow-wrap:anywhere}dt{font-weight:700}dd{margin:0 0 .5rem 1rem}h3{margin-top:2rem}"
+        "ul{padding-left:1.2rem}</style></head><body>\n<main>\n"
         + "\n".join(body)
-        + "\n</body></html>\n"
+        + "\n</main>\n</body></html>\n"
     )

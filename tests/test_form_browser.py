@@ -515,3 +515,17 @@ def test_quick_exit_ignores_a_reply_that_arrives_after_it(site, page, baseline):
     page.click("#quick-exit")
     page.wait_for_url(f"http://127.0.0.1:{hosts.other_port}/exit.html")
     assert page.locator("#result").count() == 0
+
+
+def test_the_auditors_rulebook_page_is_accessible_on_a_desktop(site, axe_page):
+    server, _ = site
+    axe_page.goto(server.url + "/rules")
+    assert _serious_violations(axe_page) == []
+
+
+def test_the_auditors_rulebook_page_is_accessible_on_a_phone(site, axe_page):
+    server, _ = site
+    axe_page.goto(server.url + "/rules")
+    assert _serious_violations(axe_page) == []
+    assert axe_page.evaluate("document.documentElement.scrollWidth") <= 360  # the digest wraps
+    _shot(axe_page, "rules-phone", full_page=False)
