@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         questionnaire,
         rules,
     )
-    from service.config import DEFAULTS, load_resources, rules_dir, settings_from_env
+    from service.config import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
     from service.decision import Evaluator
     from service.jsonio import FastJSONProvider
     from service.rulebook import load_rulebook
@@ -54,6 +54,18 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["DECISION_LOG_RETENTION_DAYS"],
         )
         decision_log.apply_retention()  # at start, then at most hourly as decisions are written
+
+    if app.config["ALERT_WEBHOOK_URL"]:
+        if not app.config["ALERT_SECRET"]:
+            raise ConfigError("CLOSENESS_ALERT_WEBHOOK_URL needs CLOSENESS_ALERT_SECRET to sign the alerts")
+        from service.alerts import AlertSender
+
+        app.extensions["closeness.alerts"] = AlertSender(
+            app.config["ALERT_WEBHOOK_URL"],
+            app.config["ALERT_SECRET"],
+            app.config["ALERT_NOTED"],
+            app.config["ALERT_RETRY_BASE"],
+        )
 
     middleware.init_app(app)
     errors.init_app(app)

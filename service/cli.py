@@ -366,6 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, UsageError) as error:
         print(f"closeness: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (closeness evaluate ... | head -1): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as error:
         print(f"closeness: {error.filename}: {error.strerror}", file=sys.stderr)
         return 2

@@ -39,6 +39,10 @@ DEFAULTS = {
     "DECISION_LOG_URL": "sqlite:///closeness-decisions.sqlite3",
     "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
     "DECISION_LOG_RETENTION_DAYS": None,  # records older than this are deleted by the service
+    "ALERT_WEBHOOK_URL": None,  # urgent decisions pushed here, signed; off when unset
+    "ALERT_SECRET": None,  # HMAC-SHA256 key for the alerts (required with the URL)
+    "ALERT_NOTED": False,  # also alert on noted concerns
+    "ALERT_RETRY_BASE": 1.0,  # seconds before the first retry; doubled each time
     "API_KEY": None,  # for GET /v1/decisions; without one those endpoints stay closed
 }
 
@@ -78,6 +82,9 @@ ENVIRONMENT = {
     "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", str),
     "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", lambda v: v.lower() in ("1", "true", "yes")),
     "CLOSENESS_API_KEY": ("API_KEY", str),
+    "CLOSENESS_ALERT_WEBHOOK_URL": ("ALERT_WEBHOOK_URL", _https_url),
+    "CLOSENESS_ALERT_SECRET": ("ALERT_SECRET", str),
+    "CLOSENESS_ALERT_NOTED": ("ALERT_NOTED", lambda v: v.lower() in ("1", "true", "yes")),
     "CLOSENESS_DECISION_LOG_RETENTION_DAYS": ("DECISION_LOG_RETENTION_DAYS", _positive_int),
 }
 

@@ -31,6 +31,12 @@ def get_readiness():
         # "defaults" until a deployment configures its local services (CLOSENESS_RESOURCES_FILE).
         "resources": current_app.extensions.get("closeness.resources", "defaults"),
     }
+    alerts = current_app.extensions.get("closeness.alerts")
+    if alerts is not None:
+        # Still deciding, but urgent alerts are not getting through: visible here and in /metrics.
+        ready["alerts"] = "failing" if alerts.failing else "ok"
+        if ready["alerts"] == "failing":
+            ready["status"] = "degraded"
     decision_log = current_app.extensions.get("closeness.log")
     if decision_log is not None:
         # Still serving decisions, but the last write to the log failed: visible here and in /metrics.

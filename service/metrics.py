@@ -30,6 +30,11 @@ LOG_FAILURES = Counter(
     "closeness_decision_log_failures_total", "Decisions that could not be written to the log"
 )
 RULE_FIRINGS = Counter("closeness_rule_firings_total", "Rules reported as reasons, by rule id", ["rule"])
+ALERTS = Counter(
+    "closeness_alerts_total", "Urgent alerts to the webhook: delivered, retried, failed, dropped", ["outcome"]
+)
+# HTTP methods as labels: a fixed set, so that no client can grow the metrics with made-up methods.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 bp = Blueprint("metrics", __name__)
 
@@ -50,10 +55,15 @@ def record_log_failure() -> None:
     LOG_FAILURES.inc()
 
 
+def record_alert(outcome: str) -> None:
+    _child(ALERTS, outcome).inc()
+
+
 def _observe(response):
     # The route template, not the path: bounded label values whatever clients send.
     endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-    _child(REQUESTS, endpoint, request.method, str(response.status_code)).inc()
+    method = request.method if request.method in METHODS else "other"
+    _child(REQUESTS, endpoint, method, str(response.status_code)).inc()
     _child(LATENCY, endpoint).observe(time.perf_counter() - g.get("started", time.perf_counter()))
     return response
 

@@ -16,10 +16,14 @@ def record(assessment: Assessment, channel: str) -> tuple[dict, dict]:
     result = assessment.result
     record_decision(result)
     decision_log = current_app.extensions.get("closeness.log")
-    if decision_log is None:
-        return result, {}
-    decision_id = decision_log.record(result, assessment.answers, g.request_id, channel)
+    decision_id = None
+    if decision_log is not None:
+        decision_id = decision_log.record(result, assessment.answers, g.request_id, channel)
+        if decision_id is None:
+            record_log_failure()
+    alerts = current_app.extensions.get("closeness.alerts")
+    if alerts is not None:
+        alerts.send(result, decision_id)  # queued: delivered off the request path
     if decision_id is None:
-        record_log_failure()
         return result, {}
     return {**result, "decision_id": decision_id}, {"X-Decision-ID": decision_id}

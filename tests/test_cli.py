@@ -185,3 +185,17 @@ def test_rules_test_requires_coverage_and_names_what_is_missing(tmp_path):
     assert "walk-away-neither-willing: 4/5 not covered: when.all.1" in run.stdout
     assert "is under the required 100%" in run.stdout
     assert closeness("rules", "test", str(rules), "--min", "99").returncode == 0
+
+
+def test_a_reader_that_stops_early_is_no_error(baseline):
+    lines = "".join(json.dumps(baseline) + "\n" for _ in range(3000))
+    run = subprocess.run(
+        f"{sys.executable} -m service.cli evaluate - | head -n 1",
+        shell=True,
+        input=lines,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert json.loads(run.stdout)["recommendation"] == "rebuild"
+    assert run.stderr == ""

@@ -515,6 +515,7 @@ def test_quick_exit_ignores_a_reply_that_arrives_after_it(site, page, baseline):
     page.click("#quick-exit")
     page.wait_for_url(f"http://127.0.0.1:{hosts.other_port}/exit.html")
     assert page.locator("#result").count() == 0
+    page.unroute_all(behavior="ignoreErrors")
 
 
 def test_the_auditors_rulebook_page_is_accessible_on_a_desktop(site, axe_page):

@@ -41,3 +41,10 @@ def test_metrics_count_requests_decisions_and_rule_firings(client, baseline):
 def test_metrics_are_prometheus_text(client):
     response = client.get("/metrics")
     assert response.status_code == 200 and response.mimetype == "text/plain"
+
+
+def test_made_up_methods_share_one_label(client):
+    for method in ("BREW", "PROPFIND", "X" * 40):
+        client.open("/livez", method=method)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'method="other"' in text and "BREW" not in text and "PROPFIND" not in text
