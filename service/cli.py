@@ -141,7 +141,10 @@ def _case_lines(path: str, evaluator: Evaluator) -> list[tuple[str, dict]]:
 
 
 def rules_diff(args) -> int:
-    old, new = load_rulebook(args.old), load_rulebook(args.new)
+    # A draft may be incomplete (a rule removed, its cases not yet): compare anyway, and say so.
+    old, new = load_rulebook(args.old, strict=False), load_rulebook(args.new, strict=False)
+    for warning in (*old.warnings, *new.warnings):
+        print(f"warning: {warning}", file=sys.stderr)
     if args.replay:
         records = [record for _, record in _jsonl(args.replay, "--replay") if isinstance(record, dict)]
         result = replay(new, records)

@@ -49,6 +49,7 @@ class Rulebook:
     entries: dict[str, Entry]
     concerns: tuple[str, ...] = ()
     step_order: tuple[str, ...] = ()
+    warnings: tuple = ()  # soft problems let through by strict=False
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == kind]
@@ -134,6 +135,7 @@ def _missing_cases(entries: dict, unreadable: set) -> list[Problem]:
                     entry.path,
                     1,
                     f"no cases: add {stem}{CASES_SUFFIX} beside it, with fires_ and silent_ cases",
+                    soft=True,
                 )
             )
         elif entry.cases_path not in unreadable and entry.cases:
@@ -141,7 +143,9 @@ def _missing_cases(entries: dict, unreadable: set) -> list[Problem]:
             for fires, name in ((True, "fires_"), (False, "silent_")):
                 if fires not in kinds:
                     problems.append(
-                        Problem(entry.cases_path, 1, f"cases: add a {name} case (none {name[:-1]} yet)")
+                        Problem(
+                            entry.cases_path, 1, f"cases: add a {name} case (none {name[:-1]} yet)", soft=True
+                        )
                     )
     return problems
 
@@ -152,8 +156,11 @@ def ruleset_digest(content: dict) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def load_rulebook(directory: Path | str | None = None) -> Rulebook:
-    """Load and check every file of a rules directory; raise RulebookError listing all problems."""
+def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> Rulebook:
+    """Load and check every file of a rules directory; raise RulebookError listing all problems.
+
+    strict=False (a diff of a draft) lets gaps in completeness through as the rulebook's warnings.
+    """
     directory = Path(directory) if directory is not None else default_rules_dir()
     if not directory.is_dir():
         raise RulebookError([Problem(directory, 1, "rules directory not found")])
@@ -208,7 +215,7 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
             continue
         entry = entries.get(stem)
         if entry is None or entry.path.parent != path.parent:
-            problems.append(Problem(path, 1, "orphan case file: no rule with this id beside it"))
+            problems.append(Problem(path, 1, "orphan case file: no rule with this id beside it", soft=True))
             continue
         try:
             loaded = load_yaml(path)
@@ -221,6 +228,8 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
     problems += cross_check(entries, lines, header, header_loaded)
     if not entries:
         problems.append(Problem(directory, 1, "no rule files found"))
+    warnings = [] if strict else [p for p in problems if p.soft]
+    problems = [p for p in problems if strict or not p.soft]
     if problems:
         raise RulebookError(problems)
     content = {
@@ -241,4 +250,5 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         entries=dict(sorted(entries.items())),
         concerns=tuple(header["concerns"]),
         step_order=tuple(header["step_order"]),
+        warnings=tuple(warnings),
     )

@@ -159,3 +159,16 @@ def test_replay_a_decision_log_export_against_new_rules(changed_rules, tmp_path,
     report = json.loads(run.stdout)
     assert run.returncode == 1 and report["cases"] == 2 and report["skipped"] == 1
     assert [c["source"] for c in report["changed"]] == [f"decision {moved}"]
+
+
+def test_a_removed_rule_is_reported_even_when_its_cases_stay_behind(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    (rules / "help-for-you" / "help-past-hurt.yaml").unlink()  # its cases file stays: an orphan now
+    run = closeness("rules", "diff", str(default_rules_dir()), str(rules), "--format", "json")
+    assert run.returncode == 1 and "orphan case file" in run.stderr
+    report = json.loads(run.stdout)
+    assert report["rules"]["removed"] == ["help-past-hurt"]
+    assert report["changed"] and all("answers" in case for case in report["changed"])
+    assert all(case["answers"]["past_hurt_affects_me"] is True for case in report["changed"])
+    assert closeness("rules", "check", str(rules)).returncode == 1  # the draft is still not a rulebook
