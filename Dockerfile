@@ -24,4 +24,4 @@ WORKDIR /home/closeness
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/livez', timeout=2).status != 200)"
-CMD ["python", "-m", "gunicorn", "--config", "python:service.gunicorn_conf", "--bind", "0.0.0.0:8000", "service:create_app()"]
+CMD ["python", "-m", "gunicorn", "--config", "python:service.ops.gunicorn_conf", "--bind", "0.0.0.0:8000", "service:create_app()"]

@@ -18,6 +18,7 @@ serve: $(STAMP)
 
 test: $(STAMP) chromium axe
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/closeness rules check
 	$(BIN)/closeness rules test --coverage --min 100
 	$(BIN)/python -m pytest

@@ -7,10 +7,10 @@ import time
 
 from bench.common import interleaved_timings, machine, save, unique_cases
 from bench.naive_peer import decide as naive_decide
-from service.decision import Evaluator
-from service.impact import decision_of
-from service.intake import read_answers
-from service.rulebook import load_rulebook
+from service.audit.impact import decision_of
+from service.core.decision import Evaluator
+from service.core.intake import read_answers
+from service.core.rulebook import load_rulebook
 from tests.policy import decide as policy_decide
 
 CASES, ROUNDS = 4000, 7
@@ -19,7 +19,8 @@ CASES, ROUNDS = 4000, 7
 def startup_seconds() -> float:
     """Fresh process: load and check the rulebook and compile the engine (imports excluded)."""
     code = (
-        "import time; from service.rulebook import load_rulebook; from service.decision import Evaluator; "
+        "import time; from service.core.rulebook import load_rulebook; "
+        "from service.core.decision import Evaluator; "
         "t = time.perf_counter(); Evaluator(load_rulebook()); print(time.perf_counter() - t)"
     )
     runs = [

@@ -9,8 +9,8 @@ import os
 import random
 
 from bench.common import machine, rss_kib, save
-from service.decision import Evaluator
-from service.rulebook import load_rulebook
+from service.core.decision import Evaluator
+from service.core.rulebook import load_rulebook
 from tests.answers import random_answers
 
 EVALUATIONS, WARMUP, SAMPLE_EVERY = 200_000, 50_000, 10_000

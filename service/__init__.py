@@ -1,4 +1,10 @@
-"""Closeness: explainable decision support on emotional intimacy, as a Flask app."""
+"""Closeness: explainable decision support on emotional intimacy, as a Flask app.
+
+Layers: core/ (questionnaire answers, rulebook, engine, decision: no Flask), api/ (HTTP: errors,
+middleware, JSON, OpenAPI, one module per resource, the form), interop/ (FHIR, CDS Hooks), audit/
+(report, impact, coverage, the decision log), ops/ (settings, metrics, alerts, gunicorn), cli.py.
+core imports none of the others (checked by import-linter in `make test`).
+"""
 
 import logging
 
@@ -7,29 +13,28 @@ from flask import Flask
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings, the rulebook and its engine (built now, before serving), blueprints."""
-    # Imported here, not at module level: gunicorn imports service.gunicorn_conf (and so this
+    # Imported here, not at module level: gunicorn imports service.ops.gunicorn_conf (and so this
     # package) in its master, and prometheus_client must not be imported before the master has
     # chosen its multiprocess directory.
-    from service import (
+    from service.api import (
         assessments,
-        cds_hooks,
-        decisions,
+        decision_records,
         docs,
         errors,
-        fhir,
         form,
         health,
-        metrics,
         middleware,
-        questionnaire,
-        rules,
+        questionnaire_page,
+        rule_pages,
     )
-    from service.config import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
-    from service.decision import Evaluator
-    from service.jsonio import FastJSONProvider
-    from service.rulebook import load_rulebook
+    from service.api.jsonio import FastJSONProvider
+    from service.core.decision import Evaluator
+    from service.core.rulebook import load_rulebook
+    from service.interop import cds_hooks, fhir_routes
+    from service.ops import metrics
+    from service.ops.settings import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder="api/static")
     app.json = FastJSONProvider(app)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings_from_env())
@@ -46,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["closeness"] = Evaluator(rulebook, resources)
     app.extensions["closeness.resources"] = "defaults" if resources is None else "configured"
     if app.config["DECISION_LOG"]:
-        from service.decision_log import DecisionLog
+        from service.audit.decision_log import DecisionLog
 
         app.extensions["closeness.log"] = decision_log = DecisionLog(
             app.config["DECISION_LOG_URL"],
@@ -58,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["ALERT_WEBHOOK_URL"]:
         if not app.config["ALERT_SECRET"]:
             raise ConfigError("CLOSENESS_ALERT_WEBHOOK_URL needs CLOSENESS_ALERT_SECRET to sign the alerts")
-        from service.alerts import AlertSender
+        from service.ops.alerts import AlertSender
 
         app.extensions["closeness.alerts"] = AlertSender(
             app.config["ALERT_WEBHOOK_URL"],
@@ -70,7 +75,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     middleware.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)
-    for module in (assessments, questionnaire, rules, fhir, cds_hooks, form, decisions, health, docs):
+    for module in (
+        assessments,
+        questionnaire_page,
+        rule_pages,
+        fhir_routes,
+        cds_hooks,
+        form,
+        decision_records,
+        health,
+        docs,
+    ):
         app.register_blueprint(module.bp)
-    app.register_blueprint(rules.html_bp)
+    app.register_blueprint(rule_pages.html_bp)
     return app

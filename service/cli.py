@@ -11,18 +11,18 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.casefiles import run_cases
-from service.config import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
-from service.coverage import coverage
-from service.coverage import percent as coverage_percent
-from service.coverage import report_lines as coverage_lines
-from service.decision import Evaluator
-from service.decision_log import DecisionLog, migrate
-from service.exceptions import AnswersInvalid, ClosenessError
-from service.impact import impact, markdown, replay, report_lines
-from service.jsonio import JsonInputError, parse_json
-from service.report import rulebook_blocks, to_html, to_markdown
-from service.rulebook import RulebookError, load_rulebook
+from service.api.jsonio import JsonInputError, parse_json
+from service.audit.casefiles import run_cases
+from service.audit.coverage import coverage
+from service.audit.coverage import percent as coverage_percent
+from service.audit.coverage import report_lines as coverage_lines
+from service.audit.decision_log import DecisionLog, migrate
+from service.audit.impact import impact, markdown, replay, report_lines
+from service.audit.report import rulebook_blocks, to_html, to_markdown
+from service.core.decision import Evaluator
+from service.core.exceptions import AnswersInvalid, ClosenessError
+from service.core.rulebook import RulebookError, load_rulebook
+from service.ops.settings import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
 
 EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers."]}
 
@@ -264,8 +264,8 @@ def log_export(args) -> int:
 def gunicorn_command(
     host: str, port: int, workers: int | None = None, app: str = "service:create_app()"
 ) -> list:
-    """What `closeness serve` runs: gunicorn with the project's config (service/gunicorn_conf.py)."""
-    command = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf"]
+    """What `closeness serve` runs: gunicorn with the project's config (service/ops/gunicorn_conf.py)."""
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:service.ops.gunicorn_conf"]
     command += ["--bind", f"{host}:{port}"]
     if workers:
         command += ["--workers", str(workers)]

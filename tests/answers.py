@@ -1,8 +1,8 @@
-"""Answer generators shared by the tests: valid sets (service.samples) and partial or garbled ones."""
+"""Answer generators shared by the tests: valid sets (service.core.samples) and partial or garbled ones."""
 
 import random
 
-from service.samples import random_answers
+from service.core.samples import random_answers
 
 __all__ = ["random_answers", "garbled_answers"]
 

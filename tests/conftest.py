@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from service import create_app
-from service.decision import Evaluator
-from service.rulebook import load_rulebook
+from service.core.decision import Evaluator
+from service.core.rulebook import load_rulebook
 
 # Property tests explore new examples on every local run; on CI (CI set) they replay a fixed set,
 # so a landing is never refused by chance, and a slow shared machine never trips a timing check.

@@ -4,9 +4,9 @@ import json
 import re
 
 from schemas.questionnaire import load_questionnaire
-from service.cds_hooks import CONCERN_WORDS, DECLINED_FOLLOW_UP, FOLLOW_UPS, LOW_MOOD_FOLLOW_UP
-from service.form import LABELS_DIR
-from service.rulebook import load_rulebook
+from service.api.form import LABELS_DIR
+from service.core.rulebook import load_rulebook
+from service.interop.cds_hooks import CONCERN_WORDS, DECLINED_FOLLOW_UP, FOLLOW_UPS, LOW_MOOD_FOLLOW_UP
 
 RULE_TEXTS = ("title", "explanation", "summary", "headline", "also_consider_text")
 EFFECT_TEXTS = ("title", "advice", "headline", "summary")

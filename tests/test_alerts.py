@@ -10,8 +10,8 @@ import time
 import pytest
 
 from service import create_app
-from service.config import ConfigError
-from service.decision_log import migrate
+from service.audit.decision_log import migrate
+from service.ops.settings import ConfigError
 from tests.live import free_port
 
 SECRET = "alert-secret-0815"

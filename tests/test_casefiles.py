@@ -2,9 +2,9 @@
 
 import pytest
 
-from service.casefiles import run_cases
-from service.decision import Evaluator
-from service.rulebook import load_rulebook
+from service.audit.casefiles import run_cases
+from service.core.decision import Evaluator
+from service.core.rulebook import load_rulebook
 
 _rulebook = load_rulebook()
 CASES = [(entry.id, case) for entry in _rulebook.entries.values() for case in entry.cases]

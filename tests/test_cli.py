@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from service.rulebook import default_rules_dir
+from service.core.rulebook import default_rules_dir
 from tests.answers import random_answers
 from tests.policy import decide
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from service import create_app
-from service.config import ConfigError, load_resources, settings_from_env
+from service.ops.settings import ConfigError, load_resources, settings_from_env
 
 
 def test_environment_settings_are_parsed():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import textstat
 
-from service.exceptions import AnswersInvalid
+from service.core.exceptions import AnswersInvalid
 from tests.answers import garbled_answers
 from tests.content import clinician_texts, person_texts, words
 from tests.test_questionnaire import SHARED
@@ -31,8 +31,8 @@ def _own_files() -> dict[str, str]:
         *root.glob("rules/**/*.yaml"),
         *root.glob("schemas/*.yaml"),
         *root.glob("service/**/*.json"),
-        *root.glob("service/static/*.js"),
-        root / "service" / "cds_hooks.py",
+        *root.glob("service/api/static/*.js"),
+        root / "service" / "interop" / "cds_hooks.py",
         root / "README.md",
     ]
     return {str(path.relative_to(root)): path.read_text(encoding="utf-8") for path in files}

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.questionnaire import article_sections, load_questionnaire
-from service.decision import Evaluator
-from service.exceptions import AnswersInvalid
-from service.impact import decision_of
+from service.audit.impact import decision_of
+from service.core.decision import Evaluator
+from service.core.exceptions import AnswersInvalid
 from tests.answers import JUNK, SAFETY_ONLY, garbled_answers, random_answers
 from tests.policy import QUESTIONS, _accepts, decide
 

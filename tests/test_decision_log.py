@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from service import create_app
-from service.decision_log import DecisionLog, migrate
+from service.audit.decision_log import DecisionLog, migrate
 from tests.live import LiveServer, free_port
 from tests.test_cli import closeness
 
@@ -169,7 +169,7 @@ def test_retention_removes_old_decisions_at_start(sqlite_url, baseline):
 
     from sqlalchemy import update
 
-    from service.decision_log import decisions
+    from service.audit.decision_log import decisions
 
     client = _app(sqlite_url).test_client()
     old, new = (client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(2))

@@ -13,10 +13,10 @@ import durable_rules_engine as rules_c
 import pytest
 
 from schemas.questionnaire import load_questionnaire
-from service.conditions import ALWAYS, FACT_MARKER, to_durable
-from service.engine import CATCH_ALL, RuleEngine, build_ruleset
-from service.intake import read_answers
-from service.rulebook import load_rulebook
+from service.core.conditions import ALWAYS, FACT_MARKER, to_durable
+from service.core.engine import CATCH_ALL, RuleEngine, build_ruleset
+from service.core.intake import read_answers
+from service.core.rulebook import load_rulebook
 from tests.answers import random_answers
 from tests.policy import decide
 
@@ -182,7 +182,7 @@ def test_four_threads_get_correct_results(evaluator):
 
 
 def test_first_use_from_many_threads_at_once(rulebook, baseline):
-    from service.decision import Evaluator
+    from service.core.decision import Evaluator
 
     evaluator = Evaluator(rulebook)
     evaluator.engine._pid = None  # as if just forked: every thread races to build the host
@@ -229,7 +229,7 @@ def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
 
 
 def test_a_failing_action_is_an_engine_error_and_leaks_no_state(rulebook, baseline):
-    from service.exceptions import EngineError
+    from service.core.exceptions import EngineError
 
     engine = RuleEngine(rulebook)
     handlers = engine._handlers
@@ -316,8 +316,8 @@ def test_no_item_match_combines_conditions(rulebook):
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
 def test_building_and_running_the_ruleset_reads_no_uninitialised_memory(tmp_path):
     script = (
-        "from service.rulebook import load_rulebook\n"
-        "from service.engine import RuleEngine\n"
+        "from service.core.rulebook import load_rulebook\n"
+        "from service.core.engine import RuleEngine\n"
         "engine = RuleEngine(load_rulebook())\n"
         "print(engine.fired_rules(dict(engine.rulebook.case_baseline)))\n"
     )
@@ -351,7 +351,7 @@ def test_fired_rules_are_reported_once_each(engine, baseline):
 
 def test_the_python_reading_of_conditions_agrees_with_the_engine(rulebook, engine):
     """explain.held (used for because, coverage and derivation cases) fires exactly what durable fires."""
-    from service.explain import held
+    from service.core.explain import held
 
     rng = random.Random(31)
     rules = rulebook.of_kind("rule")

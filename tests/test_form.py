@@ -4,7 +4,7 @@ import json
 import re
 
 from service import create_app
-from service.form import LABELS_DIR, labels
+from service.api.form import LABELS_DIR, labels
 
 
 def _config(response) -> dict:
@@ -90,7 +90,7 @@ def test_form_config_carries_the_practice_the_exit_and_support_by_topic():
 
 
 def test_an_unknown_language_names_no_file_and_fills_no_cache(client):
-    from service.form import _all_labels
+    from service.api.form import _all_labels
 
     for lang in ("../../bench/results/engine", "/etc/passwd", "xx", "en/../en"):
         response = client.get(f"/form?lang={lang}")

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from service.decision import Evaluator
-from service.impact import decision_of, impact, rule_changes, sample_cases
-from service.rulebook import default_rules_dir, load_rulebook
+from service.audit.impact import decision_of, impact, rule_changes, sample_cases
+from service.core.decision import Evaluator
+from service.core.rulebook import default_rules_dir, load_rulebook
 from tests.policy import PERMANENCE
 from tests.test_cli import closeness
 
@@ -134,7 +134,7 @@ def test_replay_a_decision_log_export_against_new_rules(changed_rules, tmp_path,
     from service import create_app
 
     url = f"sqlite:///{tmp_path / 'log.sqlite3'}"
-    from service.decision_log import migrate
+    from service.audit.decision_log import migrate
 
     migrate(url)
     app = create_app(

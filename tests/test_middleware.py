@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from service import create_app
-from service.middleware import JsonLineFormatter
+from service.api.middleware import JsonLineFormatter
 
 
 def test_request_id_is_generated_and_returned(client):

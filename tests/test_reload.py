@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from service.rulebook import default_rules_dir, load_rulebook
+from service.core.rulebook import default_rules_dir, load_rulebook
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.slow

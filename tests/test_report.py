@@ -2,8 +2,8 @@
 
 import re
 
-from service.report import rulebook_blocks, to_html, to_markdown
-from service.sentences import condition_sentence
+from service.audit.report import rulebook_blocks, to_html, to_markdown
+from service.audit.sentences import condition_sentence
 from tests.test_cli import closeness
 
 

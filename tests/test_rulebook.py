@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from schemas.questionnaire import article_sections
-from service.conditions import condition_references
-from service.rulebook import RulebookError, default_rules_dir, load_rulebook
+from service.core.conditions import condition_references
+from service.core.rulebook import RulebookError, default_rules_dir, load_rulebook
 
 RULES = default_rules_dir()
 

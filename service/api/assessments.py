@@ -1,0 +1,29 @@
+"""POST /v1/assessments: answers in, an explained recommendation out."""
+
+from flask import Blueprint, current_app, request
+
+from service.api.errors import ApiError
+from service.api.jsonio import parse_json, request_body
+from service.api.recording import record
+from service.interop.fhir_routes import decide_body
+
+bp = Blueprint("assessments", __name__, url_prefix="/v1")
+FHIR_JSON = "application/fhir+json"
+
+
+@bp.post("/assessments")
+def create_assessment():
+    """Evaluate answers (JSON, or a FHIR QuestionnaireResponse) against the rules."""
+    evaluator = current_app.extensions["closeness"]
+    if request.mimetype == "application/json":
+        assessment, channel = evaluator.decide(parse_json(request_body(request))), "json"
+    elif request.mimetype == FHIR_JSON:
+        assessment, channel = decide_body(request_body(request)), "fhir"
+    else:
+        raise ApiError(
+            415,
+            "Send the answers as JSON (application/json) or as a FHIR QuestionnaireResponse "
+            "(application/fhir+json).",
+        )
+    result, headers = record(assessment, channel)
+    return result, 200, headers

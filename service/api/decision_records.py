@@ -1,0 +1,124 @@
+"""/v1/decisions: the decision log (list with a cursor, show, erase), behind an API key."""
+
+import base64
+import binascii
+import hmac
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, current_app, request
+
+from service.api.errors import ApiError
+from service.audit.decision_log import DecisionLog
+
+bp = Blueprint("decisions", __name__, url_prefix="/v1/decisions")
+MAX_LIMIT = 1000
+DECISION_ID = re.compile(r"^[0-9a-f]{32}$")
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="closeness decision log"'}
+
+
+def api_keys(setting) -> list[str]:
+    """The configured keys: one, or several separated by commas (rotation: old and new both work)."""
+    if not setting:
+        return []
+    keys = setting if isinstance(setting, list) else setting.split(",")
+    return [key.strip() for key in keys if key.strip()]
+
+
+def _given_key() -> str | None:
+    if "X-API-Key" in request.headers:
+        return request.headers["X-API-Key"]
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _log() -> DecisionLog:
+    """The log, once the caller has shown a valid API key. Messages say which case applies, nothing more."""
+    decision_log = current_app.extensions.get("closeness.log")
+    if decision_log is None:
+        raise ApiError(404, "The decision log is off on this service.")
+    given = _given_key()
+    if given is None:
+        raise ApiError(
+            401, "Send an API key: X-API-Key: <key>, or Authorization: Bearer <key>.", headers=CHALLENGE
+        )
+    # Every key is compared, in constant time, so timing tells nothing about which (if any) matched.
+    matches = [
+        hmac.compare_digest(given.encode(), key.encode()) for key in api_keys(current_app.config["API_KEY"])
+    ]
+    if not any(matches):
+        raise ApiError(401, "This API key is not valid.", headers=CHALLENGE)
+    return decision_log
+
+
+def _moment(name: str, default: datetime | None) -> datetime | None:
+    text = request.args.get(name)
+    if text is None:
+        return default
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, f"'{name}' is a date and time in ISO 8601, e.g. 2026-11-28T09:00:00Z.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _cursor_for(record: dict) -> str:
+    raw = json.dumps([record["created_at"], record["id"]]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after() -> tuple | None:
+    text = request.args.get("cursor")
+    if text is None:
+        return None
+    try:
+        moment, last_id = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        after = datetime.fromisoformat(moment), str(last_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(
+            400, "'cursor' is not one this service gave out; use next_cursor as it came."
+        ) from None
+    if not DECISION_ID.match(after[1]):
+        raise ApiError(400, "'cursor' is not one this service gave out; use next_cursor as it came.")
+    return after
+
+
+@bp.get("")
+def list_decisions():
+    """List decisions made since a moment (default: the last 24 hours), oldest first, a page at a time."""
+    decision_log = _log()
+    since = _moment("since", datetime.now(UTC) - timedelta(days=1))
+    until = _moment("until", None)
+    limit = request.args.get("limit", str(MAX_LIMIT))
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:  # not '²'
+        raise ApiError(400, f"'limit' is a whole number from 1 to {MAX_LIMIT}.")
+    page = decision_log.since(since, until, int(limit) + 1, _after())
+    more = len(page) > int(limit)
+    page = page[: int(limit)]
+    return {"decisions": page, "next_cursor": _cursor_for(page[-1]) if more else None}
+
+
+def _decision_id(decision_id: str) -> str:
+    if not DECISION_ID.match(decision_id):  # ids are 32 hex digits; anything else names nothing
+        raise ApiError(404, "No decision with this id.")
+    return decision_id
+
+
+@bp.get("/<decision_id>")
+def get_decision(decision_id: str):
+    """Show the record of one decision."""
+    decision_log = _log()
+    record = decision_log.get(_decision_id(decision_id))
+    if record is None:
+        raise ApiError(404, "No decision with this id.")
+    return record
+
+
+@bp.delete("/<decision_id>")
+def delete_decision(decision_id: str):
+    """Erase the record of one decision."""
+    decision_log = _log()
+    if not decision_log.erase(_decision_id(decision_id)):
+        raise ApiError(404, "No decision with this id.")
+    return "", 204

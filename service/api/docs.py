@@ -1,0 +1,71 @@
+"""GET /openapi.json and /docs: the API described, with Swagger UI served from local assets only."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Blueprint, Response, abort, current_app, send_from_directory, url_for
+from markupsafe import escape
+from swagger_ui_bundle import swagger_ui_path
+
+from service.api.openapi import build_openapi
+
+bp = Blueprint("docs", __name__)
+ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png"}
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Closeness API</title>
+<link rel="stylesheet" href="{css}">
+<link rel="icon" type="image/png" href="{icon}">
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{spec}"></div>
+<script src="{bundle}"></script>
+<script src="{init}"></script>
+</body>
+</html>
+"""
+
+
+def service_version() -> str:
+    try:
+        return version("closeness")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@bp.get("/openapi.json")
+def get_openapi():
+    """Describe the API as OpenAPI 3."""
+    document = current_app.extensions.get("closeness.openapi")
+    if document is None:
+        document = current_app.extensions["closeness.openapi"] = build_openapi(service_version())
+    return document
+
+
+@bp.get("/docs")
+def get_docs():
+    """Show the interactive API documentation."""
+    page = PAGE.format(
+        css=escape(url_for("docs.get_asset", filename="swagger-ui.css")),
+        icon=escape(url_for("docs.get_asset", filename="favicon-32x32.png")),
+        spec=escape(url_for("docs.get_openapi")),
+        bundle=escape(url_for("docs.get_asset", filename="swagger-ui-bundle.js")),
+        init=escape(url_for("static", filename="docs-init.js")),
+    )
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = DOCS_CSP
+    return response
+
+
+@bp.get("/docs/assets/<filename>")
+def get_asset(filename: str):
+    """Serve one Swagger UI asset from the installed package."""
+    if filename not in ASSETS:
+        abort(404)
+    return send_from_directory(swagger_ui_path, filename, max_age=3600)

@@ -1,0 +1,46 @@
+"""GET /livez and /readyz: is the process up, and can it decide?"""
+
+from flask import Blueprint, current_app
+
+from service.api.errors import ApiError
+from service.core.exceptions import ClosenessError
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/livez")
+def get_liveness():
+    """Report that the process is up."""
+    return {"status": "live"}
+
+
+@bp.get("/readyz")
+def get_readiness():
+    """Report whether the rulebook is loaded and the engine answers a probe."""
+    evaluator = current_app.extensions.get("closeness")
+    if evaluator is None:
+        raise ApiError(503, "The rulebook is not loaded.")
+    try:
+        evaluator.assess(evaluator.rulebook.case_baseline)
+    except ClosenessError:
+        raise ApiError(503, "The rules engine did not answer its probe.") from None
+    rulebook = evaluator.rulebook
+    ready = {
+        "status": "ready",
+        "ruleset": {"version": rulebook.version, "digest": rulebook.digest},
+        # "defaults" until a deployment configures its local services (CLOSENESS_RESOURCES_FILE).
+        "resources": current_app.extensions.get("closeness.resources", "defaults"),
+    }
+    alerts = current_app.extensions.get("closeness.alerts")
+    if alerts is not None:
+        # Still deciding, but urgent alerts are not getting through: visible here and in /metrics.
+        ready["alerts"] = "failing" if alerts.failing else "ok"
+        if ready["alerts"] == "failing":
+            ready["status"] = "degraded"
+    decision_log = current_app.extensions.get("closeness.log")
+    if decision_log is not None:
+        # Still serving decisions, but the last write to the log failed: visible here and in /metrics.
+        ready["decision_log"] = "ok" if decision_log.healthy else "failing"
+        if not decision_log.healthy:
+            ready["status"] = "degraded"
+    return ready

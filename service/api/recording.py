@@ -1,0 +1,29 @@
+"""Decide and record: every decision, whatever channel it came through, is counted and logged alike."""
+
+from flask import current_app, g
+
+from service.core.decision import Assessment
+from service.ops.metrics import record_decision, record_log_failure
+
+
+def record(assessment: Assessment, channel: str) -> tuple[dict, dict]:
+    """Count the decision and write it to the log when the log is on: (result, response headers).
+
+    The decision id goes into the result (`decision_id`) and the X-Decision-ID header. A failed write
+    never costs the client its answer: the result goes out without an id, and the failure is logged,
+    counted and shown on /readyz.
+    """
+    result = assessment.result
+    record_decision(result)
+    decision_log = current_app.extensions.get("closeness.log")
+    decision_id = None
+    if decision_log is not None:
+        decision_id = decision_log.record(result, assessment.answers, g.request_id, channel)
+        if decision_id is None:
+            record_log_failure()
+    alerts = current_app.extensions.get("closeness.alerts")
+    if alerts is not None:
+        alerts.send(result, decision_id)  # queued: delivered off the request path
+    if decision_id is None:
+        return result, {}
+    return {**result, "decision_id": decision_id}, {"X-Decision-ID": decision_id}

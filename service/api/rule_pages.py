@@ -1,0 +1,69 @@
+"""GET /v1/rules and /v1/rules/<id>: the loaded rulebook, for reviewers and auditors."""
+
+from flask import Blueprint, Response, current_app
+
+from service.api.errors import ApiError
+from service.api.questionnaire_page import cite
+from service.audit.report import rulebook_blocks, to_html
+from service.core.rulebook import Entry, Rulebook
+
+bp = Blueprint("rules", __name__, url_prefix="/v1")
+html_bp = Blueprint("rulebook", __name__)
+
+
+def _rulebook() -> Rulebook:
+    return current_app.extensions["closeness"].rulebook
+
+
+def _ruleset(rulebook: Rulebook) -> dict:
+    return {"version": rulebook.version, "digest": rulebook.digest}
+
+
+def _describe(entry: Entry, rulebook: Rulebook) -> dict:
+    definition = {
+        k: v for k, v in entry.data.items() if k not in ("kind", "id", "title", "explanation", "section")
+    }
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "title": entry["title"],
+        "explanation": entry["explanation"],
+        "cites": cite(entry["section"]),
+        "file": entry.path.relative_to(rulebook.directory).as_posix(),
+        "definition": definition,
+    }
+
+
+@bp.get("/rules")
+def list_rules():
+    """List every rule, outcome level and derivation of the loaded rulebook."""
+    rulebook = _rulebook()
+    return {
+        "ruleset": _ruleset(rulebook),
+        "rules": [_describe(e, rulebook) for e in rulebook.entries.values()],
+    }
+
+
+@html_bp.get("/rules")
+def show_rulebook():
+    """Show the rulebook as a document an auditor can read."""
+    rulebook = _rulebook()
+    html = current_app.extensions.get("closeness.report")
+    if html is None:
+        blocks = rulebook_blocks(rulebook, current_app.config["ARTICLE_BASE_URL"])
+        html = current_app.extensions["closeness.report"] = to_html(blocks)
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    )
+    return response
+
+
+@bp.get("/rules/<rule_id>")
+def get_rule(rule_id: str):
+    """Describe one rule."""
+    rulebook = _rulebook()
+    entry = rulebook.entries.get(rule_id)
+    if entry is None:
+        raise ApiError(404, "No rule with this id; GET /v1/rules lists them.")
+    return {**_describe(entry, rulebook), "ruleset": _ruleset(rulebook)}

@@ -1,0 +1,278 @@
+"""Turn the rules that fired into a result: concerns, the winning level, steps, reasons, resources.
+
+Python only resolves here, by what the rulebook declares: which concern is urgent and which others
+it overrides (`unless`), level priorities and when a level gives way (`yields_when`), which steps
+a level gives (`steps`, `no_steps_when`, `no_steps_with_concerns`), the step order, and which
+resources serve which concern, declined topic or outcome.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from schemas.questionnaire import load_questionnaire
+from service.core.engine import RuleEngine
+from service.core.exceptions import AnswersInvalid
+from service.core.explain import because
+from service.core.intake import Intake, declined_questions, read_answers, retired_message, warnings_for
+from service.core.rulebook import Entry, Rulebook
+
+MOOD_QUESTIONS = ("feeling_down", "lost_interest")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """What resolution needs of one rule, computed once per rulebook."""
+
+    id: str
+    kind: str  # outcome | step | finding | concern
+    target: str | None  # the outcome level, or the step id
+    entry: Entry
+    fallback: bool = False
+    on_your_own: bool = False
+    concern: str | None = None
+    urgent: bool = False
+    unless: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> dict:
+        return _reason(self.entry)
+
+
+def _reason(entry: Entry) -> dict:
+    return {
+        "rule": entry.id,
+        "title": entry["title"],
+        "explanation": entry["explanation"],
+        "section": entry["section"],
+        "basis": entry["basis"],
+    }
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What depends only on which rules fired."""
+
+    winner: Entry
+    urgent: tuple[str, ...]
+    noted: tuple[str, ...]
+    also_consider: tuple[Entry, ...]
+    steps: tuple[_Rule, ...]
+    reported: tuple[_Rule, ...]  # rules reported as reasons after the winning level's own
+
+
+class Resolver:
+    """Resolves fired rule ids into a result, by what the rulebook declares."""
+
+    def __init__(self, rulebook: Rulebook, resources: list):
+        self.rulebook = rulebook
+        self.resources = resources
+        self.levels = sorted(rulebook.of_kind("outcome"), key=lambda e: e["priority"])
+        self.fallback_level = next(e for e in self.levels if e["fallback"])
+        self.step_rank = {step: index for index, step in enumerate(rulebook.step_order)}
+        self.concern_rank = {concern: index for index, concern in enumerate(rulebook.concerns)}
+        self.rules: dict[str, _Rule] = {}
+        self.concern_rules: dict[str, _Rule] = {}
+        for entry in rulebook.of_kind("rule"):
+            effect = entry["effect"]
+            rule = _Rule(
+                id=entry.id,
+                kind=effect["kind"],
+                target=effect.get("outcome") or effect.get("step"),
+                entry=entry,
+                fallback=bool(effect.get("fallback")),
+                on_your_own=bool(effect.get("on_your_own")),
+                concern=effect.get("concern"),
+                urgent=bool(effect.get("urgent")),
+                unless=tuple(effect.get("unless", ())),
+            )
+            self.rules[entry.id] = rule
+            if rule.concern:
+                self.concern_rules[rule.concern] = rule
+        self.steps: dict[tuple[str, bool], dict] = {}
+        for rule in self.rules.values():
+            if rule.kind == "step":
+                effect = rule.entry["effect"]
+                self.steps.setdefault(
+                    (rule.target, rule.fallback),
+                    {
+                        "id": rule.target,
+                        "title": effect["title"],
+                        "advice": effect["advice"],
+                        "section": effect["section"],
+                    },
+                )
+        self.topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
+
+    def concerns(self, fired) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(urgent, noted) concern ids, in the rulebook's order; `unless` drops overridden ones."""
+        raw = {self.rules[r].concern for r in fired if r in self.rules and self.rules[r].concern}
+        active = [
+            c for c in self.rulebook.concerns if c in raw and not raw & set(self.concern_rules[c].unless)
+        ]
+        urgent = tuple(c for c in active if self.concern_rules[c].urgent)
+        return urgent, tuple(c for c in active if not self.concern_rules[c].urgent)
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one Resolver per rulebook, kept for the process's life
+    def structure(self, fired: frozenset) -> Structure:
+        urgent, noted = self.concerns(fired)
+        active = set(urgent) | set(noted)
+        rules = [self.rules[r] for r in fired if r in self.rules]
+        held = {r.target for r in rules if r.kind == "outcome"}
+        held |= {r.target for r in rules if r.kind == "concern" and r.concern in active and r.target}
+        held_levels = [level for level in self.levels if level.id in held and not level["fallback"]]
+        winner = next(
+            (level for level in held_levels if f"{level.id}:yields" not in fired), self.fallback_level
+        )
+        also: list[Entry] = []
+        if not winner["urgent"]:
+            for level in held_levels:
+                recommendation = level["recommendation"]
+                if level is winner or level["urgent"] or recommendation == winner["recommendation"]:
+                    continue
+                if all(other["recommendation"] != recommendation for other in also):
+                    also.append(level)
+        steps = self._steps(winner, rules, fired, noted)
+        concern_rules = [self.concern_rules[c] for c in (*urgent, *noted)]
+        if winner["urgent"]:
+            reported = concern_rules
+        else:
+            own = sorted(
+                (r for r in rules if r.kind == "outcome" and r.target == winner.id), key=lambda r: r.id
+            )
+            findings = sorted((r for r in rules if r.kind == "finding"), key=lambda r: r.id)
+            reported = concern_rules + own + list(steps) + findings
+        return Structure(winner, urgent, noted, tuple(also), tuple(steps), tuple(reported))
+
+    def _steps(self, winner: Entry, rules: list, fired: frozenset, noted: tuple) -> list[_Rule]:
+        mode = winner["steps"]
+        step_rules = [r for r in rules if r.kind == "step"]
+        if mode == "none":
+            return []
+        if mode == "on_your_own":
+            withheld = f"{winner.id}:no-steps" in fired or set(noted) & set(
+                winner.get("no_steps_with_concerns") or []
+            )
+            chosen = [] if withheld else [r for r in step_rules if r.on_your_own and not r.fallback]
+        else:
+            chosen = [r for r in step_rules if not r.fallback] or [r for r in step_rules if r.fallback]
+        chosen.sort(key=lambda r: (self.step_rank[r.target], r.id))
+        unique: dict[str, _Rule] = {}
+        for rule in chosen:
+            unique.setdefault(rule.target, rule)
+        return list(unique.values())
+
+    def _texts(self, structure: Structure) -> tuple[str, str]:
+        """The result's title and summary: the first urgent concern's, else the winning level's."""
+        if not structure.urgent:
+            return structure.winner["headline"], structure.winner["summary"]
+        effect = self.concern_rules[structure.urgent[0]].entry["effect"]
+        summary = effect["summary"]
+        for other, text in (effect.get("summary_with") or {}).items():
+            if other in structure.urgent:
+                summary = text
+                break
+        return effect["headline"], summary
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - keys are drawn from small fixed sets
+    def select_resources(self, tags: tuple[str, ...], calm: tuple[str, ...]) -> tuple:
+        """Entries serving the tags, in the tags' order; then the calm list, in file order: at most
+        three for the outcome and one for mood (a doctor), so never more than four."""
+        chosen: list = []
+        for tag in tags:
+            chosen += [entry for entry in self.resources if tag in entry["for"] and entry not in chosen]
+        outcome = [t for t in calm if t != "mood"]
+        calm_list = [e for e in self.resources if set(outcome) & set(e["for"])][:3]
+        if "mood" in calm:
+            calm_list += [e for e in self.resources if "mood" in e["for"] and e not in calm_list][:1]
+        return tuple(chosen + [e for e in calm_list if e not in chosen])
+
+    def safety_tags(self, urgent, noted, declined) -> tuple[str, ...]:
+        topics = dict.fromkeys(self.topics[q] for q in declined)
+        return (*urgent, *noted, *(f"declined:{topic}" for topic in topics))
+
+    def resolve(self, fired: list[str], intake: Intake) -> dict:
+        structure = self.structure(frozenset(fired))
+        answers = intake.answers
+        winner = structure.winner
+        declined = declined_questions(answers)
+        title, summary = self._texts(structure)
+        reasons = [{**_reason(winner), "because": []}]
+        reasons += [
+            {**rule.reason, "because": because(rule.entry, answers, self.rulebook.entries)}
+            for rule in structure.reported
+        ]
+        calm: tuple[str, ...] = ()
+        if not structure.urgent:
+            mood = any(answers.get(q) is True for q in MOOD_QUESTIONS)
+            calm = (winner["recommendation"], "mood") if mood else (winner["recommendation"],)
+        resources = self.select_resources(self.safety_tags(structure.urgent, structure.noted, declined), calm)
+        return {
+            "recommendation": winner["recommendation"],
+            "urgent": bool(structure.urgent),
+            "safety": {
+                "urgent": list(structure.urgent),
+                "noted": list(structure.noted),
+                "declined": declined,
+            },
+            "title": title,
+            "summary": summary,
+            "reasons": reasons,
+            "steps": [dict(self.steps[(r.target, r.fallback)]) for r in structure.steps],
+            "also_consider": [
+                {
+                    "recommendation": level["recommendation"],
+                    "title": level["headline"],
+                    "text": level["also_consider_text"],
+                }
+                for level in structure.also_consider
+            ],
+            "notice": self.rulebook.notice,
+            "resources": [dict(entry) for entry in resources],
+            "warnings": warnings_for(intake) if structure.urgent else [],
+            "questionnaire": {"id": load_questionnaire().id, "version": load_questionnaire().version},
+            "ruleset": {"version": self.rulebook.version, "digest": self.rulebook.digest},
+        }
+
+
+@dataclass(frozen=True)
+class Assessment:
+    result: dict
+    answers: dict  # the valid answers it was decided on (for the decision log, with consent)
+    fired: tuple = ()  # every rule (and level condition) the engine fired, for impact analysis
+
+
+class Evaluator:
+    """Answers in, explained recommendation out: validation, the engine, then resolution."""
+
+    def __init__(self, rulebook: Rulebook, resources: list | None = None):
+        self.rulebook = rulebook
+        self.engine = RuleEngine(rulebook)
+        self.resources = rulebook.resources if resources is None else resources
+        self.resolver = Resolver(rulebook, self.resources)
+
+    def decide(self, raw, problems: dict | None = None) -> Assessment:
+        """Evaluate raw answers; an urgent concern decides even when other answers are wrong.
+
+        problems: what a reader found wrong before validation (FHIR items), per question id.
+        """
+        intake = read_answers(raw, problems)
+        fired = self.engine.fired_rules(intake.facts)
+        if intake.valid:
+            return Assessment(self.resolver.resolve(fired, intake), intake.answers, tuple(fired))
+        urgent, noted = self.resolver.concerns(fired)
+        if urgent:
+            return Assessment(self.resolver.resolve(fired, intake), intake.answers, tuple(fired))
+        raise AnswersInvalid(
+            intake.errors, self._safety_resources(intake, noted), retired_message(intake.retired)
+        )
+
+    def assess(self, raw, problems: dict | None = None) -> dict:
+        """Evaluate answers against the rules."""
+        return self.decide(raw, problems).result
+
+    def _safety_resources(self, intake: Intake, noted) -> list | None:
+        """Support for a 422 whose answers showed a safety answer of yes or "I'd rather not say"."""
+        tags = self.resolver.safety_tags((), noted, declined_questions(intake.answers))
+        if intake.retired_safety_yes:  # v1's self-harm question answered yes: the suicide topic's support
+            tags += ("declined:suicide",)
+        return [dict(e) for e in self.resolver.select_resources(tags, ())] if tags else None

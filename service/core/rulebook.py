@@ -1,0 +1,254 @@
+"""Load a rules directory into a checked Rulebook with a version and a content digest."""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from schemas.answers import answers_schema
+from schemas.questionnaire import load_questionnaire
+from schemas.rulefile import FILE_SCHEMAS, CaseSchema, RulebookSchema
+from service.core.rulecheck import Problem, RulebookError, cross_check
+from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
+
+RULEBOOK_FILE = "rulebook.yaml"
+CASES_SUFFIX = ".cases.yaml"
+_case_schema = CaseSchema()
+_rulebook_schema = RulebookSchema()
+
+
+@dataclass
+class Entry:
+    """One rule, outcome level or derivation, as written in its file."""
+
+    kind: str
+    id: str
+    data: dict
+    path: Path
+    cases: list = field(default_factory=list)
+    cases_path: Path | None = None
+
+    def __getitem__(self, key):
+        return self.data[key]
+
+    def get(self, key, default=None):
+        return self.data.get(key, default)
+
+
+@dataclass
+class Rulebook:
+    directory: Path
+    version: str
+    digest: str
+    notice: str
+    resources: list
+    case_baseline: dict
+    entries: dict[str, Entry]
+    concerns: tuple[str, ...] = ()
+    step_order: tuple[str, ...] = ()
+    warnings: tuple = ()  # soft problems let through by strict=False
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return [e for e in self.entries.values() if e.kind == kind]
+
+
+def default_rules_dir() -> Path:
+    """CLOSENESS_RULES_DIR, else the rules shipped with the package."""
+    configured = os.environ.get("CLOSENESS_RULES_DIR")
+    if configured:
+        return Path(configured)
+    import rules
+
+    return Path(rules.__file__).resolve().parent
+
+
+def _schema_problems(loaded: LoadedYaml, error: ValidationError, prefix=()) -> list[Problem]:
+    out = []
+
+    def walk(messages, path):
+        if isinstance(messages, dict):
+            for key, value in messages.items():
+                walk(value, path if key in ("_schema", "_condition") else path + (key,))
+        elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+            for message in messages:
+                where = ".".join(str(p) for p in path) or "file"
+                out.append(Problem(loaded.path, loaded.line(path), f"{where}: {message}"))
+        else:
+            for item in messages:
+                walk(item, path)
+
+    walk(error.messages, prefix)
+    return out
+
+
+def _load_entry(loaded: LoadedYaml) -> tuple[Entry | None, list[Problem]]:
+    data, path = loaded.data, loaded.path
+    if not isinstance(data, dict):
+        return None, [Problem(path, 1, "a rule file must be a mapping with a 'kind' key")]
+    schema = FILE_SCHEMAS.get(data.get("kind"))
+    if schema is None:
+        kinds = ", ".join(FILE_SCHEMAS)
+        return None, [Problem(path, loaded.line(("kind",)), f"kind: must be one of {kinds}")]
+    try:
+        clean = schema.load(data)
+    except ValidationError as error:
+        return None, _schema_problems(loaded, error)
+    stem = path.name[: -len(".yaml")]
+    if clean["id"] != stem:
+        return None, [Problem(path, loaded.line(("id",)), f"id: must match the file name '{stem}'")]
+    return Entry(clean["kind"], clean["id"], clean, path), []
+
+
+def _load_cases(entry: Entry, loaded: LoadedYaml, baseline: dict) -> list[Problem]:
+    if not isinstance(loaded.data, list) or not loaded.data:
+        return [Problem(loaded.path, 1, "a case file is a non-empty list of cases")]
+    problems, names = [], set()
+    for index, raw in enumerate(loaded.data):
+        try:
+            case = _case_schema.load(raw)
+        except ValidationError as error:
+            problems += _schema_problems(loaded, error, (index,))
+            continue
+        if case["name"] in names:
+            problems.append(Problem(loaded.path, loaded.line((index, "name")), "name: duplicate case name"))
+        names.add(case["name"])
+        try:
+            case["answers"] = answers_schema.load({**baseline, **case["answers"]})
+        except ValidationError as error:
+            problems += _schema_problems(loaded, error, (index, "answers"))
+            continue
+        entry.cases.append(case)
+    return problems
+
+
+def _missing_cases(entries: dict, unreadable: set) -> list[Problem]:
+    """Every rule, level and derivation keeps cases beside it: one that fires and one that stays silent."""
+    problems = []
+    for entry in entries.values():
+        stem = entry.path.name[: -len(".yaml")]
+        if entry.cases_path is None:
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    f"no cases: add {stem}{CASES_SUFFIX} beside it, with fires_ and silent_ cases",
+                    soft=True,
+                )
+            )
+        elif entry.cases_path not in unreadable and entry.cases:
+            kinds = {case["fires"] for case in entry.cases}
+            for fires, name in ((True, "fires_"), (False, "silent_")):
+                if fires not in kinds:
+                    problems.append(
+                        Problem(
+                            entry.cases_path, 1, f"cases: add a {name} case (none {name[:-1]} yet)", soft=True
+                        )
+                    )
+    return problems
+
+
+def ruleset_digest(content: dict) -> str:
+    """sha256 over canonical JSON: independent of file order, key order and YAML whitespace."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> Rulebook:
+    """Load and check every file of a rules directory; raise RulebookError listing all problems.
+
+    strict=False (a diff of a draft) lets gaps in completeness through as the rulebook's warnings.
+    """
+    directory = Path(directory) if directory is not None else default_rules_dir()
+    if not directory.is_dir():
+        raise RulebookError([Problem(directory, 1, "rules directory not found")])
+    problems: list[Problem] = []
+    header = header_loaded = None
+    try:
+        loaded = header_loaded = load_yaml(directory / RULEBOOK_FILE)
+        header = _rulebook_schema.load(loaded.data if loaded.data is not None else {})
+        if header["questionnaire"] != load_questionnaire().id:
+            problems.append(
+                Problem(
+                    loaded.path,
+                    loaded.line(("questionnaire",)),
+                    "questionnaire: not the questionnaire this service asks",
+                )
+            )
+    except FileNotFoundError:
+        problems.append(
+            Problem(directory / RULEBOOK_FILE, 1, "missing: every rules directory has a rulebook.yaml")
+        )
+    except YamlFileError as error:
+        problems.append(Problem(error.path, error.line, error.message))
+    except ValidationError as error:
+        problems += _schema_problems(loaded, error)
+
+    entries: dict[str, Entry] = {}
+    lines: dict[str, LoadedYaml] = {}
+    unreadable: set[Path] = set()  # rule files already reported; their case files are not orphans
+    files = sorted(p for p in directory.rglob("*.yaml") if p.name != RULEBOOK_FILE or p.parent != directory)
+    for path in (p for p in files if not p.name.endswith(CASES_SUFFIX)):
+        try:
+            loaded = load_yaml(path)
+        except YamlFileError as error:
+            problems.append(Problem(error.path, error.line, error.message))
+            unreadable.add(path)
+            continue
+        entry, found = _load_entry(loaded)
+        problems += found
+        if entry is None:
+            unreadable.add(path)
+            continue
+        if entry.id in entries:
+            first = entries[entry.id].path
+            problems.append(
+                Problem(path, loaded.line(("id",)), f"id: duplicate id '{entry.id}' (also in {first})")
+            )
+            continue
+        entries[entry.id], lines[entry.id] = entry, loaded
+    for path in (p for p in files if p.name.endswith(CASES_SUFFIX)):
+        stem = path.name[: -len(CASES_SUFFIX)]
+        if path.with_name(stem + ".yaml") in unreadable:
+            continue
+        entry = entries.get(stem)
+        if entry is None or entry.path.parent != path.parent:
+            problems.append(Problem(path, 1, "orphan case file: no rule with this id beside it", soft=True))
+            continue
+        try:
+            loaded = load_yaml(path)
+        except YamlFileError as error:
+            problems.append(Problem(error.path, error.line, error.message))
+            continue
+        entry.cases_path = path
+        problems += _load_cases(entry, loaded, header["case_baseline"] if header else {})
+    problems += _missing_cases(entries, unreadable)
+    problems += cross_check(entries, lines, header, header_loaded)
+    if not entries:
+        problems.append(Problem(directory, 1, "no rule files found"))
+    warnings = [] if strict else [p for p in problems if p.soft]
+    problems = [p for p in problems if strict or not p.soft]
+    if problems:
+        raise RulebookError(problems)
+    content = {
+        "version": header["version"],
+        "notice": header["notice"],
+        "resources": header["resources"],
+        "concerns": header["concerns"],
+        "step_order": header["step_order"],
+        "entries": {entry_id: entry.data for entry_id, entry in entries.items()},
+    }
+    return Rulebook(
+        directory=directory,
+        version=header["version"],
+        digest=ruleset_digest(content),
+        notice=header["notice"],
+        resources=header["resources"],
+        case_baseline=header["case_baseline"],
+        entries=dict(sorted(entries.items())),
+        concerns=tuple(header["concerns"]),
+        step_order=tuple(header["step_order"]),
+        warnings=tuple(warnings),
+    )

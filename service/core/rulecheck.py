@@ -1,0 +1,251 @@
+"""Checks across the rulebook's files, and the problems they report (each with file and line)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.questionnaire import article_sections, load_questionnaire
+from schemas.resources import resource_targets, unknown_targets
+from schemas.rulefile import RECOMMENDATIONS, nearest
+from service.core.conditions import condition_references, referenced_answers
+from service.core.exceptions import ClosenessError
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+    # A gap in completeness (missing cases, an orphan case file, a header listing a removed rule):
+    # refused by `rules check` and at startup, but a rules diff of a draft can still compare.
+    soft: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class RulebookError(ClosenessError):
+    """A rules directory that cannot be used; carries every problem found, each with file and line."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+SAFETY_SECTION = "seek-professional-help-if-needed"
+
+
+def cross_check(entries: dict, lines: dict, header: dict | None = None, header_lines=None) -> list[Problem]:
+    """Problems between files: citations and their basis, references, levels, concerns, steps, cycles."""
+    sections = article_sections()
+    problems = []
+
+    def problem(entry, key_path, message):
+        problems.append(Problem(entry.path, lines[entry.id].line(key_path), message))
+
+    for entry in entries.values():
+        if entry["section"] not in sections:
+            problem(
+                entry,
+                ("section",),
+                f"section: {nearest(entry['section'], sections)} is not a section id of the article",
+            )
+        conditions = [("when",)] if "when" in entry.data else []
+        conditions += [("yields_when",)] if "yields_when" in entry.data else []
+        conditions += [("no_steps_when",)] if "no_steps_when" in entry.data else []
+        conditions += [("counts", i) for i in range(len(entry.get("counts") or []))]
+        for key_path in conditions:
+            node = entry.data
+            for key in key_path:
+                node = node[key]
+            for ref_kind, ref, ref_node in condition_references(node):
+                target = entries.get(ref)
+                wanted = "counts" if ref_kind == "count" else "when"
+                if target is None or target.kind != "derived" or wanted not in target.data:
+                    kind = "a counting" if ref_kind == "count" else "a yes/no"
+                    derivations = [e.id for e in entries.values() if e.kind == "derived" and wanted in e.data]
+                    problem(
+                        entry,
+                        key_path,
+                        f"{ref_kind}: {nearest(ref, derivations)} is not {kind} derivation in this rulebook",
+                    )
+                elif ref_kind == "count" and ref_node["at_least"] > len(target["counts"]):
+                    size = len(target["counts"])
+                    problem(entry, key_path, f"at_least: '{ref}' counts only {size} conditions")
+        effect = entry.get("effect") or {}
+        if "outcome" in effect:
+            target = entries.get(effect["outcome"])
+            if target is None or target.kind != "outcome":
+                levels = [e.id for e in entries.values() if e.kind == "outcome"]
+                problem(
+                    entry,
+                    ("effect", "outcome"),
+                    f"effect.outcome: {nearest(effect['outcome'], levels)} is not an outcome level here",
+                )
+        if effect.get("kind") == "step" and effect["section"] not in sections:
+            problem(
+                entry,
+                ("effect", "section"),
+                f"effect.section: {nearest(effect['section'], sections)} is not a section id of the article",
+            )
+    problems += _basis_problems(entries, lines)
+    if header is not None:
+        problems += _header_problems(entries, lines, header, header_lines)
+    outcomes = [e for e in entries.values() if e.kind == "outcome"]
+    priorities: dict[int, str] = {}
+    for entry in outcomes:
+        if entry["priority"] in priorities:
+            problem(entry, ("priority",), f"priority: already used by '{priorities[entry['priority']]}'")
+        priorities[entry["priority"]] = entry.id
+    fallbacks = [e for e in outcomes if e["fallback"]]
+    if outcomes and len(fallbacks) != 1:
+        problem(outcomes[0], ("fallback",), "exactly one outcome level must be the fallback")
+    return problems + _cycles(entries, lines)
+
+
+def _cited_by_what_it_reads(entry, entries) -> set[str]:
+    """Sections an article-based entry may cite: what it gives, and the questions and options it reads."""
+    allowed = set()
+    effect = entry.get("effect") or {}
+    if entry.kind == "outcome":
+        allowed.add(entry["section"])
+    if effect.get("outcome") in entries:
+        allowed.add(entries[effect["outcome"]]["section"])
+    if effect.get("kind") == "step":
+        allowed.add(effect["section"])
+    questionnaire = load_questionnaire()
+    nodes = [entry.data["when"]] if "when" in entry.data else list(entry.get("counts") or [])
+    for node in nodes:
+        try:
+            read = referenced_answers(node, entries)
+        except KeyError:  # a broken reference, reported on its own
+            continue
+        for question_id, values in read:
+            question = questionnaire.question(question_id)
+            if question is None:
+                continue
+            allowed.add(question.section)
+            allowed.update(o.section for o in question.options if o.value in values and o.section)
+    return allowed
+
+
+def _basis_problems(entries, lines) -> list[Problem]:
+    problems = []
+    for entry in entries.values():
+        line = lines[entry.id].line(("section",))
+        if entry["basis"] == "safety-guidance":
+            if entry["section"] != SAFETY_SECTION:
+                problems.append(
+                    Problem(
+                        entry.path,
+                        line,
+                        f"section: safety guidance does not come from the article; cite {SAFETY_SECTION}, "
+                        f"not '{entry['section']}'",
+                    )
+                )
+            continue
+        allowed = _cited_by_what_it_reads(entry, entries)
+        if entry["section"] not in allowed:
+            choices = ", ".join(sorted(allowed)) or "none"
+            problems.append(
+                Problem(
+                    entry.path,
+                    line,
+                    f"section: '{entry['section']}' is neither the section of what this gives nor of a "
+                    f"question or option it reads (those are: {choices})",
+                )
+            )
+    return problems
+
+
+def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
+    """The header's concerns, step order and resources against the rules that use them."""
+    problems = []
+    rules = [e for e in entries.values() if e.kind == "rule"]
+    concerns = header["concerns"]
+
+    def at_header(key_path, message, soft=False):
+        problems.append(Problem(header_lines.path, header_lines.line(key_path), message, soft))
+
+    def at(entry, key_path, message):
+        problems.append(Problem(entry.path, lines[entry.id].line(key_path), message))
+
+    by_concern: dict[str, list] = {}
+    for entry in rules:
+        effect = entry["effect"]
+        if effect["kind"] == "concern":
+            by_concern.setdefault(effect["concern"], []).append(entry)
+            if effect["concern"] not in concerns:
+                at(
+                    entry,
+                    ("effect", "concern"),
+                    f"effect.concern: '{effect['concern']}' is not listed in concerns",
+                )
+            for other in effect.get("unless", []) + list(effect.get("summary_with", {})):
+                if other not in concerns:
+                    at(entry, ("effect",), f"effect: '{other}' is not a concern listed in rulebook.yaml")
+            target = entries.get(effect.get("outcome"))
+            if target is not None and target.kind == "outcome" and target["urgent"] != effect["urgent"]:
+                at(
+                    entry,
+                    ("effect", "outcome"),
+                    "effect.outcome: an urgent concern gives the urgent level, "
+                    "a noted one a level that is not urgent",
+                )
+        elif effect["kind"] == "outcome":
+            target = entries.get(effect["outcome"])
+            if target is not None and target.kind == "outcome" and target["urgent"]:
+                at(entry, ("effect", "outcome"), "effect.outcome: only concerns lead to the urgent level")
+    for index, concern in enumerate(concerns):
+        if len(by_concern.get(concern, [])) != 1:
+            at_header(
+                ("concerns", index),
+                f"concerns: '{concern}' needs exactly one rule with that concern",
+                soft=True,
+            )
+    steps = {e["effect"]["step"] for e in rules if e["effect"]["kind"] == "step"}
+    order = header["step_order"]
+    for index, step in enumerate(order):
+        if step not in steps or order.index(step) != index:
+            at_header(
+                ("step_order", index), f"step_order: '{step}' is not a step given once by a rule", soft=True
+            )
+    for step in sorted(steps - set(order)):
+        at_header(("step_order",), f"step_order: the step '{step}' is missing")
+    for entry in entries.values():
+        for index, concern in enumerate(entry.get("no_steps_with_concerns") or []):
+            if concern not in concerns:
+                at(
+                    entry,
+                    ("no_steps_with_concerns", index),
+                    f"no_steps_with_concerns: '{concern}' is not a concern",
+                )
+    targets = resource_targets(concerns, load_questionnaire().topics, RECOMMENDATIONS)
+    for index, value in unknown_targets(header["resources"], targets):
+        at_header(("resources", index, "for"), f"resources.for: '{value}' names no concern, topic or outcome")
+    return problems
+
+
+def _cycles(entries, lines) -> list[Problem]:
+    def refs(entry):
+        nodes = [entry.data["when"]] if "when" in entry.data else list(entry.get("counts") or [])
+        return {ref for node in nodes for _, ref, _ in condition_references(node) if ref in entries}
+
+    problems, done = [], set()
+
+    def visit(entry_id, trail):
+        if entry_id in trail:
+            entry = entries[entry_id]
+            chain = " -> ".join(trail[trail.index(entry_id) :] + [entry_id])
+            problems.append(
+                Problem(entry.path, lines[entry_id].line(("when",)), f"circular derivation: {chain}")
+            )
+            return
+        if entry_id in done:
+            return
+        for ref in sorted(refs(entries[entry_id])):
+            visit(ref, trail + [entry_id])
+        done.add(entry_id)
+
+    for entry_id in sorted(entries):
+        visit(entry_id, [])
+    return problems

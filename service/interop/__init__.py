@@ -1,0 +1,1 @@
+"""Healthcare interoperability: the FHIR Questionnaire and QuestionnaireResponse, and CDS Hooks."""

@@ -1,0 +1,232 @@
+"""CDS Hooks: discovery and one service that turns a QuestionnaireResponse into a decision card."""
+
+import uuid
+
+from flask import Blueprint, current_app, request, url_for
+
+from schemas.questionnaire import article_sections
+from schemas.resources import contact_text
+from service.api.errors import ApiError
+from service.api.jsonio import parse_json, request_body
+from service.api.recording import record
+from service.audit.sentences import RECOMMENDATION_WORDS
+from service.core.decision import MOOD_QUESTIONS
+from service.interop.fhir_questionnaire import canonical_url
+from service.interop.fhir_routes import decide_response
+
+bp = Blueprint("cds_hooks", __name__, url_prefix="/cds-services")
+SERVICE_ID = "closeness-intimacy"
+HOOK = "patient-view"
+INDICATOR = {"consider_walking_away": "warning", "professional_help": "warning", "rebuild": "info"}
+DESCRIPTION = (
+    "Reads the patient's latest Closeness QuestionnaireResponse and returns one explained recommendation "
+    "(rebuild, professional help, or consider walking away), with safety concerns flagged as critical."
+)
+# For clinicians: what each concern means and a validated follow-up. The screen's items are modelled
+# on public screeners but are not validated instruments.
+CONCERN_WORDS = {
+    "suicide_risk_now": "suicidal thoughts right now (or the follow-up was skipped)",
+    "partner_safety_now": "afraid for their safety right now or tonight (or the follow-up was skipped)",
+    "suicide_risk": "wish to be dead, suicidal thoughts, or an attempt in the past three months",
+    "partner_safety": "fear of, or harm or threats from, a partner or ex-partner in the past year",
+    "partner_control": "a partner's control or repeated put-downs",
+    "self_harm": "self-harm in the past month without wanting to die",
+    "suicide_history": "a past suicide attempt, not in the past three months",
+}
+SUICIDE_FOLLOW_UP = (
+    "Follow up with a brief suicide safety assessment (such as the ASQ's BSSA or the C-SSRS) before the "
+    "client leaves, or today."
+)
+PARTNER_FOLLOW_UP = (
+    "Use a danger assessment. See the client alone, and do not raise these answers in a joint session."
+)
+FOLLOW_UPS = {
+    "suicide_risk_now": SUICIDE_FOLLOW_UP,
+    "suicide_risk": SUICIDE_FOLLOW_UP,
+    "self_harm": SUICIDE_FOLLOW_UP,
+    "suicide_history": "Ask about current thoughts of suicide with a validated screen (ASQ or C-SSRS).",
+    "partner_safety_now": PARTNER_FOLLOW_UP,
+    "partner_safety": PARTNER_FOLLOW_UP,
+    "partner_control": PARTNER_FOLLOW_UP,
+}
+DECLINED_FOLLOW_UP = {
+    "partner": "Ask about safety with a partner again when the client is alone.",
+    "suicide": (
+        "Treat a declined suicide item as a positive screen (as the ASQ does): ask again when the client "
+        "is alone, with a validated screen."
+    ),
+    "self_harm": "Ask about self-harm again when the client is alone.",
+}
+LOW_MOOD_FOLLOW_UP = "Mood items answered yes: consider the PHQ-9."
+SCREENED_SUMMARY = (  # at most 140 characters
+    "Safety screen: a noted concern or a declined item. Follow up with the client alone; "
+    "relationship result in detail."
+)
+
+
+def _service() -> dict:
+    questionnaire = canonical_url(current_app.config["FHIR_BASE"])
+    return {
+        "id": SERVICE_ID,
+        "hook": HOOK,
+        "title": "Closeness: emotional intimacy check",
+        "description": DESCRIPTION,
+        "prefetch": {
+            "questionnaireResponse": f"QuestionnaireResponse?questionnaire={questionnaire}"
+            "&subject={{context.patientId}}&_sort=-authored&_count=1"
+        },
+    }
+
+
+@bp.get("")
+def list_services():
+    """Describe the CDS services offered (CDS Hooks discovery)."""
+    return {"services": [_service()]}
+
+
+def _questionnaire_response(hook_request: dict):
+    """The QuestionnaireResponse from the context or the prefetch (a resource or a search Bundle)."""
+    candidates = [hook_request["context"].get("questionnaireResponse")]
+    candidates.append((hook_request.get("prefetch") or {}).get("questionnaireResponse"))
+    for candidate in candidates:
+        if isinstance(candidate, dict) and candidate.get("resourceType") == "Bundle":
+            entries = [e.get("resource") for e in candidate.get("entry") or [] if isinstance(e, dict)]
+            candidate = next((r for r in entries if isinstance(r, dict)), None)
+        if isinstance(candidate, dict):
+            return candidate
+    return None
+
+
+def _section_link(level) -> str:
+    base = current_app.config["ARTICLE_BASE_URL"]
+    if base:
+        return f"{base}#{level['section']}"
+    # No article address configured: the outcome level's own page, which names its cited section.
+    return url_for("rules.get_rule", rule_id=level.id, _external=True)
+
+
+def _screened(safety: dict) -> bool:
+    return bool(safety["urgent"] or safety["noted"] or safety["declined"])
+
+
+def _safety_lines(result: dict, answers: dict, topics: dict) -> list[str]:
+    safety = result["safety"]
+    lines = []
+    if _screened(safety):
+        lines.append("**Safety screen**")
+        lines += [f"- Urgent: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["urgent"]]
+        lines += [f"- Noted: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["noted"]]
+        if safety["declined"]:
+            lines.append(
+                '- Answered "I\'d rather not say": ' + ", ".join(f"`{q}`" for q in safety["declined"])
+            )
+        lines.append("")
+    follow = [FOLLOW_UPS[c] for c in (*safety["urgent"], *safety["noted"])]
+    follow += [DECLINED_FOLLOW_UP[topics[q]] for q in safety["declined"]]
+    if any(answers.get(q) is True for q in MOOD_QUESTIONS):
+        follow.append(LOW_MOOD_FOLLOW_UP)
+    if follow:
+        lines += ["**Suggested follow-up**", *[f"- {text}" for text in dict.fromkeys(follow)], ""]
+    return lines
+
+
+def _summary_and_indicator(result: dict, level) -> tuple[str, str]:
+    """A card never reads as calm when the safety screen noted something or an item was declined."""
+    if result["urgent"]:
+        return level["clinician_summary"], "critical"
+    if _screened(result["safety"]):
+        return SCREENED_SUMMARY, "warning"
+    return level["clinician_summary"], INDICATOR[result["recommendation"]]
+
+
+def _card(result: dict, answers: dict) -> dict:
+    rulebook = current_app.extensions["closeness"].rulebook
+    level = rulebook.entries[result["reasons"][0]["rule"]]
+    sections = article_sections()
+    lines = [
+        f"**Recommendation:** {RECOMMENDATION_WORDS[result['recommendation']].capitalize()}"
+        + (" (urgent)" if result["urgent"] else ""),
+        "",
+        f"**{result['title']}.** {result['summary']}",
+        "",
+        "The safety items are modelled on public screeners; they are not validated instruments.",
+        "",
+    ]
+    lines += _safety_lines(result, answers, current_app.extensions["closeness"].resolver.topics)
+    if result["resources"]:
+        lines += [
+            "**Support shown to the client**",
+            *[f"- **{r['name']}**: {r['description']}{contact_text(r)}" for r in result["resources"]],
+            "",
+        ]
+    lines.append("**Why**")
+    for r in result["reasons"]:
+        basis = "" if r["basis"] == "article" else ", safety guidance"
+        lines.append(f"- {r['title']}: {r['explanation']} _({sections[r['section']]['title']}{basis})_")
+        lines += [f"  - {b['text']}" for b in r["because"]]
+    if result["steps"]:
+        lines += ["", "**Suggested steps**", *[f"- **{s['title']}**: {s['advice']}" for s in result["steps"]]]
+    if result["also_consider"]:
+        lines += [
+            "",
+            "**Also consider**",
+            *[f"- **{a['title']}**: {a['text']}" for a in result["also_consider"]],
+        ]
+    lines += [
+        "",
+        f"_{result['notice']}_",
+        "",
+        f"Rulebook {result['ruleset']['version']} ({result['ruleset']['digest'][:19]})"
+        + (f"; decision {result['decision_id']}" if result.get("decision_id") else ""),
+    ]
+    summary, indicator = _summary_and_indicator(result, level)
+    return {
+        "uuid": str(uuid.uuid4()),
+        "summary": summary,
+        "indicator": indicator,
+        "detail": "\n".join(lines),
+        "source": {
+            "label": f"Closeness: {sections[level['section']]['title']}",
+            "url": _section_link(level),
+        },
+        "links": [
+            {
+                "label": "How Closeness decides (API and rulebook)",
+                "url": url_for("docs.get_docs", _external=True),
+                "type": "absolute",
+            }
+        ],
+    }
+
+
+@bp.post("/<service_id>")
+def call_service(service_id: str):
+    """Answer a CDS Hooks request with one card for the patient's latest QuestionnaireResponse."""
+    if service_id != SERVICE_ID:
+        raise ApiError(404, f"No CDS service with this id; GET /cds-services lists them ({SERVICE_ID}).")
+    if request.mimetype != "application/json":
+        raise ApiError(415, "Send the CDS Hooks request as JSON with Content-Type: application/json.")
+    hook_request = parse_json(request_body(request))
+    problems = {}
+    if not isinstance(hook_request, dict):
+        raise ApiError(400, "A CDS Hooks request is a JSON object.", code="bad_request")
+    for field, kind in (("hook", str), ("hookInstance", str), ("context", dict)):
+        if not isinstance(hook_request.get(field), kind):
+            problems[field] = [f"'{field}' is required ({'a string' if kind is str else 'an object'})."]
+    if "prefetch" in hook_request and not isinstance(hook_request["prefetch"], dict):
+        problems["prefetch"] = ["'prefetch' is an object."]
+    if not problems and hook_request["hook"] != HOOK:
+        problems["hook"] = [f"This service answers the {HOOK} hook."]
+    if problems:
+        raise ApiError(400, "The CDS Hooks request is incomplete.", problems, code="bad_request")
+    resource = _questionnaire_response(hook_request)
+    if resource is None:
+        # CDS Hooks: data the service needs was neither prefetched nor fetchable -> 412.
+        raise ApiError(
+            412,
+            "No QuestionnaireResponse in context or prefetch; prefetch 'questionnaireResponse'.",
+            code="precondition_failed",
+        )
+    assessment = decide_response(resource)
+    result, headers = record(assessment, "cds-hooks")
+    return {"cards": [_card(result, assessment.answers)]}, 200, headers

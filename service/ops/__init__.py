@@ -1,0 +1,1 @@
+"""Operations: settings from the environment, Prometheus metrics, urgent alerts, gunicorn's config."""

@@ -1,0 +1,142 @@
+"""Settings: defaults, then CLOSENESS_* environment variables, then a test mapping."""
+
+import os
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from schemas.questionnaire import load_questionnaire
+from schemas.resources import ResourceSchema, resource_targets, unknown_targets
+from schemas.rulefile import RECOMMENDATIONS
+from service.api.jsonio import JsonInputError, parse_json
+from service.core.exceptions import ClosenessError
+from service.core.rulebook import default_rules_dir
+
+DEFAULTS = {
+    "RULES_DIR": None,  # None: CLOSENESS_RULES_DIR or the packaged rules
+    "RESOURCES_FILE": None,  # None: the rulebook's neutral default resources
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "CORS_ORIGINS": [],
+    "LOG_LEVEL": "INFO",
+    # The base of this deployment's FHIR canonical URLs; set it to the address you publish.
+    "FHIR_BASE": "https://closeness.invalid/fhir",
+    # Where article sections are linked from (CDS Hooks cards, the form); <base>#<section id>.
+    "ARTICLE_BASE_URL": None,
+    # Origins (besides this one) that may embed /form in a frame and receive its result.
+    "FRAME_ANCESTORS": [],
+    # Practices that go through the answers first: the form shows a thank-you instead of a result that
+    # is not urgent (an urgent result and its support are always shown) and posts it to its parent.
+    "FORM_HIDE_RESULT": False,
+    # The form's tab title: neutral on purpose, since a title can be seen over a shoulder or in history.
+    "FORM_TITLE": "Questionnaire",
+    # Where the form's quick-exit button goes (replacing the page, so Back does not return).
+    "QUICK_EXIT_URL": "https://www.google.com/search?q=weather",
+    # A practice that receives the answers: its name, and when it reads them (plain text).
+    "PRACTICE_NAME": None,
+    "PRACTICE_RESPONSE_TIME": None,
+    # The decision log: off by default. SQLite embedded; a PostgreSQL URL for several instances.
+    "DECISION_LOG": False,
+    "DECISION_LOG_URL": "sqlite:///closeness-decisions.sqlite3",
+    "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
+    "DECISION_LOG_RETENTION_DAYS": None,  # records older than this are deleted by the service
+    "ALERT_WEBHOOK_URL": None,  # urgent decisions pushed here, signed; off when unset
+    "ALERT_SECRET": None,  # HMAC-SHA256 key for the alerts (required with the URL)
+    "ALERT_NOTED": False,  # also alert on noted concerns
+    "ALERT_RETRY_BASE": 1.0,  # seconds before the first retry; doubled each time
+    "API_KEY": None,  # for GET /v1/decisions; without one those endpoints stay closed
+}
+
+
+def _https_url(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise ValueError("not an http(s) URL")
+    return value
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("not a positive whole number")
+    return number
+
+
+# environment variable -> (setting, parser)
+ENVIRONMENT = {
+    "CLOSENESS_RULES_DIR": ("RULES_DIR", str),
+    "CLOSENESS_RESOURCES_FILE": ("RESOURCES_FILE", str),
+    "CLOSENESS_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", int),
+    "CLOSENESS_CORS_ORIGINS": ("CORS_ORIGINS", lambda v: [o.strip() for o in v.split(",") if o.strip()]),
+    "CLOSENESS_LOG_LEVEL": ("LOG_LEVEL", str.upper),
+    "CLOSENESS_FHIR_BASE": ("FHIR_BASE", str),
+    "CLOSENESS_ARTICLE_BASE_URL": ("ARTICLE_BASE_URL", str),
+    "CLOSENESS_FRAME_ANCESTORS": (
+        "FRAME_ANCESTORS",
+        lambda v: [o.strip() for o in v.split(",") if o.strip()],
+    ),
+    "CLOSENESS_FORM_HIDE_RESULT": ("FORM_HIDE_RESULT", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_FORM_TITLE": ("FORM_TITLE", str),
+    "CLOSENESS_QUICK_EXIT_URL": ("QUICK_EXIT_URL", _https_url),
+    "CLOSENESS_PRACTICE_NAME": ("PRACTICE_NAME", str),
+    "CLOSENESS_PRACTICE_RESPONSE_TIME": ("PRACTICE_RESPONSE_TIME", str),
+    "CLOSENESS_DECISION_LOG": ("DECISION_LOG", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", str),
+    "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_API_KEY": ("API_KEY", str),
+    "CLOSENESS_ALERT_WEBHOOK_URL": ("ALERT_WEBHOOK_URL", _https_url),
+    "CLOSENESS_ALERT_SECRET": ("ALERT_SECRET", str),
+    "CLOSENESS_ALERT_NOTED": ("ALERT_NOTED", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_DECISION_LOG_RETENTION_DAYS": ("DECISION_LOG_RETENTION_DAYS", _positive_int),
+}
+
+
+class ConfigError(ClosenessError):
+    """A setting that cannot be used."""
+
+
+def settings_from_env(environ=os.environ) -> dict:
+    """Settings given as CLOSENESS_* environment variables."""
+    settings = {}
+    for variable, (name, parse) in ENVIRONMENT.items():
+        if environ.get(variable):
+            try:
+                settings[name] = parse(environ[variable])
+            except ValueError:
+                raise ConfigError(f"{variable} has an invalid value") from None
+    return settings
+
+
+_resources_schema = ResourceSchema(many=True)
+
+
+def rules_dir(explicit: str | Path | None = None) -> Path:
+    """An explicit directory, else CLOSENESS_RULES_DIR, else the packaged rules."""
+    return Path(explicit) if explicit else default_rules_dir()
+
+
+def load_resources(path: str | Path | None, concerns=()) -> list | None:
+    """Support resources from a JSON file, or None to use the rulebook's defaults.
+
+    concerns: the rulebook's concern ids. Every concern, declined topic and recommendation must be
+    served by at least one entry, so that no result can go out without support.
+    """
+    if not path:
+        return None
+    try:
+        resources = _resources_schema.load(parse_json(Path(path).read_bytes()))
+    except OSError as error:
+        raise ConfigError(f"resources file {path}: {error.strerror}") from None
+    except (JsonInputError, ValidationError) as error:
+        raise ConfigError(f"resources file {path}: {error}") from None
+    if concerns:
+        targets = resource_targets(concerns, load_questionnaire().topics, RECOMMENDATIONS)
+        unknown = unknown_targets(resources, targets)
+        if unknown:
+            index, value = unknown[0]
+            raise ConfigError(
+                f"resources file {path}: entry {index}: 'for' names '{value}', which is unknown"
+            )
+        served = {value for entry in resources for value in entry["for"]}
+        unserved = sorted(targets - served - {"mood"})
+        if unserved:
+            raise ConfigError(f"resources file {path}: nothing serves {', '.join(unserved)}")
+    return resources
