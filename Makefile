@@ -53,6 +53,7 @@ bench: $(STAMP) wrk
 	$(BIN)/python -m bench.engine_bench
 	$(BIN)/python -m bench.memory_bench
 	$(BIN)/python -m bench.http_bench
+	$(BIN)/python -m bench.batch_bench
 	$(BIN)/python -m bench.report
 
 load: $(STAMP) wrk

@@ -1,13 +1,16 @@
 """The closeness command: evaluate answers, check and test rules, serve the API."""
 
 import argparse
+import itertools
 import json
+import multiprocessing
 import os
 import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -47,28 +50,56 @@ def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
         return out, False
 
 
+_worker_evaluator: Evaluator | None = None  # in --jobs worker processes (forked: the engine rebuilds itself)
+
+
+def _line_result(line: str) -> tuple[bytes, bool]:
+    if not line.strip():
+        return orjson.dumps({"errors": EMPTY_LINE}) + b"\n", False
+    result, valid = _one(_worker_evaluator, line)
+    return orjson.dumps(result) + b"\n", valid
+
+
+def _results(evaluator: Evaluator, lines, jobs: int):
+    """(JSON line, valid?) for every input line, in input order; several processes with --jobs."""
+    global _worker_evaluator
+    _worker_evaluator = evaluator
+    if jobs <= 1:
+        yield from map(_line_result, lines)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_line_result, lines, chunksize=256)
+
+
 def evaluate(args) -> int:
+    """One JSON object in, one result out; or JSON Lines, streamed line by line in constant memory."""
     evaluator = _evaluator(args)
     source = sys.stdin if args.path == "-" else open(args.path, encoding="utf-8")  # noqa: SIM115
     with source:
-        text = source.read()
-    try:
-        whole = parse_json(text)
-    except JsonInputError:
-        whole = None
-    if isinstance(whole, dict):
-        result, valid = _one(evaluator, text)
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-        return 0 if valid else 1
-    all_valid = True
-    out = sys.stdout
-    for line in text.splitlines():
-        if line.strip():
-            result, valid = _one(evaluator, line)
-        else:
-            result, valid = {"errors": EMPTY_LINE}, False
-        all_valid &= valid
-        out.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
+        first = source.readline()
+        if not first:
+            return 0  # nothing to evaluate
+        try:
+            parse_json(first)
+            second = source.readline()
+        except JsonInputError:  # not a whole document on one line: one object over several lines
+            first, second = first + source.read(), ""
+        if not second and not first.lstrip().startswith(("[", '"')) and first.strip():
+            result, valid = _one(evaluator, first)
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+            return 0 if valid else 1
+        lines = itertools.chain([first, second] if second else [first], source)
+        out, progress = sys.stdout.buffer, sys.stderr.isatty()
+        all_valid, count = True, 0
+        for data, valid in _results(evaluator, (line.rstrip("\n") for line in lines), args.jobs):
+            out.write(data)
+            all_valid &= valid
+            count += 1
+            if progress and count % 1000 == 0:
+                print(f"\r{count} answer sets", end="", file=sys.stderr, flush=True)
+        if progress and count >= 1000:
+            print(f"\r{count} answer sets", file=sys.stderr)
+        out.flush()
     return 0 if all_valid else 1
 
 
@@ -287,9 +318,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("evaluate", help="evaluate one JSON object or JSON Lines of answers")
     p.add_argument("path", help="a file, or - for standard input")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes for large files (output in input order)",
+    )
     p.set_defaults(run=evaluate)
 
-    rules = commands.add_parser("rules", help="check or test a rules directory").add_subparsers(
+    rules = commands.add_parser("rules", help="check, test, report or diff rules directories").add_subparsers(
         dest="rules_command", required=True
     )
     p = rules.add_parser("check", help="lint the rule files; prints file:line: message")

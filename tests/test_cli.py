@@ -199,3 +199,23 @@ def test_a_reader_that_stops_early_is_no_error(baseline):
     )
     assert json.loads(run.stdout)["recommendation"] == "rebuild"
     assert run.stderr == ""
+
+
+def test_jobs_keep_the_input_order_and_agree_with_one_process(tmp_path):
+    rng = random.Random(77)
+    cases = [random_answers(rng) for _ in range(1500)]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in cases) + "{not json\n")
+    one, three = closeness("evaluate", str(path)), closeness("evaluate", str(path), "--jobs", "3")
+    assert one.returncode == three.returncode == 1  # the last line is not JSON
+    assert one.stdout == three.stdout and len(three.stdout.splitlines()) == 1501
+    results = [json.loads(line) for line in three.stdout.splitlines()[:-1]]
+    assert [r["recommendation"] for r in results] == [decide(c)["recommendation"] for c in cases]
+
+
+def test_a_pretty_printed_object_over_several_lines_is_one_answer_set(tmp_path, baseline):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(baseline, indent=2))
+    run = closeness("evaluate", str(path))
+    assert run.returncode == 0 and json.loads(run.stdout)["recommendation"] == "rebuild"
+    assert closeness("evaluate", "-", stdin="").returncode == 0
