@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.core.decision import Evaluator
     from service.core.rulebook import load_rulebook
     from service.interop import cds_hooks, fhir_routes
+    from service.interop.fhir_response import ResponseReader
     from service.ops import metrics
     from service.ops.settings import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
 
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
     app.extensions["closeness"] = Evaluator(rulebook, resources)
     app.extensions["closeness.resources"] = "defaults" if resources is None else "configured"
+    app.extensions["closeness.fhir_reader"] = ResponseReader(app.config["FHIR_BASE"])
     if app.config["DECISION_LOG"]:
         from service.audit.decision_log import DecisionLog
 

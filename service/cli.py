@@ -418,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
         # The URL's scheme and host only: it may hold a password, and the error text the statement.
         url = make_url(_log_settings()["DECISION_LOG_URL"])
         where = f"{url.get_backend_name()} at {url.host}" if url.host else url.get_backend_name()
-        print(f"closeness: the decision log ({where}) failed: {type(error).__name__}", file=sys.stderr)
+        hint = " (its tables are made by `closeness log migrate`)" if "no such table" in str(error) else ""
+        print(f"closeness: the decision log ({where}) failed: {type(error).__name__}{hint}", file=sys.stderr)
         return 2
 
 

@@ -392,3 +392,16 @@ def test_gunicorn_creates_the_tables_before_workers_write(tmp_path, baseline):
     finally:
         server.stop()
     assert status == 200 and len(body["decision_id"]) == 32
+
+
+def test_the_default_log_is_one_absolute_place_whatever_the_folder(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("CLOSENESS_DECISION_LOG_URL", None)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = closeness("log", "stats", env=env, cwd=elsewhere)
+    assert run.returncode == 2 and "closeness log migrate" in run.stderr and "Traceback" not in run.stderr
+    assert list(elsewhere.iterdir()) == []  # nothing left in the folder it ran from
+    assert closeness("log", "migrate", env=env, cwd=elsewhere).returncode == 0
+    assert (tmp_path / "data" / "closeness" / "decisions.sqlite3").exists()
+    assert closeness("log", "stats", env=env, cwd=elsewhere).returncode == 0

@@ -27,7 +27,7 @@ def get_readiness():
     rulebook = evaluator.rulebook
     ready = {
         "status": "ready",
-        "ruleset": {"version": rulebook.version, "digest": rulebook.digest},
+        "ruleset": rulebook.ref,
         # "defaults" until a deployment configures its local services (CLOSENESS_RESOURCES_FILE).
         "resources": current_app.extensions.get("closeness.resources", "defaults"),
     }

@@ -16,7 +16,7 @@ def _rulebook() -> Rulebook:
 
 
 def _ruleset(rulebook: Rulebook) -> dict:
-    return {"version": rulebook.version, "digest": rulebook.digest}
+    return rulebook.ref
 
 
 def _describe(entry: Entry, rulebook: Rulebook) -> dict:

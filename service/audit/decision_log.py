@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, MetaData, String, Table, create_engine, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("closeness.decision_log")
@@ -52,6 +53,9 @@ def migrate(url: str) -> None:
 
 
 def _engine(url: str):
+    sqlite_path = make_url(url).database if url.startswith("sqlite") else None
+    if sqlite_path and sqlite_path != ":memory:":
+        Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
     connect_args = {"connect_timeout": 3} if url.startswith("postgresql") else {}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 

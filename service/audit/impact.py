@@ -140,15 +140,11 @@ class Impact:
         }
 
 
-def _ref(rulebook: Rulebook) -> dict:
-    return {"version": rulebook.version, "digest": rulebook.digest}
-
-
 def impact(old: Rulebook, new: Rulebook, cases: list[tuple[str, dict]] | None = None) -> Impact:
     """Compare two rulebooks on a case set (default: sample_cases)."""
     cases = cases if cases is not None else sample_cases([old, new])
     before, after = Evaluator(old), Evaluator(new)
-    result = Impact(_ref(old), _ref(new), rule_changes(old, new), len(cases))
+    result = Impact(old.ref, new.ref, rule_changes(old, new), len(cases))
     for source, answers in cases:
         (old_decision, old_rules), (new_decision, new_rules) = (
             _decide(before, answers),
@@ -171,7 +167,7 @@ def replay(new: Rulebook, records: list[dict]) -> Impact:
     """
     after = Evaluator(new)
     first = next((r["ruleset"] for r in records if "ruleset" in r), {"version": "?", "digest": "?"})
-    result = Impact(dict(first), _ref(new), {"added": [], "removed": [], "changed": {}}, 0)
+    result = Impact(dict(first), new.ref, {"added": [], "removed": [], "changed": {}}, 0)
     for record in records:
         if "answers" not in record:
             result.skipped += 1

@@ -230,7 +230,7 @@ class Resolver:
             "resources": [dict(entry) for entry in resources],
             "warnings": warnings_for(intake) if structure.urgent else [],
             "questionnaire": {"id": load_questionnaire().id, "version": load_questionnaire().version},
-            "ruleset": {"version": self.rulebook.version, "digest": self.rulebook.digest},
+            "ruleset": self.rulebook.ref,
         }
 
 

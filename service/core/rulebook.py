@@ -51,6 +51,11 @@ class Rulebook:
     step_order: tuple[str, ...] = ()
     warnings: tuple = ()  # soft problems let through by strict=False
 
+    @property
+    def ref(self) -> dict:
+        """How results, pages and reports name this rulebook: {version, digest}."""
+        return {"version": self.version, "digest": self.digest}
+
     def of_kind(self, kind: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == kind]
 

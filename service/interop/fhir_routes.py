@@ -34,12 +34,7 @@ def get_questionnaire(questionnaire_id: str):
 
 
 def _reader() -> ResponseReader:
-    reader = current_app.extensions.get("closeness.fhir_reader")
-    if reader is None:
-        reader = current_app.extensions["closeness.fhir_reader"] = ResponseReader(
-            current_app.config["FHIR_BASE"]
-        )
-    return reader
+    return current_app.extensions["closeness.fhir_reader"]  # built once, in create_app
 
 
 def decide_response(resource) -> Assessment:

@@ -12,6 +12,8 @@ from service.api.jsonio import JsonInputError, parse_json
 from service.core.exceptions import ClosenessError
 from service.core.rulebook import default_rules_dir
 
+DATA_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "closeness"
+
 DEFAULTS = {
     "RULES_DIR": None,  # None: CLOSENESS_RULES_DIR or the packaged rules
     "RESOURCES_FILE": None,  # None: the rulebook's neutral default resources
@@ -36,7 +38,8 @@ DEFAULTS = {
     "PRACTICE_RESPONSE_TIME": None,
     # The decision log: off by default. SQLite embedded; a PostgreSQL URL for several instances.
     "DECISION_LOG": False,
-    "DECISION_LOG_URL": "sqlite:///closeness-decisions.sqlite3",
+    # An absolute place outside the source tree, whatever folder a command runs in.
+    "DECISION_LOG_URL": f"sqlite:///{DATA_DIR / 'decisions.sqlite3'}",
     "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
     "DECISION_LOG_RETENTION_DAYS": None,  # records older than this are deleted by the service
     "ALERT_WEBHOOK_URL": None,  # urgent decisions pushed here, signed; off when unset
