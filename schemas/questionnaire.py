@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -93,24 +93,24 @@ class Questionnaire:
     def question(self, question_id: str) -> Question | None:
         return self.index.get(question_id)
 
-    @property
+    @cached_property  # computed once: the questionnaire never changes
     def ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.questions)
 
-    @property
+    @cached_property  # computed once: the questionnaire never changes
     def safety_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.is_safety)
 
-    @property
+    @cached_property  # computed once: the questionnaire never changes
     def base_safety_questions(self) -> tuple[Question, ...]:
         """The safety questions everyone is asked (not the follow-ups)."""
         return tuple(q for q in self.questions if q.is_safety and not q.is_follow_up)
 
-    @property
+    @cached_property  # computed once: the questionnaire never changes
     def follow_ups(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.is_follow_up)
 
-    @property
+    @cached_property  # computed once: the questionnaire never changes
     def topics(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(q.topic for q in self.base_safety_questions))
 

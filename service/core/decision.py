@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from schemas.questionnaire import load_questionnaire
+from service.core.conditions import referenced_answers
 from service.core.engine import RuleEngine
 from service.core.exceptions import AnswersInvalid
 from service.core.explain import because
@@ -17,6 +18,10 @@ from service.core.intake import Intake, declined_questions, read_answers, retire
 from service.core.rulebook import Entry, Rulebook
 
 MOOD_QUESTIONS = ("feeling_down", "lost_interest")
+
+
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,15 @@ class Resolver:
                     },
                 )
         self.topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
+        # The questions each rule reads: `because` depends on those answers only, so it is cached by them
+        # (a bounded dict: at most 8,192 entries, each a rule and a few answers from small fixed sets).
+        self.reads = {
+            rule_id: tuple(
+                dict.fromkeys(q for q, _ in referenced_answers(rule.entry["when"], rulebook.entries))
+            )
+            for rule_id, rule in self.rules.items()
+        }
+        self._because_cache: dict[tuple, tuple] = {}
 
     def concerns(self, fired) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(urgent, noted) concern ids, in the rulebook's order; `unless` drops overridden ones."""
@@ -190,6 +204,19 @@ class Resolver:
         topics = dict.fromkeys(self.topics[q] for q in declined)
         return (*urgent, *noted, *(f"declined:{topic}" for topic in topics))
 
+    def because(self, rule: _Rule, answers: dict) -> list[dict]:
+        """What this person said that made the rule hold (cached by the answers the rule reads)."""
+        key = tuple(_frozen(answers.get(q)) for q in self.reads[rule.id])
+        return [dict(item) for item in self._because(rule.id, key, answers)]
+
+    def _because(self, rule_id: str, key: tuple, answers: dict) -> tuple:
+        cached = self._because_cache.get((rule_id, key))
+        if cached is None:
+            cached = tuple(because(self.rules[rule_id].entry, answers, self.rulebook.entries))
+            if len(self._because_cache) < 8192:
+                self._because_cache[(rule_id, key)] = cached
+        return cached
+
     def resolve(self, fired: list[str], intake: Intake) -> dict:
         structure = self.structure(frozenset(fired))
         answers = intake.answers
@@ -197,10 +224,7 @@ class Resolver:
         declined = declined_questions(answers)
         title, summary = self._texts(structure)
         reasons = [{**_reason(winner), "because": []}]
-        reasons += [
-            {**rule.reason, "because": because(rule.entry, answers, self.rulebook.entries)}
-            for rule in structure.reported
-        ]
+        reasons += [{**rule.reason, "because": self.because(rule, answers)} for rule in structure.reported]
         calm: tuple[str, ...] = ()
         if not structure.urgent:
             mood = any(answers.get(q) is True for q in MOOD_QUESTIONS)
