@@ -219,3 +219,11 @@ def test_a_pretty_printed_object_over_several_lines_is_one_answer_set(tmp_path, 
     run = closeness("evaluate", str(path))
     assert run.returncode == 0 and json.loads(run.stdout)["recommendation"] == "rebuild"
     assert closeness("evaluate", "-", stdin="").returncode == 0
+
+
+def test_commands_work_in_a_folder_that_has_a_rules_subfolder(tmp_path, baseline):
+    (tmp_path / "rules").mkdir()  # an unrelated folder named rules where the command runs
+    run = closeness("rules", "check", cwd=tmp_path)
+    assert run.returncode == 0 and run.stdout.startswith("ok: "), run.stderr
+    evaluated = closeness("evaluate", "-", stdin=json.dumps(baseline), cwd=tmp_path)
+    assert evaluated.returncode == 0 and json.loads(evaluated.stdout)["recommendation"] == "rebuild"

@@ -145,3 +145,13 @@ def test_server_log_is_json_lines_without_answer_values(server):
     for value in ("zebra-9911", "seeking_connection_elsewhere", "not_discussed"):
         assert value not in text
     assert text.count("Booting worker") == 2  # no worker died along the way
+
+
+def test_instances_share_no_control_socket(server):
+    # gunicorn 27 would put one control socket per user in ~/.gunicorn; the config turns it off.
+    import os
+    from pathlib import Path
+
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    socket = Path(runtime, "gunicorn.ctl") if runtime else Path.home() / ".gunicorn" / "gunicorn.ctl"
+    assert not socket.exists()

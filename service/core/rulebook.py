@@ -65,9 +65,9 @@ def default_rules_dir() -> Path:
     configured = os.environ.get("CLOSENESS_RULES_DIR")
     if configured:
         return Path(configured)
-    import rules
-
-    return Path(rules.__file__).resolve().parent
+    # Beside the service package (installed side by side), never through `import rules`: a folder
+    # named rules/ where the command runs would be imported instead.
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def _schema_problems(loaded: LoadedYaml, error: ValidationError, prefix=()) -> list[Problem]:

@@ -26,6 +26,9 @@ errorlog = "-"
 loglevel = os.environ.get("CLOSENESS_LOG_LEVEL", "info").lower()
 # No preload: every worker builds its own app and durable_rules engine before serving.
 preload_app = False
+# gunicorn 27's control socket is one file per user ($HOME/.gunicorn/gunicorn.ctl), shared by every
+# instance that user runs: off, so that instances never talk to each other's masters.
+control_socket_disable = True
 
 # glibc malloc: a high trim threshold and top pad stop the heap shrinking and regrowing on every
 # request (page faults), measured at ~1.8x. Applied here in the master, so forked workers inherit it.
