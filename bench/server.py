@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import rss_kib
-from tests.live import LiveServer
+from tests.servers import LiveServer
 
 
 class Server(LiveServer):

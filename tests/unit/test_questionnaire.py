@@ -9,7 +9,7 @@ import pytest
 
 from schemas.questionnaire import article_sections, load_questionnaire
 
-SHARED = Path(os.environ.get("CLOSENESS_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+SHARED = Path(os.environ.get("CLOSENESS_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 SPEC = SHARED / "spec" / "questionnaire-and-policy.md"
 SAFETY_SECTION = "seek-professional-help-if-needed"
 

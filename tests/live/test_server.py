@@ -8,8 +8,8 @@ import time
 import pytest
 
 from tests.answers import random_answers
-from tests.live import LiveServer
 from tests.policy import decide
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.slow
 

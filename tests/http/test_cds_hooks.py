@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from service import create_app
-from tests.test_fhir import _published, response_for
+from tests.http.test_fhir import _published, response_for
 
 SERVICE = "/cds-services/closeness-intimacy"
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from service.core.rulebook import default_rules_dir, load_rulebook
-from tests.live import LiveServer
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.slow
 

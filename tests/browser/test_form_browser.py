@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import LiveServer, free_port
+from tests.servers import LiveServer, free_port
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 HOST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Practice intake</title></head>
 <body><h1>Riverside practice intake</h1>
 <script src="{service}/form/embed.js"></script>
@@ -412,7 +412,7 @@ def test_other_origin_is_refused_by_frame_ancestors(site, page):
     assert child.query_selector("#closeness") is None
 
 
-AXE = Path(__file__).resolve().parents[1] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 

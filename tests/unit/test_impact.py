@@ -10,7 +10,7 @@ from service.audit.impact import decision_of, impact, rule_changes, sample_cases
 from service.core.decision import Evaluator
 from service.core.rulebook import default_rules_dir, load_rulebook
 from tests.policy import PERMANENCE
-from tests.test_cli import closeness
+from tests.unit.test_cli import closeness
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 
 from service.audit.report import rulebook_blocks, to_html, to_markdown
 from service.audit.sentences import condition_sentence
-from tests.test_cli import closeness
+from tests.unit.test_cli import closeness
 
 
 def test_every_rule_appears_with_its_sentence_and_source(rulebook):

@@ -4,7 +4,7 @@ import json
 import re
 from pathlib import Path
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_example_response_is_what_the_api_returns(client):
@@ -22,6 +22,6 @@ def test_quick_start_is_exactly_make_serve_and_make_test():
 
 
 def test_ci_runs_the_readme_test_command():
-    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     commands = [line for line in ci.splitlines() if line and not line.startswith("#")]
     assert commands[-1] == "CI=true make test"  # CI=true: browser tests fail rather than skip; fixed examples

@@ -11,7 +11,7 @@ import textstat
 from service.core.exceptions import AnswersInvalid
 from tests.answers import garbled_answers
 from tests.content import clinician_texts, person_texts, words
-from tests.test_questionnaire import SHARED
+from tests.unit.test_questionnaire import SHARED
 
 ARTICLE = SHARED / "article" / "article.md"
 RUN = 8  # no product text repeats this many consecutive words of the article
@@ -26,7 +26,7 @@ def _article_runs() -> set[tuple[str, ...]]:
 
 def _own_files() -> dict[str, str]:
     """The files product text lives in, read whole (so text outside the collected fields counts too)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     files = [
         *root.glob("rules/**/*.yaml"),
         *root.glob("schemas/*.yaml"),

@@ -14,8 +14,8 @@ import pytest
 
 from service import create_app
 from service.audit.decision_log import DecisionLog, migrate
-from tests.live import LiveServer, free_port
-from tests.test_cli import closeness
+from tests.servers import LiveServer, free_port
+from tests.unit.test_cli import closeness
 
 KEY = {"X-API-Key": "test-key-4711"}
 
@@ -153,7 +153,7 @@ def test_one_decision_can_be_erased(sqlite_url, baseline):
 
 
 def test_cds_hooks_decisions_are_logged_with_their_channel(sqlite_url, baseline):
-    from tests.test_cds_hooks import SERVICE, _request
+    from tests.http.test_cds_hooks import SERVICE, _request
 
     client = _app(sqlite_url).test_client()
     response = client.post(SERVICE, json=_request(client, {**baseline, "self_harm": True}))

@@ -13,7 +13,7 @@ from service.core.rulebook import default_rules_dir
 from tests.answers import random_answers
 from tests.policy import decide
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def closeness(*args, stdin: str = "", env=None, cwd=None):

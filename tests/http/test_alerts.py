@@ -12,7 +12,7 @@ import pytest
 from service import create_app
 from service.audit.decision_log import migrate
 from service.ops.settings import ConfigError
-from tests.live import free_port
+from tests.servers import free_port
 
 SECRET = "alert-secret-0815"
 

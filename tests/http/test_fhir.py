@@ -9,7 +9,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import given, settings
 
 from schemas.questionnaire import load_questionnaire
-from tests.test_decision import _answers_strategy
+from tests.unit.test_decision import _answers_strategy
 
 FHIR = "application/fhir+json"
 SAFETY = {q.id for q in load_questionnaire().safety_questions}

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-DOCKERFILE = (Path(__file__).resolve().parents[1] / "Dockerfile").read_text()
+DOCKERFILE = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text()
 
 
 def test_multi_stage_with_pinned_python_311():

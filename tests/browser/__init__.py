@@ -1,0 +1,1 @@
+"""The form and pages in headless Chromium (Debian's), with axe-core for accessibility."""
