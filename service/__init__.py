@@ -33,12 +33,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.interop import cds_hooks, fhir_routes
     from service.interop.fhir_response import ResponseReader
     from service.ops import metrics
-    from service.ops.settings import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
+    from service.ops.settings import ConfigError, load_resources, rules_dir, settings
 
     app = Flask(__name__, static_folder="api/static")
     app.json = FastJSONProvider(app)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_mapping(settings_from_env())
+    app.config.from_mapping(settings())
     if test_config:
         app.config.from_mapping(test_config)
 

@@ -25,14 +25,14 @@ from service.audit.report import rulebook_blocks, to_html, to_markdown
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid, ClosenessError
 from service.core.rulebook import RulebookError, load_rulebook
-from service.ops.settings import DEFAULTS, ConfigError, load_resources, rules_dir, settings_from_env
+from service.ops.settings import ConfigError, load_resources, rules_dir, settings
 
 EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers."]}
 
 
 def _evaluator(args) -> Evaluator:
     rulebook = load_rulebook(rules_dir(args.rules))
-    return Evaluator(rulebook, load_resources(os.environ.get("CLOSENESS_RESOURCES_FILE"), rulebook.concerns))
+    return Evaluator(rulebook, load_resources(settings()["RESOURCES_FILE"], rulebook.concerns))
 
 
 def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
@@ -134,7 +134,7 @@ def rules_test(args) -> int:
 
 def rules_report(args) -> int:
     rulebook = load_rulebook(rules_dir(args.dir or args.rules))
-    blocks = rulebook_blocks(rulebook, os.environ.get("CLOSENESS_ARTICLE_BASE_URL"))
+    blocks = rulebook_blocks(rulebook, settings()["ARTICLE_BASE_URL"])
     sys.stdout.write(to_html(blocks) if args.format == "html" else to_markdown(blocks))
     return 0
 
@@ -199,14 +199,10 @@ def rules_diff(args) -> int:
     return 1 if result.changed_cases else 0
 
 
-def _log_settings() -> dict:
-    return {**DEFAULTS, **settings_from_env()}
-
-
 def log_migrate(args) -> int:
-    settings = _log_settings()
-    migrate(settings["DECISION_LOG_URL"])
-    print(f"decision log schema is current ({settings['DECISION_LOG_URL'].split('://')[0]})")
+    url = settings()["DECISION_LOG_URL"]
+    migrate(url)
+    print(f"decision log schema is current ({url.split('://')[0]})")
     return 0
 
 
@@ -242,10 +238,9 @@ def moment(text: str | None, option: str, default: datetime | None = None) -> da
 
 
 def log_stats(args) -> int:
-    settings = _log_settings()
     since = moment(args.since, "--since", datetime.now(UTC) - timedelta(days=30))
     until = moment(args.until, "--until")
-    stats = DecisionLog(settings["DECISION_LOG_URL"]).stats(since, until)
+    stats = DecisionLog(settings()["DECISION_LOG_URL"]).stats(since, until)
     print(
         f"decisions from {since.isoformat()} to {until.isoformat() if until else 'now'}: {stats['decisions']}"
     )
@@ -260,7 +255,7 @@ def log_stats(args) -> int:
 
 def log_prune(args) -> int:
     before = datetime.now(UTC) - duration(args.older_than, "--older-than")
-    removed = DecisionLog(_log_settings()["DECISION_LOG_URL"]).prune(before)
+    removed = DecisionLog(settings()["DECISION_LOG_URL"]).prune(before)
     print(f"removed {removed} decisions made before {before.isoformat(timespec='seconds')}")
     return 0
 
@@ -268,7 +263,7 @@ def log_prune(args) -> int:
 def log_erase(args) -> int:
     if not re.fullmatch(r"[0-9a-f]{32}", args.id):
         raise UsageError("ID: a decision id is 32 hex digits (decision_id, X-Decision-ID)")
-    if not DecisionLog(_log_settings()["DECISION_LOG_URL"]).erase(args.id):
+    if not DecisionLog(settings()["DECISION_LOG_URL"]).erase(args.id):
         print(f"closeness: no decision {args.id}", file=sys.stderr)
         return 1
     print(f"erased decision {args.id}")
@@ -277,7 +272,7 @@ def log_erase(args) -> int:
 
 def log_export(args) -> int:
     """Decisions as JSON Lines, oldest first, a page at a time (answers only where they were kept)."""
-    decision_log = DecisionLog(_log_settings()["DECISION_LOG_URL"])
+    decision_log = DecisionLog(settings()["DECISION_LOG_URL"])
     since = moment(args.since, "--since", datetime(1970, 1, 1, tzinfo=UTC))
     until, after, count = moment(args.until, "--until"), None, 0
     while True:
@@ -304,9 +299,11 @@ def gunicorn_command(
 
 
 def serve(args) -> int:
+    configured = settings()  # a bad variable stops here, named, before gunicorn starts
     if args.rules:
         os.environ["CLOSENESS_RULES_DIR"] = str(Path(args.rules).resolve())
-    os.execv(sys.executable, gunicorn_command(args.host, args.port, args.workers))
+    host, port = args.host or configured["HOST"], args.port or configured["PORT"]
+    os.execv(sys.executable, gunicorn_command(host, port, args.workers))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -386,8 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=log_export)
 
     p = commands.add_parser("serve", help="serve the HTTP API with gunicorn")
-    p.add_argument("--host", default=os.environ.get("CLOSENESS_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("CLOSENESS_PORT", "8000")))
+    p.add_argument("--host", help="default: CLOSENESS_HOST or 127.0.0.1")
+    p.add_argument("--port", type=int, help="default: CLOSENESS_PORT or 8000")
     p.add_argument("--workers", type=int)
     p.set_defaults(run=serve)
     return parser
@@ -416,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SQLAlchemyError as error:
         # The URL's scheme and host only: it may hold a password, and the error text the statement.
-        url = make_url(_log_settings()["DECISION_LOG_URL"])
+        url = make_url(settings()["DECISION_LOG_URL"])
         where = f"{url.get_backend_name()} at {url.host}" if url.host else url.get_backend_name()
         hint = " (its tables are made by `closeness log migrate`)" if "no such table" in str(error) else ""
         print(f"closeness: the decision log ({where}) failed: {type(error).__name__}{hint}", file=sys.stderr)

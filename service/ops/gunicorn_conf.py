@@ -7,23 +7,30 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from service.ops.settings import ConfigError, settings
+
+try:
+    _settings = settings()
+except ConfigError as _error:  # one line naming the variable, not a traceback
+    raise SystemExit(f"closeness: {_error}") from None
+
 # sync workers: every request is CPU work under the GIL. gthread peaked higher when connections spread
 # evenly, but one gthread worker could take a whole burst of keep-alive connections and fall to half
 # the throughput; sync stayed predictable with the best p99 (README, "Worker class").
-worker_class = os.environ.get("CLOSENESS_WORKER_CLASS", "sync")
-workers = int(os.environ.get("CLOSENESS_WORKERS", str(os.cpu_count() or 1)))
-threads = int(os.environ.get("CLOSENESS_THREADS", "1"))
-timeout = int(os.environ.get("CLOSENESS_TIMEOUT", "30"))
+worker_class = _settings["WORKER_CLASS"]
+workers = _settings["WORKERS"] or os.cpu_count() or 1
+threads = _settings["THREADS"]
+timeout = _settings["TIMEOUT"]
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then, at different moments, as a guard against slow leaks. Not too often:
 # a worker's boot costs ~0.5 s of CPU, which at 20,000 requests was several percent of a full load.
-max_requests = int(os.environ.get("CLOSENESS_MAX_REQUESTS", "200000"))
+max_requests = _settings["MAX_REQUESTS"]
 max_requests_jitter = max_requests // 10
 # The app writes one JSON line per request itself (without query strings); gunicorn's own is off.
 accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("CLOSENESS_LOG_LEVEL", "info").lower()
+loglevel = _settings["LOG_LEVEL"].lower()
 # No preload: every worker builds its own app and durable_rules engine before serving.
 preload_app = False
 # gunicorn 27's control socket is one file per user ($HOME/.gunicorn/gunicorn.ctl), shared by every
@@ -79,13 +86,10 @@ def on_starting(server):
     path, digest = _snapshot()  # a broken rulebook stops the start here
     os.environ["CLOSENESS_RULES_DIR"] = path
     server.log.info("rulebook %s from %s", digest, os.environ["CLOSENESS_RULES_SOURCE"])
-    from service.ops.settings import DEFAULTS, settings_from_env
-
-    settings = {**DEFAULTS, **settings_from_env()}
-    if settings["DECISION_LOG"]:  # once, in the master, before any worker writes
+    if _settings["DECISION_LOG"]:  # once, in the master, before any worker writes
         from service.audit.decision_log import migrate
 
-        migrate(settings["DECISION_LOG_URL"])
+        migrate(_settings["DECISION_LOG_URL"])
 
 
 def on_reload(server):

@@ -1,4 +1,8 @@
-"""Settings: defaults, then CLOSENESS_* environment variables, then a test mapping."""
+"""Settings: defaults, then CLOSENESS_* environment variables, then a test mapping.
+
+The one place the environment is read for settings: the app, the CLI, gunicorn's config and the
+metrics all take theirs from `settings()`. README, "Configuration", documents every variable.
+"""
 
 import os
 from pathlib import Path
@@ -47,12 +51,28 @@ DEFAULTS = {
     "ALERT_NOTED": False,  # also alert on noted concerns
     "ALERT_RETRY_BASE": 1.0,  # seconds before the first retry; doubled each time
     "API_KEY": None,  # for GET /v1/decisions; without one those endpoints stay closed
+    # `closeness serve` and gunicorn
+    "HOST": "127.0.0.1",
+    "PORT": 8000,
+    "WORKERS": None,  # None: one per CPU
+    "WORKER_CLASS": "sync",
+    "THREADS": 1,
+    "TIMEOUT": 30,
+    "MAX_REQUESTS": 200_000,
+    # Set by the gunicorn master for its workers: the rules directory it checked and copied from.
+    "RULES_SOURCE": None,
 }
 
 
 def _https_url(value: str) -> str:
     if not value.startswith(("https://", "http://")):
         raise ValueError("not an http(s) URL")
+    return value
+
+
+def _one_of(value: str, choices: tuple) -> str:
+    if value not in choices:
+        raise ValueError(f"not one of {', '.join(choices)}")
     return value
 
 
@@ -89,11 +109,24 @@ ENVIRONMENT = {
     "CLOSENESS_ALERT_SECRET": ("ALERT_SECRET", str),
     "CLOSENESS_ALERT_NOTED": ("ALERT_NOTED", lambda v: v.lower() in ("1", "true", "yes")),
     "CLOSENESS_DECISION_LOG_RETENTION_DAYS": ("DECISION_LOG_RETENTION_DAYS", _positive_int),
+    "CLOSENESS_HOST": ("HOST", str),
+    "CLOSENESS_PORT": ("PORT", _positive_int),
+    "CLOSENESS_WORKERS": ("WORKERS", _positive_int),
+    "CLOSENESS_WORKER_CLASS": ("WORKER_CLASS", lambda v: _one_of(v, ("sync", "gthread"))),
+    "CLOSENESS_THREADS": ("THREADS", _positive_int),
+    "CLOSENESS_TIMEOUT": ("TIMEOUT", _positive_int),
+    "CLOSENESS_MAX_REQUESTS": ("MAX_REQUESTS", _positive_int),
+    "CLOSENESS_RULES_SOURCE": ("RULES_SOURCE", str),
 }
 
 
 class ConfigError(ClosenessError):
     """A setting that cannot be used."""
+
+
+def settings(environ=os.environ) -> dict:
+    """Every setting: the defaults, with what the environment sets over them."""
+    return {**DEFAULTS, **settings_from_env(environ)}
 
 
 def settings_from_env(environ=os.environ) -> dict:
@@ -103,8 +136,8 @@ def settings_from_env(environ=os.environ) -> dict:
         if environ.get(variable):
             try:
                 settings[name] = parse(environ[variable])
-            except ValueError:
-                raise ConfigError(f"{variable} has an invalid value") from None
+            except ValueError as error:
+                raise ConfigError(f"{variable} has an invalid value ({error})") from None
     return settings
 
 

@@ -92,3 +92,28 @@ def test_broken_resources_file_is_refused(tmp_path, rulebook, content, message):
 def test_missing_resources_file_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="No such file"):
         load_resources(tmp_path / "absent.json")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("CLOSENESS_WORKERS", "many"), ("CLOSENESS_WORKER_CLASS", "eventlet"), ("CLOSENESS_PORT", "0")],
+)
+def test_serve_names_a_bad_setting_in_one_line(variable, value):
+    import os
+
+    from tests.unit.test_cli import closeness
+
+    run = closeness("serve", env={**os.environ, variable: value})
+    assert run.returncode == 2 and run.stderr.strip().splitlines() == [
+        f"closeness: {variable} has an invalid value ({run.stderr.split('(', 1)[1].strip()}"
+    ]
+
+
+def test_one_settings_object_covers_serving_too():
+    from service.ops.settings import settings
+
+    configured = settings(
+        {"CLOSENESS_WORKERS": "3", "CLOSENESS_HOST": "0.0.0.0", "CLOSENESS_RULES_SOURCE": "/r"}
+    )
+    assert (configured["WORKERS"], configured["HOST"], configured["RULES_SOURCE"]) == (3, "0.0.0.0", "/r")
+    assert configured["WORKER_CLASS"] == "sync" and configured["MAX_REQUESTS"] == 200_000
