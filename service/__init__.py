@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         rule_pages,
     )
     from service.api.jsonio import FastJSONProvider
+    from service.api.openapi import build_openapi
     from service.core.decision import Evaluator
     from service.core.rulebook import load_rulebook
     from service.interop import cds_hooks, fhir_routes
@@ -89,4 +90,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(rule_pages.html_bp)
+    # Collected from the views' own declarations, once the routes exist.
+    app.extensions["closeness.openapi"] = build_openapi(docs.service_version(), app)
     return app

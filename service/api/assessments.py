@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, request
 
+from service.api import openapi
 from service.api.errors import ApiError
 from service.api.jsonio import parse_json, request_body
 from service.api.recording import record
@@ -12,6 +13,28 @@ FHIR_JSON = "application/fhir+json"
 
 
 @bp.post("/assessments")
+@openapi.documented(
+    {
+        "summary": "Evaluate answers against the rules",
+        "operationId": "createAssessment",
+        "tags": ["assessments"],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": "Answers"},
+                "application/fhir+json": {"schema": {"$ref": "#/components/schemas/QuestionnaireResponse"}},
+            },
+        },
+        "responses": {
+            **openapi.ok("Result", "The recommendation, its reasons and steps"),
+            **openapi.errors("PayloadTooLarge", "UnsupportedMediaType"),
+            **openapi.either_error("400", openapi.ERRORS["BadRequest"]),
+            **openapi.either_error(
+                "422", openapi.ERRORS["ValidationFailed"] + " FHIR input gets an OperationOutcome instead."
+            ),
+        },
+    }
+)
 def create_assessment():
     """Evaluate answers (JSON, or a FHIR QuestionnaireResponse) against the rules."""
     evaluator = current_app.extensions["closeness"]

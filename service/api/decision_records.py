@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, request
 
+from service.api import openapi
 from service.api.errors import ApiError
 from service.audit.decision_log import DecisionLog
 
@@ -85,6 +86,48 @@ def _after() -> tuple | None:
 
 
 @bp.get("")
+@openapi.documented(
+    {
+        "summary": "List logged decisions since a moment (API key)",
+        "operationId": "listDecisions",
+        "tags": ["decisions"],
+        "parameters": [
+            {
+                "name": "since",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "format": "date-time"},
+            },
+            {
+                "name": "until",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "format": "date-time"},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": "next_cursor of the page before",
+                "schema": {"type": "string"},
+            },
+        ],
+        "security": [{"apiKey": []}, {"bearer": []}],
+        "responses": {
+            "200": {
+                "description": "Decisions, oldest first, and next_cursor (null on the last page)",
+                **openapi.json_body({"type": "object"}),
+            },
+            **openapi.errors("BadRequest", "Unauthorized", "NotFound"),
+        },
+    }
+)
 def list_decisions():
     """List decisions made since a moment (default: the last 24 hours), oldest first, a page at a time."""
     decision_log = _log()
@@ -106,6 +149,19 @@ def _decision_id(decision_id: str) -> str:
 
 
 @bp.get("/<decision_id>")
+@openapi.documented(
+    {
+        "summary": "Show one logged decision (API key)",
+        "operationId": "getDecision",
+        "tags": ["decisions"],
+        "parameters": [{"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "security": [{"apiKey": []}, {"bearer": []}],
+        "responses": {
+            "200": {"description": "The decision's record", **openapi.json_body({"type": "object"})},
+            **openapi.errors("Unauthorized", "NotFound"),
+        },
+    }
+)
 def get_decision(decision_id: str):
     """Show the record of one decision."""
     decision_log = _log()
@@ -116,6 +172,16 @@ def get_decision(decision_id: str):
 
 
 @bp.delete("/<decision_id>")
+@openapi.documented(
+    {
+        "summary": "Erase one logged decision (API key)",
+        "operationId": "deleteDecision",
+        "tags": ["decisions"],
+        "parameters": [{"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "security": [{"apiKey": []}, {"bearer": []}],
+        "responses": {"204": {"description": "Erased"}, **openapi.errors("Unauthorized", "NotFound")},
+    }
+)
 def delete_decision(decision_id: str):
     """Erase the record of one decision."""
     decision_log = _log()

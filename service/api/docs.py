@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, send_from_directory, 
 from markupsafe import escape
 from swagger_ui_bundle import swagger_ui_path
 
-from service.api.openapi import build_openapi
+from service.api import openapi
 
 bp = Blueprint("docs", __name__)
 ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png"}
@@ -40,15 +40,31 @@ def service_version() -> str:
 
 
 @bp.get("/openapi.json")
+@openapi.documented(
+    {
+        "summary": "This document",
+        "operationId": "getOpenApi",
+        "tags": ["docs"],
+        "responses": {
+            "200": {"description": "OpenAPI 3 document", **openapi.json_body({"type": "object"})},
+            **openapi.errors(),
+        },
+    }
+)
 def get_openapi():
     """Describe the API as OpenAPI 3."""
-    document = current_app.extensions.get("closeness.openapi")
-    if document is None:
-        document = current_app.extensions["closeness.openapi"] = build_openapi(service_version())
-    return document
+    return current_app.extensions["closeness.openapi"]  # built once, in create_app
 
 
 @bp.get("/docs")
+@openapi.documented(
+    {
+        "summary": "Interactive API documentation (Swagger UI, served locally)",
+        "operationId": "getDocs",
+        "tags": ["docs"],
+        "responses": {**openapi.text("HTML page", "text/html"), **openapi.errors()},
+    }
+)
 def get_docs():
     """Show the interactive API documentation."""
     page = PAGE.format(

@@ -1,6 +1,7 @@
 """All HTTP error handling: every error is JSON with code, status, message, errors and request_id."""
 
 import logging
+from dataclasses import dataclass
 
 import orjson
 from flask import Flask, current_app, g, jsonify
@@ -12,28 +13,86 @@ from service.interop.fhir_response import FhirInvalid, operation_outcome
 
 log = logging.getLogger("closeness")
 
-# Messages written for the people who call the API; werkzeug's defaults talk about servers.
-MESSAGES = {
-    400: "The request could not be understood.",
-    404: "There is nothing at this address. See /docs for the API.",
-    405: "This address does not accept that method; the Allow header lists those it does.",
-    413: "The request body is too large.",
-    415: "Send the body as JSON with Content-Type: application/json.",
-    500: "Something went wrong on our side. Quote the request id if you report it.",
+
+@dataclass(frozen=True)
+class ErrorKind:
+    """One kind of error: its status, stable code, default message and what the API description says."""
+
+    status: int
+    code: str
+    message: str
+    description: str
+
+
+# The one catalogue: the handlers answer with it and the OpenAPI document describes it.
+# Messages are written for the people who call the API; werkzeug's defaults talk about servers.
+CATALOGUE = {
+    "BadRequest": ErrorKind(
+        400,
+        "bad_request",
+        "The request could not be understood.",
+        "The body is not valid JSON (malformed, NaN, duplicate keys, not UTF-8).",
+    ),
+    "Unauthorized": ErrorKind(
+        401,
+        "unauthorized",
+        "Send an API key.",
+        "The API key is missing, or not valid (WWW-Authenticate names the scheme). With the log off: 404.",
+    ),
+    "Forbidden": ErrorKind(
+        403, "forbidden", "This is not allowed.", "A browser preflight from an origin that is not allowed."
+    ),
+    "NotFound": ErrorKind(
+        404,
+        "not_found",
+        "There is nothing at this address. See /docs for the API.",
+        "Nothing at this address, or no such rule.",
+    ),
+    "MethodNotAllowed": ErrorKind(
+        405,
+        "method_not_allowed",
+        "This address does not accept that method; the Allow header lists those it does.",
+        "The method is not accepted here; Allow lists those that are.",
+    ),
+    "PreconditionFailed": ErrorKind(
+        412,
+        "precondition_failed",
+        "A precondition failed.",
+        "No QuestionnaireResponse was in the context or the prefetch.",
+    ),
+    "PayloadTooLarge": ErrorKind(
+        413,
+        "payload_too_large",
+        "The request body is too large.",
+        "The body is over the configured limit (64 KiB by default).",
+    ),
+    "UnsupportedMediaType": ErrorKind(
+        415,
+        "unsupported_media_type",
+        "Send the body as JSON with Content-Type: application/json.",
+        "The body is not sent as application/json.",
+    ),
+    "ValidationFailed": ErrorKind(
+        422,
+        "validation_failed",
+        "Some answers need another look; see errors for each question.",
+        "The answers do not fit the questionnaire; errors has a message per question (never the values). "
+        "With an urgent safety concern the result is returned instead (200, problems under warnings). "
+        'safety_resources is there when a safety answer was yes or "declined".',
+    ),
+    "InternalError": ErrorKind(
+        500,
+        "internal_error",
+        "Something went wrong on our side. Quote the request id if you report it.",
+        "A failure on the server's side; quote request_id when reporting it.",
+    ),
+    "Unavailable": ErrorKind(
+        503, "unavailable", "The service cannot decide right now.", "The service cannot decide right now."
+    ),
 }
-CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    412: "precondition_failed",
-    415: "unsupported_media_type",
-    422: "validation_failed",
-    500: "internal_error",
-    503: "unavailable",
-}
+BY_STATUS = {kind.status: kind for kind in CATALOGUE.values()}
+MESSAGES = {status: kind.message for status, kind in BY_STATUS.items()}
+CODES = {status: kind.code for status, kind in BY_STATUS.items()}
 
 
 class ApiError(HTTPException):
@@ -84,7 +143,7 @@ def _http_error(error: HTTPException):
 
 
 def _invalid_answers(error: AnswersInvalid):
-    message = "Some answers need another look; see errors for each question."
+    message = CATALOGUE["ValidationFailed"].message
     if error.retired:
         message = error.retired
     response, status = error_response(422, message, error.messages)

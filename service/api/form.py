@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from markupsafe import escape
 
 from schemas.questionnaire import article_sections, load_questionnaire
+from service.api import openapi
 
 bp = Blueprint("form", __name__, url_prefix="/form")
 LABELS_DIR = Path(__file__).resolve().parent / "form_labels"
@@ -73,6 +74,31 @@ def _support_by_topic() -> dict:
 
 
 @bp.get("")
+@openapi.documented(
+    {
+        "summary": "The questionnaire as an embeddable web form",
+        "operationId": "getForm",
+        "tags": ["form"],
+        "parameters": [
+            {"name": "lang", "in": "query", "required": False, "schema": {"type": "string"}},
+            {
+                "name": "parent",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Origin of the embedding page; results are posted to it when allowed",
+            },
+            {
+                "name": "result",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "'hide' to only post the result to the embedding page",
+            },
+        ],
+        "responses": {**openapi.text("HTML page", "text/html"), **openapi.errors()},
+    }
+)
 def get_form():
     """Show the questionnaire as a web form."""
     words = labels(request.args.get("lang", "en")) or labels("en")
@@ -113,6 +139,14 @@ def _embed_script() -> bytes:
 
 
 @bp.get("/embed.js")
+@openapi.documented(
+    {
+        "summary": "Script that embeds the form in a host page",
+        "operationId": "getEmbedScript",
+        "tags": ["form"],
+        "responses": {**openapi.text("JavaScript", "text/javascript"), **openapi.errors()},
+    }
+)
 def get_embed_script():
     """Serve the script a host page includes to embed the form."""
     return Response(_embed_script(), mimetype="text/javascript")

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app
 
+from service.api import openapi
 from service.api.errors import ApiError
 from service.core.exceptions import ClosenessError
 
@@ -9,12 +10,31 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/livez")
+@openapi.documented(
+    {
+        "summary": "Report that the process is up",
+        "operationId": "getLiveness",
+        "tags": ["health"],
+        "responses": {**openapi.ok("Health", "The process is up"), **openapi.errors()},
+    }
+)
 def get_liveness():
     """Report that the process is up."""
     return {"status": "live"}
 
 
 @bp.get("/readyz")
+@openapi.documented(
+    {
+        "summary": "Report whether the service can decide",
+        "operationId": "getReadiness",
+        "tags": ["health"],
+        "responses": {
+            **openapi.ok("Health", "Rulebook loaded and engine answering"),
+            **openapi.errors("Unavailable"),
+        },
+    }
+)
 def get_readiness():
     """Report whether the rulebook is loaded and the engine answers a probe."""
     evaluator = current_app.extensions.get("closeness")

@@ -1,4 +1,7 @@
-"""The OpenAPI 3 document, generated from the marshmallow schemas."""
+"""The OpenAPI 3 document: each view declares its operation beside it (@openapi.documented), the
+schemas come from marshmallow, the error responses from the one catalogue in errors.py."""
+
+import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -6,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from schemas import contract
 from schemas.answers import AnswersSchema
 from schemas.base import Choice, MultiChoice, SafetyAnswer, StrictBoolean, StrictInteger
+from service.api.errors import CATALOGUE
 
 DESCRIPTION = (
     "Closeness turns answers to a short self-reflection questionnaire on emotional intimacy into "
@@ -33,7 +37,17 @@ def _strict_fields(self, field, **kwargs) -> dict:
     return {}
 
 
-def _json(schema: str) -> dict:
+def documented(operation: dict):
+    """Declare a view's OpenAPI operation beside it; build_openapi collects them from the URL map."""
+
+    def mark(view):
+        view.openapi_operation = operation
+        return view
+
+    return mark
+
+
+def json_body(schema: str) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
@@ -47,316 +61,32 @@ REQUEST_ID_HEADER = {
         "schema": {"type": "string"},
     },
 }
-ERRORS = {
-    "BadRequest": "The body is not valid JSON (malformed, NaN, duplicate keys, not UTF-8).",
-    "Forbidden": "A browser preflight from an origin that is not allowed.",
-    "NotFound": "Nothing at this address, or no such rule.",
-    "PayloadTooLarge": "The body is over the configured limit (64 KiB by default).",
-    "UnsupportedMediaType": "The body is not sent as application/json.",
-    "ValidationFailed": (
-        "The answers do not fit the questionnaire; errors has a message per question (never the values). "
-        "With an urgent safety concern the result is returned instead (200, problems under warnings). "
-        'safety_resources is there when a safety answer was yes or "declined".'
-    ),
-    "PreconditionFailed": "No QuestionnaireResponse was in the context or the prefetch.",
-    "Unauthorized": (
-        "The API key is missing, or not valid (WWW-Authenticate names the scheme). With the log off: 404."
-    ),
-    "InternalError": "A failure on the server's side; quote request_id when reporting it.",
-    "Unavailable": "The service cannot decide right now.",
-}
+ERRORS = {name: entry.description for name, entry in CATALOGUE.items()}
 
 
-def _ok(schema: str, description: str) -> dict:
-    return {"200": {"description": description, "headers": REQUEST_ID_HEADER, **_json(schema)}}
+def ok(schema: str, description: str) -> dict:
+    return {"200": {"description": description, "headers": REQUEST_ID_HEADER, **json_body(schema)}}
 
 
-def _errors(*names: str) -> dict:
-    status = {
-        "BadRequest": "400",
-        "Forbidden": "403",
-        "NotFound": "404",
-        "Unauthorized": "401",
-        "PreconditionFailed": "412",
-        "PayloadTooLarge": "413",
-        "UnsupportedMediaType": "415",
-        "ValidationFailed": "422",
-        "InternalError": "500",
-        "Unavailable": "503",
+def errors(*names: str) -> dict:
+    return {
+        str(CATALOGUE[name].status): {"$ref": f"#/components/responses/{name}"}
+        for name in names + ("InternalError",)
     }
-    return {status[name]: {"$ref": f"#/components/responses/{name}"} for name in names + ("InternalError",)}
 
 
 FHIR_OUTCOME = {"application/fhir+json": {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}}
 
 
-def _either_error(status: str, description: str) -> dict:
+def either_error(status: str, description: str) -> dict:
     """An error answered as our Error (JSON requests) or as an OperationOutcome (FHIR requests)."""
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}, **FHIR_OUTCOME}
     return {status: {"description": description, "headers": REQUEST_ID_HEADER, "content": content}}
 
 
-def _text(description: str, mimetype: str) -> dict:
+def text(description: str, mimetype: str) -> dict:
     return {"200": {"description": description, "content": {mimetype: {"schema": {"type": "string"}}}}}
 
-
-OPERATIONS = {
-    "/v1/assessments": {
-        "post": {
-            "summary": "Evaluate answers against the rules",
-            "operationId": "createAssessment",
-            "tags": ["assessments"],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": "Answers"},
-                    "application/fhir+json": {
-                        "schema": {"$ref": "#/components/schemas/QuestionnaireResponse"}
-                    },
-                },
-            },
-            "responses": {
-                **_ok("Result", "The recommendation, its reasons and steps"),
-                **_errors("PayloadTooLarge", "UnsupportedMediaType"),
-                **_either_error("400", ERRORS["BadRequest"]),
-                **_either_error(
-                    "422", ERRORS["ValidationFailed"] + " FHIR input gets an OperationOutcome instead."
-                ),
-            },
-        }
-    },
-    "/fhir/Questionnaire/{questionnaire_id}": {
-        "get": {
-            "summary": "Publish the questionnaire as a FHIR Questionnaire",
-            "operationId": "getFhirQuestionnaire",
-            "tags": ["fhir"],
-            "parameters": [
-                {"name": "questionnaire_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                {
-                    "name": "fhirVersion",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "enum": ["4.0", "4.0.1", "5.0", "5.0.0"], "default": "4.0"},
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "The Questionnaire (R4 unless fhirVersion asks for R5)",
-                    "headers": REQUEST_ID_HEADER,
-                    "content": {"application/fhir+json": {"schema": {"type": "object"}}},
-                },
-                "400": {"description": "Unsupported fhirVersion", "content": FHIR_OUTCOME},
-                "404": {"description": "No such Questionnaire", "content": FHIR_OUTCOME},
-                **_errors(),
-            },
-        }
-    },
-    "/form": {
-        "get": {
-            "summary": "The questionnaire as an embeddable web form",
-            "operationId": "getForm",
-            "tags": ["form"],
-            "parameters": [
-                {"name": "lang", "in": "query", "required": False, "schema": {"type": "string"}},
-                {
-                    "name": "parent",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string"},
-                    "description": "Origin of the embedding page; results are posted to it when allowed",
-                },
-                {
-                    "name": "result",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string"},
-                    "description": "'hide' to only post the result to the embedding page",
-                },
-            ],
-            "responses": {**_text("HTML page", "text/html"), **_errors()},
-        }
-    },
-    "/form/embed.js": {
-        "get": {
-            "summary": "Script that embeds the form in a host page",
-            "operationId": "getEmbedScript",
-            "tags": ["form"],
-            "responses": {**_text("JavaScript", "text/javascript"), **_errors()},
-        }
-    },
-    "/cds-services": {
-        "get": {
-            "summary": "Describe the CDS services (CDS Hooks discovery)",
-            "operationId": "listCdsServices",
-            "tags": ["cds-hooks"],
-            "responses": {**_ok("CdsDiscovery", "The services offered"), **_errors()},
-        }
-    },
-    "/cds-services/{service_id}": {
-        "post": {
-            "summary": "Answer a CDS Hooks request with one decision card",
-            "operationId": "callCdsService",
-            "tags": ["cds-hooks"],
-            "parameters": [
-                {"name": "service_id", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
-            "requestBody": {"required": True, **_json("CdsRequest")},
-            "responses": {
-                **_ok("CdsResponse", "One card for the patient's latest QuestionnaireResponse"),
-                **_errors(
-                    "BadRequest", "NotFound", "PreconditionFailed", "PayloadTooLarge", "UnsupportedMediaType"
-                ),
-                "422": {"description": "The QuestionnaireResponse cannot be used", "content": FHIR_OUTCOME},
-            },
-        }
-    },
-    "/v1/questionnaire": {
-        "get": {
-            "summary": "Describe the questionnaire",
-            "operationId": "getQuestionnaire",
-            "tags": ["questionnaire"],
-            "responses": {**_ok("Questionnaire", "Questionnaire v2 grouped by section"), **_errors()},
-        }
-    },
-    "/v1/rules": {
-        "get": {
-            "summary": "List the rulebook",
-            "operationId": "listRules",
-            "tags": ["rules"],
-            "responses": {**_ok("Rulebook", "Every rule, outcome level and derivation"), **_errors()},
-        }
-    },
-    "/rules": {
-        "get": {
-            "summary": "The rulebook as a readable HTML document",
-            "operationId": "showRulebook",
-            "tags": ["rules"],
-            "responses": {**_text("HTML document", "text/html"), **_errors()},
-        }
-    },
-    "/v1/rules/{rule_id}": {
-        "get": {
-            "summary": "Describe one rule",
-            "operationId": "getRule",
-            "tags": ["rules"],
-            "parameters": [{"name": "rule_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {
-                **_ok("RuleDetail", "The rule with the rulebook's version and digest"),
-                **_errors("NotFound"),
-            },
-        }
-    },
-    "/v1/decisions": {
-        "get": {
-            "summary": "List logged decisions since a moment (API key)",
-            "operationId": "listDecisions",
-            "tags": ["decisions"],
-            "parameters": [
-                {
-                    "name": "since",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "format": "date-time"},
-                },
-                {
-                    "name": "until",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "format": "date-time"},
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
-                },
-                {
-                    "name": "cursor",
-                    "in": "query",
-                    "required": False,
-                    "description": "next_cursor of the page before",
-                    "schema": {"type": "string"},
-                },
-            ],
-            "security": [{"apiKey": []}, {"bearer": []}],
-            "responses": {
-                "200": {
-                    "description": "Decisions, oldest first, and next_cursor (null on the last page)",
-                    **_json({"type": "object"}),
-                },
-                **_errors("BadRequest", "Unauthorized", "NotFound"),
-            },
-        }
-    },
-    "/v1/decisions/{decision_id}": {
-        "get": {
-            "summary": "Show one logged decision (API key)",
-            "operationId": "getDecision",
-            "tags": ["decisions"],
-            "parameters": [
-                {"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
-            "security": [{"apiKey": []}, {"bearer": []}],
-            "responses": {
-                "200": {"description": "The decision's record", **_json({"type": "object"})},
-                **_errors("Unauthorized", "NotFound"),
-            },
-        },
-        "delete": {
-            "summary": "Erase one logged decision (API key)",
-            "operationId": "deleteDecision",
-            "tags": ["decisions"],
-            "parameters": [
-                {"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
-            "security": [{"apiKey": []}, {"bearer": []}],
-            "responses": {"204": {"description": "Erased"}, **_errors("Unauthorized", "NotFound")},
-        },
-    },
-    "/livez": {
-        "get": {
-            "summary": "Report that the process is up",
-            "operationId": "getLiveness",
-            "tags": ["health"],
-            "responses": {**_ok("Health", "The process is up"), **_errors()},
-        }
-    },
-    "/readyz": {
-        "get": {
-            "summary": "Report whether the service can decide",
-            "operationId": "getReadiness",
-            "tags": ["health"],
-            "responses": {**_ok("Health", "Rulebook loaded and engine answering"), **_errors("Unavailable")},
-        }
-    },
-    "/metrics": {
-        "get": {
-            "summary": "Metrics in Prometheus text format",
-            "operationId": "getMetrics",
-            "tags": ["health"],
-            "responses": {**_text("Prometheus exposition format", "text/plain"), **_errors()},
-        }
-    },
-    "/openapi.json": {
-        "get": {
-            "summary": "This document",
-            "operationId": "getOpenApi",
-            "tags": ["docs"],
-            "responses": {
-                "200": {"description": "OpenAPI 3 document", **_json({"type": "object"})},
-                **_errors(),
-            },
-        }
-    },
-    "/docs": {
-        "get": {
-            "summary": "Interactive API documentation (Swagger UI, served locally)",
-            "operationId": "getDocs",
-            "tags": ["docs"],
-            "responses": {**_text("HTML page", "text/html"), **_errors()},
-        }
-    },
-}
 
 SCHEMAS = {
     "Answers": AnswersSchema,
@@ -407,7 +137,30 @@ FHIR_SCHEMAS = {
 }
 
 
-def build_openapi(version: str) -> dict:
+def _operations(app) -> dict:
+    """{path: {method: operation}} from the views' own declarations, walking the app's URL map."""
+    paths: dict = {}
+    for rule in app.url_map.iter_rules():
+        operation = getattr(app.view_functions[rule.endpoint], "openapi_operation", None)
+        if operation is None:
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = operation
+    return paths
+
+
+def undocumented(app) -> list[str]:
+    """Routes without a declared operation (the static files and Swagger UI's assets are not API)."""
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in ("static", "docs.get_asset")
+        and not hasattr(app.view_functions[rule.endpoint], "openapi_operation")
+    )
+
+
+def build_openapi(version: str, app) -> dict:
     """The OpenAPI document for this service."""
     plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
     spec = APISpec(
@@ -424,10 +177,10 @@ def build_openapi(version: str) -> dict:
         spec.components.schema(name, definition)
     for name, description in ERRORS.items():
         spec.components.response(
-            name, {"description": description, "headers": REQUEST_ID_HEADER, **_json("Error")}
+            name, {"description": description, "headers": REQUEST_ID_HEADER, **json_body("Error")}
         )
     spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for path, operations in OPERATIONS.items():
+    for path, operations in _operations(app).items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

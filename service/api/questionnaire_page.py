@@ -5,6 +5,7 @@ from functools import cache
 from flask import Blueprint
 
 from schemas.questionnaire import Question, article_sections, load_questionnaire
+from service.api import openapi
 
 bp = Blueprint("questionnaire", __name__, url_prefix="/v1")
 BOOLEAN_LABELS = (("Yes", True), ("No", False))
@@ -69,6 +70,17 @@ def questionnaire_document() -> dict:
 
 
 @bp.get("/questionnaire")
+@openapi.documented(
+    {
+        "summary": "Describe the questionnaire",
+        "operationId": "getQuestionnaire",
+        "tags": ["questionnaire"],
+        "responses": {
+            **openapi.ok("Questionnaire", "Questionnaire v2 grouped by section"),
+            **openapi.errors(),
+        },
+    }
+)
 def get_questionnaire():
     """Describe the questionnaire."""
     return questionnaire_document()

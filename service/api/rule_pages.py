@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, current_app
 
+from service.api import openapi
 from service.api.errors import ApiError
 from service.api.questionnaire_page import cite
 from service.audit.report import rulebook_blocks, to_html
@@ -35,6 +36,17 @@ def _describe(entry: Entry, rulebook: Rulebook) -> dict:
 
 
 @bp.get("/rules")
+@openapi.documented(
+    {
+        "summary": "List the rulebook",
+        "operationId": "listRules",
+        "tags": ["rules"],
+        "responses": {
+            **openapi.ok("Rulebook", "Every rule, outcome level and derivation"),
+            **openapi.errors(),
+        },
+    }
+)
 def list_rules():
     """List every rule, outcome level and derivation of the loaded rulebook."""
     rulebook = _rulebook()
@@ -45,6 +57,14 @@ def list_rules():
 
 
 @html_bp.get("/rules")
+@openapi.documented(
+    {
+        "summary": "The rulebook as a readable HTML document",
+        "operationId": "showRulebook",
+        "tags": ["rules"],
+        "responses": {**openapi.text("HTML document", "text/html"), **openapi.errors()},
+    }
+)
 def show_rulebook():
     """Show the rulebook as a document an auditor can read."""
     rulebook = _rulebook()
@@ -60,6 +80,18 @@ def show_rulebook():
 
 
 @bp.get("/rules/<rule_id>")
+@openapi.documented(
+    {
+        "summary": "Describe one rule",
+        "operationId": "getRule",
+        "tags": ["rules"],
+        "parameters": [{"name": "rule_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            **openapi.ok("RuleDetail", "The rule with the rulebook's version and digest"),
+            **openapi.errors("NotFound"),
+        },
+    }
+)
 def get_rule(rule_id: str):
     """Describe one rule."""
     rulebook = _rulebook()

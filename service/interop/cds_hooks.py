@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, request, url_for
 
 from schemas.questionnaire import article_sections
 from schemas.resources import contact_text
+from service.api import openapi
 from service.api.errors import ApiError
 from service.api.jsonio import parse_json, request_body
 from service.api.recording import record
@@ -79,6 +80,14 @@ def _service() -> dict:
 
 
 @bp.get("")
+@openapi.documented(
+    {
+        "summary": "Describe the CDS services (CDS Hooks discovery)",
+        "operationId": "listCdsServices",
+        "tags": ["cds-hooks"],
+        "responses": {**openapi.ok("CdsDiscovery", "The services offered"), **openapi.errors()},
+    }
+)
 def list_services():
     """Describe the CDS services offered (CDS Hooks discovery)."""
     return {"services": [_service()]}
@@ -200,6 +209,25 @@ def _card(result: dict, answers: dict) -> dict:
 
 
 @bp.post("/<service_id>")
+@openapi.documented(
+    {
+        "summary": "Answer a CDS Hooks request with one decision card",
+        "operationId": "callCdsService",
+        "tags": ["cds-hooks"],
+        "parameters": [{"name": "service_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, **openapi.json_body("CdsRequest")},
+        "responses": {
+            **openapi.ok("CdsResponse", "One card for the patient's latest QuestionnaireResponse"),
+            **openapi.errors(
+                "BadRequest", "NotFound", "PreconditionFailed", "PayloadTooLarge", "UnsupportedMediaType"
+            ),
+            "422": {
+                "description": "The QuestionnaireResponse cannot be used",
+                "content": openapi.FHIR_OUTCOME,
+            },
+        },
+    }
+)
 def call_service(service_id: str):
     """Answer a CDS Hooks request with one card for the patient's latest QuestionnaireResponse."""
     if service_id != SERVICE_ID:

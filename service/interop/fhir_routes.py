@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, request
 
 from schemas.questionnaire import load_questionnaire
+from service.api import openapi
 from service.api.jsonio import JsonInputError, parse_json
 from service.core.decision import Assessment
 from service.core.exceptions import AnswersInvalid
@@ -18,6 +19,32 @@ bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
 
 @bp.get("/Questionnaire/<questionnaire_id>")
+@openapi.documented(
+    {
+        "summary": "Publish the questionnaire as a FHIR Questionnaire",
+        "operationId": "getFhirQuestionnaire",
+        "tags": ["fhir"],
+        "parameters": [
+            {"name": "questionnaire_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {
+                "name": "fhirVersion",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": ["4.0", "4.0.1", "5.0", "5.0.0"], "default": "4.0"},
+            },
+        ],
+        "responses": {
+            "200": {
+                "description": "The Questionnaire (R4 unless fhirVersion asks for R5)",
+                "headers": openapi.REQUEST_ID_HEADER,
+                "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+            },
+            "400": {"description": "Unsupported fhirVersion", "content": openapi.FHIR_OUTCOME},
+            "404": {"description": "No such Questionnaire", "content": openapi.FHIR_OUTCOME},
+            **openapi.errors(),
+        },
+    }
+)
 def get_questionnaire(questionnaire_id: str):
     """Publish questionnaire v2 as a FHIR Questionnaire (R4; ?fhirVersion=5.0 for R5)."""
     if questionnaire_id != load_questionnaire().id:

@@ -14,6 +14,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from service.api import openapi
+
 REQUESTS = Counter(
     "closeness_http_requests_total",
     "HTTP requests by endpoint, method and status",
@@ -33,6 +35,7 @@ RULE_FIRINGS = Counter("closeness_rule_firings_total", "Rules reported as reason
 ALERTS = Counter(
     "closeness_alerts_total", "Urgent alerts to the webhook: delivered, retried, failed, dropped", ["outcome"]
 )
+
 # HTTP methods as labels: a fixed set, so that no client can grow the metrics with made-up methods.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -69,6 +72,14 @@ def _observe(response):
 
 
 @bp.get("/metrics")
+@openapi.documented(
+    {
+        "summary": "Metrics in Prometheus text format",
+        "operationId": "getMetrics",
+        "tags": ["health"],
+        "responses": {**openapi.text("Prometheus exposition format", "text/plain"), **openapi.errors()},
+    }
+)
 def get_metrics():
     """Expose the metrics in Prometheus text format."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -20,3 +20,24 @@ def test_api_honours_its_openapi_document(case):
         # schema-violating body is rightly answered 200 then; tests/test_decision.py holds the 422s.
         excluded.append(negative_data_rejection)
     case.call_and_validate(excluded_checks=excluded)
+
+
+def test_every_route_declares_its_operation_beside_its_view(app):
+    from flask import Flask
+
+    from service.api import openapi
+
+    assert openapi.undocumented(app) == []
+    bare = Flask("probe")
+    bare.add_url_rule("/v1/thing", "thing", lambda: "")
+    assert openapi.undocumented(bare) == ["/v1/thing"]  # a view without @openapi.documented is caught
+
+
+def test_error_responses_come_from_the_one_catalogue(app):
+    from service.api.errors import CATALOGUE
+
+    document = app.extensions["closeness.openapi"]
+    for name, kind in CATALOGUE.items():
+        assert document["components"]["responses"][name]["description"] == kind.description
+    response = app.test_client().get("/nowhere")
+    assert response.get_json()["message"] == CATALOGUE["NotFound"].message
