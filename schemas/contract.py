@@ -212,20 +212,6 @@ class CdsDiscoverySchema(_Out):
     services = fields.List(fields.Nested(CdsServiceSchema), required=True)
 
 
-class CdsRequestSchema(BaseSchema):
-    """A CDS Hooks request; the QuestionnaireResponse comes in context or prefetch."""
-
-    class Meta:
-        unknown = "include"
-
-    hook = fields.String(required=True)
-    hookInstance = fields.String(required=True)  # noqa: N815 - the spec's name
-    context = fields.Dict(required=True)
-    prefetch = fields.Dict()
-    fhirServer = fields.String()  # noqa: N815
-    fhirAuthorization = fields.Dict()  # noqa: N815
-
-
 class CdsSourceSchema(_Out):
     label = fields.String(required=True)
     url = fields.String()

@@ -1,21 +1,18 @@
 """/v1/decisions: the decision log (list with a cursor, show, erase), behind an API key."""
 
-import base64
-import binascii
 import hmac
-import json
-import re
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, request
+from marshmallow import ValidationError
 
+from schemas.queries import DECISION_ID, Cursor, decision_query_schema
 from service.api import openapi
 from service.api.errors import ApiError
 from service.audit.decision_log import DecisionLog
 
 bp = Blueprint("decisions", __name__, url_prefix="/v1/decisions")
-MAX_LIMIT = 1000
-DECISION_ID = re.compile(r"^[0-9a-f]{32}$")
+
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="closeness decision log"'}
 
 
@@ -51,38 +48,6 @@ def _log() -> DecisionLog:
     if not any(matches):
         raise ApiError(401, "This API key is not valid.", headers=CHALLENGE)
     return decision_log
-
-
-def _moment(name: str, default: datetime | None) -> datetime | None:
-    text = request.args.get(name)
-    if text is None:
-        return default
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ApiError(400, f"'{name}' is a date and time in ISO 8601, e.g. 2026-11-28T09:00:00Z.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _cursor_for(record: dict) -> str:
-    raw = json.dumps([record["created_at"], record["id"]]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _after() -> tuple | None:
-    text = request.args.get("cursor")
-    if text is None:
-        return None
-    try:
-        moment, last_id = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        after = datetime.fromisoformat(moment), str(last_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(
-            400, "'cursor' is not one this service gave out; use next_cursor as it came."
-        ) from None
-    if not DECISION_ID.match(after[1]):
-        raise ApiError(400, "'cursor' is not one this service gave out; use next_cursor as it came.")
-    return after
 
 
 @bp.get("")
@@ -131,15 +96,17 @@ def _after() -> tuple | None:
 def list_decisions():
     """List decisions made since a moment (default: the last 24 hours), oldest first, a page at a time."""
     decision_log = _log()
-    since = _moment("since", datetime.now(UTC) - timedelta(days=1))
-    until = _moment("until", None)
-    limit = request.args.get("limit", str(MAX_LIMIT))
-    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:  # not '²'
-        raise ApiError(400, f"'limit' is a whole number from 1 to {MAX_LIMIT}.")
-    page = decision_log.since(since, until, int(limit) + 1, _after())
-    more = len(page) > int(limit)
-    page = page[: int(limit)]
-    return {"decisions": page, "next_cursor": _cursor_for(page[-1]) if more else None}
+    try:
+        query = decision_query_schema.load(request.args)
+    except ValidationError as error:
+        first = next(iter(error.messages.values()))[0]
+        raise ApiError(400, first, error.messages) from None
+    since = query.get("since", datetime.now(UTC) - timedelta(days=1))
+    limit = query["limit"]
+    page = decision_log.since(since, query.get("until"), limit + 1, query.get("cursor"))
+    more = len(page) > limit
+    page = page[:limit]
+    return {"decisions": page, "next_cursor": Cursor.of(page[-1]) if more else None}
 
 
 def _decision_id(decision_id: str) -> str:

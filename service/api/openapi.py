@@ -6,7 +6,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from schemas import contract
+from schemas import contract, queries
 from schemas.answers import AnswersSchema
 from schemas.base import Choice, MultiChoice, SafetyAnswer, StrictBoolean, StrictInteger
 from service.api.errors import CATALOGUE
@@ -97,7 +97,7 @@ SCHEMAS = {
     "RuleDetail": contract.RuleDetailSchema,
     "Health": contract.HealthSchema,
     "CdsDiscovery": contract.CdsDiscoverySchema,
-    "CdsRequest": contract.CdsRequestSchema,
+    "CdsRequest": queries.CdsRequestSchema,
     "CdsResponse": contract.CdsResponseSchema,
 }
 # FHIR resources are described by the FHIR specification; only their outline is given here.

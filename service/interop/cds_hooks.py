@@ -3,7 +3,9 @@
 import uuid
 
 from flask import Blueprint, current_app, request, url_for
+from marshmallow import ValidationError
 
+from schemas.queries import CDS_HOOK, cds_request_schema
 from schemas.questionnaire import article_sections
 from schemas.resources import contact_text
 from service.api import openapi
@@ -17,7 +19,7 @@ from service.interop.fhir_routes import decide_response
 
 bp = Blueprint("cds_hooks", __name__, url_prefix="/cds-services")
 SERVICE_ID = "closeness-intimacy"
-HOOK = "patient-view"
+HOOK = CDS_HOOK
 INDICATOR = {"consider_walking_away": "warning", "professional_help": "warning", "rebuild": "info"}
 DESCRIPTION = (
     "Reads the patient's latest Closeness QuestionnaireResponse and returns one explained recommendation "
@@ -235,18 +237,14 @@ def call_service(service_id: str):
     if request.mimetype != "application/json":
         raise ApiError(415, "Send the CDS Hooks request as JSON with Content-Type: application/json.")
     hook_request = parse_json(request_body(request))
-    problems = {}
     if not isinstance(hook_request, dict):
         raise ApiError(400, "A CDS Hooks request is a JSON object.", code="bad_request")
-    for field, kind in (("hook", str), ("hookInstance", str), ("context", dict)):
-        if not isinstance(hook_request.get(field), kind):
-            problems[field] = [f"'{field}' is required ({'a string' if kind is str else 'an object'})."]
-    if "prefetch" in hook_request and not isinstance(hook_request["prefetch"], dict):
-        problems["prefetch"] = ["'prefetch' is an object."]
-    if not problems and hook_request["hook"] != HOOK:
-        problems["hook"] = [f"This service answers the {HOOK} hook."]
-    if problems:
-        raise ApiError(400, "The CDS Hooks request is incomplete.", problems, code="bad_request")
+    try:
+        hook_request = cds_request_schema.load(hook_request)
+    except ValidationError as error:
+        raise ApiError(
+            400, "The CDS Hooks request is incomplete.", error.messages, code="bad_request"
+        ) from None
     resource = _questionnaire_response(hook_request)
     if resource is None:
         # CDS Hooks: data the service needs was neither prefetched nor fetchable -> 412.

@@ -1,0 +1,100 @@
+"""Schemas of the inputs other than answers: query arguments and the CDS Hooks request."""
+
+import base64
+import binascii
+import json
+import re
+from datetime import UTC, datetime
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+
+DECISION_ID = re.compile(r"^[0-9a-f]{32}$")
+MAX_LIMIT = 1000
+CDS_HOOK = "patient-view"  # the one hook Closeness's CDS service answers
+
+
+class Moment(fields.Field):
+    """A date and time in ISO 8601 (Z or an offset; UTC when none is given)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(
+                f"'{attr}' is a date and time in ISO 8601, e.g. 2026-11-28T09:00:00Z."
+            ) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Limit(fields.Field):
+    """A whole number of ASCII digits (not '²', not 2.5) within the page size."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LIMIT:
+            raise ValidationError(f"'limit' is a whole number from 1 to {MAX_LIMIT}.")
+        return int(value)
+
+
+class Cursor(fields.Field):
+    """The opaque next_cursor of a page: (created_at, id) of its last decision."""
+
+    message = "'cursor' is not one this service gave out; use next_cursor as it came."
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            moment, last_id = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+            after = datetime.fromisoformat(moment), str(last_id)
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            raise ValidationError(self.message) from None
+        if not DECISION_ID.match(after[1]):
+            raise ValidationError(self.message)
+        return after
+
+    @staticmethod
+    def of(record: dict) -> str:
+        raw = json.dumps([record["created_at"], record["id"]]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+class DecisionQuerySchema(Schema):
+    """GET /v1/decisions: since, until, limit and cursor (other arguments are ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    since = Moment()
+    until = Moment()
+    limit = Limit(load_default=MAX_LIMIT)
+    cursor = Cursor()
+
+
+def _required(name: str, kind: str) -> dict:
+    message = f"'{name}' is required ({kind})."
+    return {"required": message, "invalid": message, "null": message}
+
+
+class CdsRequestSchema(Schema):
+    """A CDS Hooks request; the QuestionnaireResponse comes in context or prefetch."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    hook = fields.String(required=True, error_messages=_required("hook", "a string"))
+    hookInstance = fields.String(  # noqa: N815 - the specification's name
+        required=True, error_messages=_required("hookInstance", "a string")
+    )
+    context = fields.Dict(required=True, error_messages=_required("context", "an object"))
+    prefetch = fields.Dict(
+        error_messages={"invalid": "'prefetch' is an object.", "null": "'prefetch' is an object."}
+    )
+    fhirServer = fields.String()  # noqa: N815
+    fhirAuthorization = fields.Raw()  # noqa: N815
+
+    @validates_schema
+    def _this_hook(self, data, **kwargs):
+        if data.get("hook") not in (None, CDS_HOOK):
+            raise ValidationError({"hook": [f"This service answers the {CDS_HOOK} hook."]})
+
+
+decision_query_schema = DecisionQuerySchema()
+cds_request_schema = CdsRequestSchema()
