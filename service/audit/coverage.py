@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from service.core.explain import held
 from service.core.intake import read_answers
+from service.core.model import All, Any, Condition
 from service.core.rulebook import Rulebook
 
 CONDITION_KEYS = ("when", "yields_when", "no_steps_when")
@@ -22,12 +23,13 @@ class Item:
     covered: bool
 
 
-def _branches(node, path: str):
-    """(path, node, siblings) for every any-alternative and all-member below node."""
-    for key in ("any", "all"):
-        if key in node:
-            for index, child in enumerate(node[key]):
-                yield f"{path}.{key}.{index}", key, child, node[key]
+def _branches(node: Condition, path: str):
+    """(path, kind, node, siblings) for every any-alternative and all-member below node."""
+    match node:
+        case All(items=items) | Any(items=items):
+            key = "all" if isinstance(node, All) else "any"
+            for index, child in enumerate(items):
+                yield f"{path}.{key}.{index}", key, child, items
                 yield from _branches(child, f"{path}.{key}.{index}")
 
 
@@ -42,13 +44,13 @@ def coverage(rulebook: Rulebook) -> list[Item]:
     for entry in entries.values():
         items.append(Item(entry.id, "fires", any(case["fires"] for case in entry.cases)))
         items.append(Item(entry.id, "silent", any(not case["fires"] for case in entry.cases)))
-        for index, counted in enumerate(entry.get("counts") or []):
+        for index, counted in enumerate(entry.counted() if "counts" in entry.data else ()):
             covered = any(holds(counted, answers) for answers in facts)
             items.append(Item(entry.id, f"counts.{index}", covered))
         for key in CONDITION_KEYS:
             if key not in entry.data:
                 continue
-            for path, kind, child, siblings in _branches(entry[key], key):
+            for path, kind, child, siblings in _branches(entry.condition(key), key):
                 if kind == "any":
                     covered = any(holds(child, answers) for answers in facts)
                 else:

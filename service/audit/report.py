@@ -84,7 +84,7 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
             }[level["steps"]]
         ]
         notes += (
-            [f"gives way when {condition_sentence(level['yields_when'], entries)}"]
+            [f"gives way when {condition_sentence(level.condition('yields_when'), entries)}"]
             if level.get("yields_when")
             else []
         )
@@ -111,7 +111,7 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
         if level.get("also_consider_text"):
             items.append(["When listed under also consider: ", level["also_consider_text"]])
         if level.get("no_steps_when"):
-            items.append(["No steps when: ", condition_sentence(level["no_steps_when"], entries)])
+            items.append(["No steps when: ", condition_sentence(level.condition("no_steps_when"), entries)])
         if level.get("no_steps_with_concerns"):
             items.append(["No steps with the concerns: ", ", ".join(level["no_steps_with_concerns"])])
         items += [
@@ -131,10 +131,10 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
     blocks.append(Block("heading", "Derived values", 2))
     for derived in rulebook.of_kind("derived"):
         if "counts" in derived.data:
-            counted = "".join(f"\n  - {condition_sentence(c, entries, 1)}" for c in derived["counts"])
+            counted = "".join(f"\n  - {condition_sentence(c, entries, 1)}" for c in derived.counted())
             definition = "how many of these hold:" + counted
         else:
-            definition = condition_sentence(derived["when"], entries)
+            definition = condition_sentence(derived.condition(), entries)
         blocks.append(Block("heading", f"{derived['title']} ({derived.id})", 3, derived.id))
         blocks.append(
             Block(
@@ -162,7 +162,7 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
                 Block(
                     "rule",
                     {
-                        "When": condition_sentence(rule["when"], entries),
+                        "When": condition_sentence(rule.condition(), entries),
                         "Then it": effect_sentence(rule, entries),
                         "Why": rule["explanation"],
                         "Source": _source(rule["section"], article_base),

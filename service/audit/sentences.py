@@ -1,6 +1,7 @@
 """Conditions and effects of the rule files as plain sentences, for people who read the rulebook."""
 
 from schemas.questionnaire import load_questionnaire
+from service.core.model import All, Always, Answer, Any, Condition, Count, Derived
 
 RECOMMENDATION_WORDS = {
     "rebuild": "rebuild closeness together",
@@ -25,50 +26,59 @@ def _label(question, value) -> str:
     return next(f"“{o.label}”" for o in question.options if o.value == value)
 
 
-def _answer(node) -> str:
-    question = load_questionnaire().question(node["answer"])
+def _answer(node: Answer) -> str:
+    question = load_questionnaire().question(node.question)
     asked = f"“{question.text}”"
-    counted = (
-        " (a skipped follow-up counts as yes)" if question.follow_up_of and node.get("is") is True else ""
-    )
-    if "is" in node and question.type in ("boolean", "safety"):
-        return f"{asked} is answered {_label(question, node['is'])}{counted}"
-    if "is" in node:
-        return f"the answer to {asked} is {_label(question, node['is'])}"
-    if "is_not" in node:
-        return f"the answer to {asked} is not {_label(question, node['is_not'])}"
-    if "in" in node:
-        return f"the answer to {asked} is " + " or ".join(_label(question, v) for v in node["in"])
-    if "at_least" in node:
-        return f"the answer to {asked} is {_label(question, node['at_least'])} or higher"
-    if "at_most" in node:
-        return f"the answer to {asked} is {_label(question, node['at_most'])} or lower"
-    if "includes" in node:
-        return f"{_label(question, node['includes'])} is among the answers to {asked}"
-    labels = ", ".join(_label(question, v) for v in node["includes_any"])
-    return f"any of {labels} is among the answers to {asked}"
+    value = node.value
+    match node.operator:
+        case "is" if question.type in ("boolean", "safety"):
+            counted = (
+                " (a skipped follow-up counts as yes)" if question.follow_up_of and value is True else ""
+            )
+            return f"{asked} is answered {_label(question, value)}{counted}"
+        case "is":
+            return f"the answer to {asked} is {_label(question, value)}"
+        case "is_not":
+            return f"the answer to {asked} is not {_label(question, value)}"
+        case "in":
+            return f"the answer to {asked} is " + " or ".join(_label(question, v) for v in value)
+        case "at_least":
+            return f"the answer to {asked} is {_label(question, value)} or higher"
+        case "at_most":
+            return f"the answer to {asked} is {_label(question, value)} or lower"
+        case "includes":
+            return f"{_label(question, value)} is among the answers to {asked}"
+        case _:
+            labels = ", ".join(_label(question, v) for v in value)
+            return f"any of {labels} is among the answers to {asked}"
 
 
-def condition_sentence(node, entries, depth: int = 0) -> str:
+def condition_sentence(node: Condition, entries, depth: int = 0) -> str:
     """A condition tree in words; nested lists are indented Markdown bullets."""
     indent = "  " * depth
-    if "always" in node:
-        return "always"
-    if "answer" in node:
-        return _answer(node)
-    if "derived" in node:
-        derivation = entries[node["derived"]]
-        return f"{derivation['title'].lower()} ({condition_sentence(derivation['when'], entries, depth)})"
-    if "count" in node:
-        derivation = entries[node["count"]]
-        items = "".join(
-            f"\n{indent}  - {condition_sentence(c, entries, depth + 1)}" for c in derivation["counts"]
-        )
-        size, name = len(derivation["counts"]), derivation["title"].lower()
-        return f"at least {node['at_least']} of these {size} hold ({name}):{items}"
-    key = "all" if "all" in node else "any"
-    lead = "all of these hold:" if key == "all" else "at least one of these holds:"
-    return lead + "".join(f"\n{indent}  - {condition_sentence(c, entries, depth + 1)}" for c in node[key])
+
+    def listed(items) -> str:
+        return "".join(f"\n{indent}  - {condition_sentence(c, entries, depth + 1)}" for c in items)
+
+    match node:
+        case Always():
+            return "always"
+        case Answer():
+            return _answer(node)
+        case Derived(name=name):
+            derivation = entries[name]
+            inner = condition_sentence(derivation.condition(), entries, depth)
+            return f"{derivation['title'].lower()} ({inner})"
+        case Count(name=name, at_least=needed):
+            derivation = entries[name]
+            counted = derivation.counted()
+            title = derivation["title"].lower()
+            return f"at least {needed} of these {len(counted)} hold ({title}):{listed(counted)}"
+        case All(items=items):
+            return "all of these hold:" + listed(items)
+        case Any(items=items):
+            return "at least one of these holds:" + listed(items)
+    raise TypeError(f"not a condition: {node!r}")
 
 
 def _candidate(level) -> str:

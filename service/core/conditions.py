@@ -1,6 +1,12 @@
-"""Condition trees from rule files: their references, and their translation to durable_rules JSON."""
+"""Typed condition trees (service/core/model.py): their references and their durable_rules JSON.
+
+Walkers take a typed condition and the rulebook's entries (to expand derivations) and are each one
+`match` over the node types.
+"""
 
 from itertools import combinations
+
+from service.core.model import All, Always, Answer, Any, Condition, Count, Derived, parse
 
 # Every answers fact carries this marker, so matching it is the condition that always holds.
 # (Testing "sid exists" instead makes durable_rules hang.)
@@ -9,38 +15,34 @@ ALWAYS = {FACT_MARKER: "answers"}
 _COMPARISONS = {"is_not": "$neq", "at_least": "$gte", "at_most": "$lte"}
 
 
-def condition_references(node) -> list[tuple[str, str, dict]]:
+def condition_references(node) -> list[tuple[str, str, Condition]]:
     """(kind, derivation id, referring node) for every count/derived reference in a condition tree."""
-    if not isinstance(node, dict):
-        return []
-    if "count" in node:
-        return [("count", node["count"], node)]
-    if "derived" in node:
-        return [("derived", node["derived"], node)]
-    children = node.get("all") or node.get("any") or []
-    return [ref for child in children for ref in condition_references(child)]
+    if isinstance(node, dict):
+        node = parse(node)
+    match node:
+        case Count(name=name):
+            return [("count", name, node)]
+        case Derived(name=name):
+            return [("derived", name, node)]
+        case All(items=items) | Any(items=items):
+            return [ref for child in items for ref in condition_references(child)]
+        case _:
+            return []
 
 
-def referenced_answers(node, entries) -> list[tuple[str, tuple]]:
+def referenced_answers(node: Condition, entries) -> list[tuple[str, tuple]]:
     """(question id, the option values it names) for every answer condition, derivations expanded."""
-    found: list[tuple[str, tuple]] = []
-
-    def walk(n):
-        if not isinstance(n, dict):
-            return
-        if "answer" in n:
-            values = n.get("includes_any") or n.get("in") or [n.get("includes", n.get("is", n.get("is_not")))]
-            found.append((n["answer"], tuple(v for v in values if isinstance(v, str))))
-        elif "count" in n:
-            for item in entries[n["count"]]["counts"]:
-                walk(item)
-        elif "derived" in n:
-            walk(entries[n["derived"]]["when"])
-        for child in n.get("all") or n.get("any") or []:
-            walk(child)
-
-    walk(node)
-    return found
+    match node:
+        case Answer(question=question):
+            return [(question, tuple(v for v in node.values if isinstance(v, str)))]
+        case All(items=items) | Any(items=items):
+            return [found for child in items for found in referenced_answers(child, entries)]
+        case Derived(name=name):
+            return referenced_answers(entries[name].condition(), entries)
+        case Count(name=name):
+            return [found for item in entries[name].counted() for found in referenced_answers(item, entries)]
+        case _:
+            return []
 
 
 def _either(parts: list) -> dict:
@@ -51,45 +53,47 @@ def _both(parts: list) -> dict:
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-def _answer(node) -> dict:
-    question = node["answer"]
-    if "is" in node:
-        return {question: node["is"]}
-    if "in" in node:
-        return _either([{question: value} for value in node["in"]])
-    if "includes" in node:
-        return {"$iany": {question: {"$i": node["includes"]}}}
-    if "includes_any" in node:
-        # An $or of single $iany matches. (One $iany over an $or would fire once instead of once per
-        # matching item, but durable_rules then builds the ruleset from uninitialised memory: valgrind
-        # shows it, and now and then create_ruleset fails with ERR_UNEXPECTED_TYPE.)
-        return _either([{"$iany": {question: {"$i": value}}} for value in node["includes_any"]])
-    for key, operator in _COMPARISONS.items():
-        if key in node:
-            return {operator: {question: node[key]}}
-    raise ValueError("condition has no operator")
+def _answer(node: Answer) -> dict:
+    question, value = node.question, node.value
+    match node.operator:
+        case "is":
+            return {question: value}
+        case "in":
+            return _either([{question: v} for v in value])
+        case "includes":
+            return {"$iany": {question: {"$i": value}}}
+        case "includes_any":
+            # An $or of single $iany matches. (One $iany over an $or would fire once instead of once per
+            # matching item, but durable_rules then builds the ruleset from uninitialised memory: valgrind
+            # shows it, and now and then create_ruleset fails with ERR_UNEXPECTED_TYPE.)
+            return _either([{"$iany": {question: {"$i": v}}} for v in value])
+        case operator:
+            return {_COMPARISONS[operator]: {question: value}}
 
 
-def to_durable(node, entries) -> dict:
-    """Translate a checked condition tree into a durable_rules expression."""
-    if "always" in node:
-        return ALWAYS
-    if "answer" in node:
-        return _answer(node)
-    if "all" in node:
-        return _both([to_durable(child, entries) for child in node["all"]])
-    if "any" in node:
-        return _either([to_durable(child, entries) for child in node["any"]])
-    if "derived" in node:
-        return to_durable(entries[node["derived"]]["when"], entries)
-    return _at_least(node["at_least"], entries[node["count"]]["counts"], entries)
+def to_durable(node: Condition, entries) -> dict:
+    """Translate a typed condition tree into a durable_rules expression."""
+    match node:
+        case Always():
+            return ALWAYS
+        case Answer():
+            return _answer(node)
+        case All(items=items):
+            return _both([to_durable(child, entries) for child in items])
+        case Any(items=items):
+            return _either([to_durable(child, entries) for child in items])
+        case Derived(name=name):
+            return to_durable(entries[name].condition(), entries)
+        case Count(name=name, at_least=needed):
+            return _at_least(needed, entries[name].counted(), entries)
+    raise TypeError(f"not a condition: {node!r}")
 
 
-def _at_least(needed: int, counted: list, entries) -> dict:
+def _at_least(needed: int, counted: tuple, entries) -> dict:
     """At least `needed` of the `counted` conditions hold."""
     if needed > len(counted):
         raise ValueError(f"at_least {needed} exceeds the {len(counted)} conditions counted")
-    flags = [item["answer"] for item in counted if item.get("is") is True]
+    flags = [c.question for c in counted if isinstance(c, Answer) and c.operator == "is" and c.value is True]
     if len(flags) == len(counted) and len(flags) > 1:
         # Only "<yes/no question> is true" items: durable_rules counts true as 1, so the sum can be
         # compared directly: first >= needed - second - third ... (one match, so the rule fires once).

@@ -111,7 +111,7 @@ class Resolver:
         # (a bounded dict: at most 8,192 entries, each a rule and a few answers from small fixed sets).
         self.reads = {
             rule_id: tuple(
-                dict.fromkeys(q for q, _ in referenced_answers(rule.entry["when"], rulebook.entries))
+                dict.fromkeys(q for q, _ in referenced_answers(rule.entry.condition(), rulebook.entries))
             )
             for rule_id, rule in self.rules.items()
         }

@@ -38,7 +38,7 @@ def build_ruleset(rulebook: Rulebook) -> dict:
     entries = rulebook.entries
     ruleset = {}
     for entry in rulebook.of_kind("rule"):
-        rule = {"all": [{"m": to_durable(entry["when"], entries)}], "run": entry.id}
+        rule = {"all": [{"m": to_durable(entry.condition(), entries)}], "run": entry.id}
         ruleset[entry.id] = rule
     # An outcome level's own conditions (when it gives way, when it gives no steps) run as rules too,
     # named after the level; a ':' keeps those names apart from rule ids (kebab-case).
@@ -46,7 +46,7 @@ def build_ruleset(rulebook: Rulebook) -> dict:
         for key, suffix in LEVEL_CONDITIONS.items():
             if key in level.data:
                 name = f"{level.id}:{suffix}"
-                ruleset[name] = {"all": [{"m": to_durable(level[key], entries)}], "run": name}
+                ruleset[name] = {"all": [{"m": to_durable(level.condition(key), entries)}], "run": name}
     if not any(rule["all"][0]["m"] == ALWAYS for rule in ruleset.values()):
         # Without a rule that always matches, durable_rules raises MessageNotHandledException and
         # leaves a state behind whose deletion can crash the process.

@@ -1,45 +1,49 @@
 """`because`: which of a rule's conditions held for this person, in their own answers' words."""
 
 from schemas.questionnaire import load_questionnaire
+from service.core.model import All, Always, Answer, Any, Condition, Count, Derived
 
 
-def _leaf(node, answers) -> tuple[bool, object]:
+def _leaf(node: Answer, answers) -> tuple[bool, object]:
     """Whether an answer condition holds, and the answer that made it hold (list items: the matches)."""
-    question = node["answer"]
-    if question not in answers:
+    if node.question not in answers:
         return False, None
-    value = answers[question]
-    if "is" in node:
-        return type(value) is type(node["is"]) and value == node["is"], value
-    if "is_not" in node:
-        return not (type(value) is type(node["is_not"]) and value == node["is_not"]), value
-    if "in" in node:
-        return value in node["in"], value
-    if "at_least" in node:
-        return type(value) is int and value >= node["at_least"], value
-    if "at_most" in node:
-        return type(value) is int and value <= node["at_most"], value
-    wanted = [node["includes"]] if "includes" in node else node["includes_any"]
-    matched = [item for item in wanted if item in value]
-    return bool(matched), matched
+    value, wanted = answers[node.question], node.value
+    match node.operator:
+        case "is":
+            return type(value) is type(wanted) and value == wanted, value
+        case "is_not":
+            return not (type(value) is type(wanted) and value == wanted), value
+        case "in":
+            return value in wanted, value
+        case "at_least":
+            return type(value) is int and value >= wanted, value
+        case "at_most":
+            return type(value) is int and value <= wanted, value
+        case "includes" | "includes_any":
+            matched = [item for item in node.values if item in value]
+            return bool(matched), matched
+    raise ValueError(f"unknown operator {node.operator}")
 
 
-def held(node, answers, entries) -> tuple[bool, list[tuple[str, object]]]:
+def held(node: Condition, answers, entries) -> tuple[bool, list[tuple[str, object]]]:
     """Whether a condition holds, and (question, answer) for each answer condition that held in it."""
-    if "always" in node:
-        return True, []
-    if "answer" in node:
-        holds, value = _leaf(node, answers)
-        return holds, [(node["answer"], value)] if holds else []
-    if "derived" in node:
-        return held(entries[node["derived"]]["when"], answers, entries)
-    if "count" in node:
-        parts = [held(item, answers, entries) for item in entries[node["count"]]["counts"]]
-        found = [pair for ok, pairs in parts if ok for pair in pairs]
-        return sum(ok for ok, _ in parts) >= node["at_least"], found
-    parts = [held(child, answers, entries) for child in node.get("all") or node["any"]]
-    holds = all(ok for ok, _ in parts) if "all" in node else any(ok for ok, _ in parts)
-    return holds, [pair for ok, pairs in parts if ok for pair in pairs]
+    match node:
+        case Always():
+            return True, []
+        case Answer():
+            holds, value = _leaf(node, answers)
+            return holds, [(node.question, value)] if holds else []
+        case Derived(name=name):
+            return held(entries[name].condition(), answers, entries)
+        case Count(name=name, at_least=needed):
+            parts = [held(item, answers, entries) for item in entries[name].counted()]
+            return sum(ok for ok, _ in parts) >= needed, [pair for ok, pairs in parts if ok for pair in pairs]
+        case All(items=items) | Any(items=items):
+            parts = [held(child, answers, entries) for child in items]
+            holds = all(ok for ok, _ in parts) if isinstance(node, All) else any(ok for ok, _ in parts)
+            return holds, [pair for ok, pairs in parts if ok for pair in pairs]
+    raise TypeError(f"not a condition: {node!r}")
 
 
 def because(entry, answers: dict, entries) -> list[dict]:
@@ -48,7 +52,7 @@ def because(entry, answers: dict, entries) -> list[dict]:
         return []
     questionnaire = load_questionnaire()
     merged: dict[str, object] = {}
-    for question_id, value in held(entry["when"], answers, entries)[1]:
+    for question_id, value in held(entry.condition(), answers, entries)[1]:
         question = questionnaire.question(question_id)
         if question.because is None:  # safety questions are never repeated back
             continue

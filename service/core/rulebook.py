@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from schemas.answers import answers_schema
 from schemas.questionnaire import load_questionnaire
 from schemas.rulefile import FILE_SCHEMAS, CaseSchema, RulebookSchema
+from service.core.model import parse
 from service.core.rulecheck import Problem, RulebookError, cross_check
 from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
 
@@ -30,6 +31,20 @@ class Entry:
     path: Path
     cases: list = field(default_factory=list)
     cases_path: Path | None = None
+
+    def condition(self, key: str = "when"):
+        """The typed condition under a key (when, yields_when, no_steps_when), read once."""
+        cache = self.__dict__.setdefault("_conditions", {})
+        if key not in cache:
+            cache[key] = parse(self.data[key])
+        return cache[key]
+
+    def counted(self) -> tuple:
+        """A counting derivation's conditions, typed."""
+        cache = self.__dict__.setdefault("_conditions", {})
+        if "counts" not in cache:
+            cache["counts"] = tuple(parse(item) for item in self.data["counts"])
+        return cache["counts"]
 
     def __getitem__(self, key):
         return self.data[key]

@@ -8,6 +8,7 @@ from schemas.resources import resource_targets, unknown_targets
 from schemas.rulefile import RECOMMENDATIONS, nearest
 from service.core.conditions import condition_references, referenced_answers
 from service.core.exceptions import ClosenessError
+from service.core.model import parse
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def cross_check(entries: dict, lines: dict, header: dict | None = None, header_l
                         key_path,
                         f"{ref_kind}: {nearest(ref, derivations)} is not {kind} derivation in this rulebook",
                     )
-                elif ref_kind == "count" and ref_node["at_least"] > len(target["counts"]):
+                elif ref_kind == "count" and ref_node.at_least > len(target["counts"]):
                     size = len(target["counts"])
                     problem(entry, key_path, f"at_least: '{ref}' counts only {size} conditions")
         effect = entry.get("effect") or {}
@@ -116,7 +117,7 @@ def _cited_by_what_it_reads(entry, entries) -> set[str]:
     nodes = [entry.data["when"]] if "when" in entry.data else list(entry.get("counts") or [])
     for node in nodes:
         try:
-            read = referenced_answers(node, entries)
+            read = referenced_answers(parse(node), entries)
         except KeyError:  # a broken reference, reported on its own
             continue
         for question_id, values in read:

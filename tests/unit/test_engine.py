@@ -16,6 +16,7 @@ from schemas.questionnaire import load_questionnaire
 from service.core.conditions import ALWAYS, FACT_MARKER, to_durable
 from service.core.engine import CATCH_ALL, RuleEngine, build_ruleset
 from service.core.intake import read_answers
+from service.core.model import parse
 from service.core.rulebook import load_rulebook
 from tests.answers import random_answers
 from tests.policy import decide
@@ -274,7 +275,7 @@ def test_catch_all_is_added_when_no_rule_always_matches(tmp_path, rulebook):
 
 
 def test_counting_yes_answers_becomes_one_comparison(rulebook):
-    expanded = to_durable({"count": "permanence-signs", "at_least": 3}, rulebook.entries)
+    expanded = to_durable(parse({"count": "permanence-signs", "at_least": 3}), rulebook.entries)
     # partner_refuses_to_talk >= 3 - partner_always_blames - attempts_keep_failing - partner_ignores_feelings
     bound = expanded["$gte"]["partner_refuses_to_talk"]
     assert bound["$sub"]["$r"] == {"$m": "partner_ignores_feelings"}
@@ -282,14 +283,14 @@ def test_counting_yes_answers_becomes_one_comparison(rulebook):
 
 
 def test_counting_other_conditions_expands_to_every_group_of_k(rulebook):
-    expanded = to_durable({"count": "availability-flags", "at_least": 2}, rulebook.entries)
+    expanded = to_durable(parse({"count": "availability-flags", "at_least": 2}), rulebook.entries)
     assert len(expanded["$or"]) == 3 and all(len(group["$and"]) == 2 for group in expanded["$or"])
     assert expanded["$or"][0]["$and"] == [{"$lte": {"ready_to_share": 2}}, {"$gte": {"walls_when_close": 4}}]
 
 
 def test_includes_any_is_an_or_of_single_item_matches(rulebook):
     node = {"answer": "signs", "includes_any": ["resentment", "growing_distance"]}
-    assert to_durable(node, rulebook.entries) == {
+    assert to_durable(parse(node), rulebook.entries) == {
         "$or": [{"$iany": {"signs": {"$i": "resentment"}}}, {"$iany": {"signs": {"$i": "growing_distance"}}}]
     }
 
@@ -358,5 +359,16 @@ def test_the_python_reading_of_conditions_agrees_with_the_engine(rulebook, engin
     for _ in range(1500):
         facts = facts_of(random_answers(rng))
         fired = set(engine.fired_rules(facts))
-        by_python = {rule.id for rule in rules if held(rule["when"], facts, rulebook.entries)[0]}
+        by_python = {rule.id for rule in rules if held(rule.condition(), facts, rulebook.entries)[0]}
         assert by_python == fired - {n for n in fired if ":" in n}, facts
+
+
+def test_conditions_are_typed_nodes_read_once(rulebook):
+    from service.core.model import All, Answer, Count
+
+    rule = rulebook.entries["walk-away-many-signs"]
+    condition = rule.condition()
+    assert condition is rule.condition()  # read once, then reused
+    assert condition == All((Count("permanence-signs", 3), Answer("partner_willing", "is_not", "yes")))
+    with pytest.raises(TypeError, match="not a condition"):
+        to_durable({"answer": "signs"}, rulebook.entries)  # raw data is read through model.parse only

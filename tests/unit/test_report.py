@@ -13,26 +13,26 @@ def test_every_rule_appears_with_its_sentence_and_source(rulebook):
         assert f"({entry.id})" in markdown, entry.id
         assert f"(https://articles.example/closeness#{entry['section']})" in markdown, entry.id
         if entry.kind == "rule":
-            first_line = condition_sentence(entry["when"], rulebook.entries).split("\n")[0]
+            first_line = condition_sentence(entry.condition(), rulebook.entries).split("\n")[0]
             assert first_line in markdown, entry.id
     assert rulebook.digest in markdown and f"Version {rulebook.version}" in markdown
 
 
 def test_conditions_read_as_sentences(rulebook):
     entries = rulebook.entries
-    assert condition_sentence(entries["together-self-unsure"]["when"], entries) == (
+    assert condition_sentence(entries["together-self-unsure"].condition(), entries) == (
         "all of these hold:\n"
         "  - the answer to “I am willing to work on feeling closer again.” is “Not sure”\n"
         "  - the answer to “My partner wants to work on it too.” is not “Yes”"
     )
-    assert condition_sentence(entries["walk-away-many-signs"]["when"], entries).startswith(
+    assert condition_sentence(entries["walk-away-many-signs"].condition(), entries).startswith(
         "all of these hold:\n  - at least 3 of these 4 hold (signs that the distance may last):"
     )
     assert "(a skipped follow-up counts as yes)" in condition_sentence(
-        entries["concern-partner-safety-now"]["when"], entries
+        entries["concern-partner-safety-now"].condition(), entries
     )
     assert "is 2 (disagree) or lower" in condition_sentence(
-        entries["step-open-honest-communication"]["when"], entries
+        entries["step-open-honest-communication"].condition(), entries
     )
 
 
