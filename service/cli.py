@@ -1,6 +1,5 @@
-"""The closeness command: evaluate answers, check and test rules, serve the API."""
+"""The closeness command: evaluate answers; check, test, report and diff rules; the decision log; serve."""
 
-import argparse
 import itertools
 import json
 import multiprocessing
@@ -9,7 +8,9 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
+import click
 import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -306,119 +307,177 @@ def serve(args) -> int:
     os.execv(sys.executable, gunicorn_command(host, port, args.workers))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="closeness", description=__doc__)
-    parser.add_argument(
-        "--rules", metavar="DIR", help="rules directory (default: CLOSENESS_RULES_DIR or the packaged rules)"
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
+class _Closeness(click.Group):
+    """The command group: every failure a user can cause is one or a few lines and an exit code.
 
-    p = commands.add_parser("evaluate", help="evaluate one JSON object or JSON Lines of answers")
-    p.add_argument("path", help="a file, or - for standard input")
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=1,
-        metavar="N",
-        help="worker processes for large files (output in input order)",
-    )
-    p.set_defaults(run=evaluate)
+    Exit codes: 0 done (evaluate: every answer set valid; rules diff: no decision changed); 1 a
+    finding (invalid answers, failed cases, changed decisions, a rulebook with problems); 2 a usage
+    or setting problem (a bad option or value, an unreadable file, an unreachable database).
+    """
 
-    rules = commands.add_parser("rules", help="check, test, report or diff rules directories").add_subparsers(
-        dest="rules_command", required=True
-    )
-    p = rules.add_parser("check", help="lint the rule files; prints file:line: message")
-    p.add_argument("dir", nargs="?")
-    p.set_defaults(run=rules_check)
-    p = rules.add_parser("test", help="run every case file beside the rules")
-    p.add_argument("dir", nargs="?")
-    p.add_argument("--coverage", action="store_true", help="report what the cases exercise")
-    p.add_argument(
-        "--min", type=float, metavar="PCT", help="exit 1 when coverage is under PCT (implies --coverage)"
-    )
-    p.set_defaults(run=rules_test)
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RulebookError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            ctx.exit(1)
+        except (JsonInputError, AnswersInvalid, ConfigError, UsageError) as error:
+            click.echo(f"closeness: {error}", err=True)
+            ctx.exit(2)
+        except BrokenPipeError:
+            raise  # click stops quietly when the reader went away (closeness evaluate ... | head -1)
+        except OSError as error:
+            click.echo(f"closeness: {error.filename}: {error.strerror}", err=True)
+            ctx.exit(2)
+        except SQLAlchemyError as error:
+            # The URL's scheme and host only: it may hold a password, and the error text the statement.
+            url = make_url(settings()["DECISION_LOG_URL"])
+            where = f"{url.get_backend_name()} at {url.host}" if url.host else url.get_backend_name()
+            hint = (
+                " (its tables are made by `closeness log migrate`)" if "no such table" in str(error) else ""
+            )
+            click.echo(
+                f"closeness: the decision log ({where}) failed: {type(error).__name__}{hint}", err=True
+            )
+            ctx.exit(2)
 
-    p = rules.add_parser("report", help="the rulebook as a readable document (Markdown or HTML)")
-    p.add_argument("dir", nargs="?")
-    p.add_argument("--format", choices=("md", "html"), default="md")
-    p.set_defaults(run=rules_report)
-    p = rules.add_parser(
-        "diff", help="what changes between two rules directories; exit 1 if any outcome does"
-    )
-    p.add_argument("old")
-    p.add_argument("new")
-    p.add_argument(
-        "--cases", metavar="FILE.jsonl", help="answer sets to compare on (default: cases + a sample)"
-    )
-    p.add_argument(
-        "--replay", metavar="EXPORT.jsonl", help="decide logged decisions (closeness log export) with NEW"
-    )
-    p.add_argument("--format", choices=("text", "json", "md"), default="text")
-    p.add_argument("--out", metavar="FILE.jsonl", help="write the changed cases' answers, one set a line")
-    p.add_argument("--strict", action="store_true", help="exit 1 when rules changed but the version did not")
-    p.set_defaults(run=rules_diff)
 
-    log = commands.add_parser("log", help="the decision log").add_subparsers(
-        dest="log_command", required=True
-    )
-    p = log.add_parser("migrate", help="create or update the log's tables (CLOSENESS_DECISION_LOG_URL)")
-    p.set_defaults(run=log_migrate)
-    p = log.add_parser("stats", help="how often each outcome was given and each rule reported")
-    p.add_argument(
-        "--since", help="ISO 8601 date and time, or a span back from now such as 7d (default: 30d)"
-    )
-    p.add_argument("--until", help="ISO 8601 date and time, or a span back from now (default: now)")
-    p.set_defaults(run=log_stats)
-    p = log.add_parser("prune", help="delete the decisions older than a span, such as 90d")
-    p.add_argument("--older-than", required=True, metavar="SPAN", help="90d, 12h or 30m")
-    p.set_defaults(run=log_prune)
-    p = log.add_parser("erase", help="delete one decision's record")
-    p.add_argument("id", metavar="ID", help="the decision id (32 hex digits)")
-    p.set_defaults(run=log_erase)
-    p = log.add_parser("export", help="decisions as JSON Lines on standard output, oldest first")
-    p.add_argument(
-        "--since", help="ISO 8601 date and time, or a span back from now such as 7d (default: all)"
-    )
-    p.add_argument("--until", help="ISO 8601 date and time, or a span back from now (default: now)")
-    p.set_defaults(run=log_export)
+def _run(ctx: click.Context, command, **options) -> None:
+    ctx.exit(command(SimpleNamespace(rules=ctx.find_root().params["rules"], **options)))
 
-    p = commands.add_parser("serve", help="serve the HTTP API with gunicorn")
-    p.add_argument("--host", help="default: CLOSENESS_HOST or 127.0.0.1")
-    p.add_argument("--port", type=int, help="default: CLOSENESS_PORT or 8000")
-    p.add_argument("--workers", type=int)
-    p.set_defaults(run=serve)
-    return parser
+
+@click.group(cls=_Closeness, help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--rules", metavar="DIR", help="rules directory (default: CLOSENESS_RULES_DIR or the packaged rules)"
+)
+def cli(rules):
+    pass
+
+
+@cli.command(
+    "evaluate", help="Evaluate one JSON object, or JSON Lines of answers (PATH or - for standard input)."
+)
+@click.argument("path")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    metavar="N",
+    help="worker processes (output in input order)",
+)
+@click.pass_context
+def evaluate_command(ctx, path, jobs):
+    _run(ctx, evaluate, path=path, jobs=jobs)
+
+
+@cli.group("rules", help="Check, test, report or diff rules directories.")
+def rules_group():
+    pass
+
+
+@rules_group.command("check", help="Lint the rule files: prints file:line: message, exit 1 on problems.")
+@click.argument("dir", required=False)
+@click.pass_context
+def rules_check_command(ctx, dir):  # noqa: A002 - the argument's name in the help
+    _run(ctx, rules_check, dir=dir)
+
+
+@rules_group.command(
+    "test", help="Run every case file beside the rules; --coverage reports what they exercise."
+)
+@click.argument("dir", required=False)
+@click.option("--coverage", is_flag=True, help="report what the cases exercise")
+@click.option(
+    "--min", "min_", type=float, metavar="PCT", help="exit 1 when coverage is under PCT (implies --coverage)"
+)
+@click.pass_context
+def rules_test_command(ctx, dir, coverage, min_):  # noqa: A002
+    _run(ctx, rules_test, dir=dir, coverage=coverage, min=min_)
+
+
+@rules_group.command("report", help="The rulebook as a readable document (Markdown or HTML).")
+@click.argument("dir", required=False)
+@click.option("--format", "format_", type=click.Choice(["md", "html"]), default="md")
+@click.pass_context
+def rules_report_command(ctx, dir, format_):  # noqa: A002
+    _run(ctx, rules_report, dir=dir, format=format_)
+
+
+@rules_group.command("diff", help="What changes between two rules directories; exit 1 if any decision does.")
+@click.argument("old")
+@click.argument("new")
+@click.option("--cases", metavar="FILE.jsonl", help="answer sets to compare on (default: cases + a sample)")
+@click.option(
+    "--replay", metavar="EXPORT.jsonl", help="decide logged decisions (closeness log export) with NEW"
+)
+@click.option("--format", "format_", type=click.Choice(["text", "json", "md"]), default="text")
+@click.option("--out", metavar="FILE.jsonl", help="write the changed cases' answers, one set a line")
+@click.option("--strict", is_flag=True, help="exit 1 when rules changed but the version did not")
+@click.pass_context
+def rules_diff_command(ctx, old, new, cases, replay, format_, out, strict):
+    _run(
+        ctx, rules_diff, old=old, new=new, cases=cases, replay=replay, format=format_, out=out, strict=strict
+    )
+
+
+@cli.group("log", help="The decision log (CLOSENESS_DECISION_LOG_URL).")
+def log_group():
+    pass
+
+
+@log_group.command("migrate", help="Create or update the log's tables.")
+@click.pass_context
+def log_migrate_command(ctx):
+    _run(ctx, log_migrate)
+
+
+SINCE_HELP = "ISO 8601 date and time, or a span back from now such as 7d"
+
+
+@log_group.command("stats", help="How often each outcome was given and each rule reported.")
+@click.option("--since", help=f"{SINCE_HELP} (default: 30d)")
+@click.option("--until", help=f"{SINCE_HELP} (default: now)")
+@click.pass_context
+def log_stats_command(ctx, since, until):
+    _run(ctx, log_stats, since=since, until=until)
+
+
+@log_group.command("prune", help="Delete the decisions older than a span, such as 90d.")
+@click.option("--older-than", "older_than", required=True, metavar="SPAN", help="90d, 12h or 30m")
+@click.pass_context
+def log_prune_command(ctx, older_than):
+    _run(ctx, log_prune, older_than=older_than)
+
+
+@log_group.command("erase", help="Delete one decision's record (ID: 32 hex digits).")
+@click.argument("id")
+@click.pass_context
+def log_erase_command(ctx, id):  # noqa: A002
+    _run(ctx, log_erase, id=id)
+
+
+@log_group.command("export", help="Decisions as JSON Lines on standard output, oldest first.")
+@click.option("--since", help=f"{SINCE_HELP} (default: all)")
+@click.option("--until", help=f"{SINCE_HELP} (default: now)")
+@click.pass_context
+def log_export_command(ctx, since, until):
+    _run(ctx, log_export, since=since, until=until)
+
+
+@cli.command("serve", help="Serve the HTTP API with gunicorn.")
+@click.option("--host", help="default: CLOSENESS_HOST or 127.0.0.1")
+@click.option("--port", type=int, help="default: CLOSENESS_PORT or 8000")
+@click.option("--workers", type=click.IntRange(min=1))
+@click.pass_context
+def serve_command(ctx, host, port, workers):
+    _run(ctx, serve, host=host, port=port, workers=workers)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.run(args)
-    except RulebookError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return 1
-    except (JsonInputError, AnswersInvalid) as error:
-        print(f"closeness: {error}", file=sys.stderr)
-        return 2
-    except (ConfigError, UsageError) as error:
-        print(f"closeness: {error}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        # The reader went away (closeness evaluate ... | head -1): stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except OSError as error:
-        print(f"closeness: {error.filename}: {error.strerror}", file=sys.stderr)
-        return 2
-    except SQLAlchemyError as error:
-        # The URL's scheme and host only: it may hold a password, and the error text the statement.
-        url = make_url(settings()["DECISION_LOG_URL"])
-        where = f"{url.get_backend_name()} at {url.host}" if url.host else url.get_backend_name()
-        hint = " (its tables are made by `closeness log migrate`)" if "no such table" in str(error) else ""
-        print(f"closeness: the decision log ({where}) failed: {type(error).__name__}{hint}", file=sys.stderr)
-        return 2
+    """The console script: exit codes as _Closeness documents them."""
+    return cli.main(args=argv, prog_name="closeness")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
