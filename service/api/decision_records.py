@@ -13,6 +13,8 @@ from service.audit.decision_log import DecisionLog
 
 bp = Blueprint("decisions", __name__, url_prefix="/v1/decisions")
 
+DECISION_ID_PARAMETER = {"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}
+KEYED = [{"apiKey": []}, {"bearer": []}]  # X-API-Key, or Authorization: Bearer
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="closeness decision log"'}
 
 
@@ -83,7 +85,7 @@ def _log() -> DecisionLog:
                 "schema": {"type": "string"},
             },
         ],
-        "security": [{"apiKey": []}, {"bearer": []}],
+        "security": KEYED,
         "responses": {
             "200": {
                 "description": "Decisions, oldest first, and next_cursor (null on the last page)",
@@ -121,8 +123,8 @@ def _decision_id(decision_id: str) -> str:
         "summary": "Show one logged decision (API key)",
         "operationId": "getDecision",
         "tags": ["decisions"],
-        "parameters": [{"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "security": [{"apiKey": []}, {"bearer": []}],
+        "parameters": [DECISION_ID_PARAMETER],
+        "security": KEYED,
         "responses": {
             "200": {"description": "The decision's record", **openapi.json_body({"type": "object"})},
             **openapi.errors("Unauthorized", "NotFound"),
@@ -144,8 +146,8 @@ def get_decision(decision_id: str):
         "summary": "Erase one logged decision (API key)",
         "operationId": "deleteDecision",
         "tags": ["decisions"],
-        "parameters": [{"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "security": [{"apiKey": []}, {"bearer": []}],
+        "parameters": [DECISION_ID_PARAMETER],
+        "security": KEYED,
         "responses": {"204": {"description": "Erased"}, **openapi.errors("Unauthorized", "NotFound")},
     }
 )
