@@ -3,11 +3,12 @@
 import difflib
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from schemas.base import StrictBoolean, StrictInteger
 from schemas.questionnaire import DECLINED, load_questionnaire
 from schemas.resources import ResourceSchema
+from service.core.model import EFFECTS, Derivation, OutcomeLevel, Rule, parse
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
@@ -209,9 +210,29 @@ class _Documented(_FileSchema):
     )
 
 
+def _effect(data: dict):
+    """A checked effect mapping as its typed effect."""
+    values = {key: value for key, value in data.items() if key != "kind"}
+    if "unless" in values:
+        values["unless"] = tuple(values["unless"])
+    if "summary_with" in values:
+        values["summary_with"] = tuple(values["summary_with"].items())
+    return EFFECTS[data["kind"]](**values)
+
+
+def _documented(data: dict) -> dict:
+    """The fields every typed entry has, with the checked mapping kept as its source."""
+    keys = ("id", "title", "explanation", "section", "basis")
+    return {**{key: data[key] for key in keys}, "source": data}
+
+
 class RuleSchema(_Documented):
     when = ConditionField(required=True)
     effect = fields.Nested(EffectSchema, required=True)
+
+    @post_load
+    def _typed(self, data, **kwargs) -> Rule:
+        return Rule(**_documented(data), when=parse(data["when"]), effect=_effect(data["effect"]))
 
 
 class OutcomeSchema(_Documented):
@@ -243,6 +264,18 @@ class OutcomeSchema(_Documented):
         if errors:
             raise ValidationError(errors)
 
+    @post_load
+    def _typed(self, data, **kwargs) -> OutcomeLevel:
+        plain = ("recommendation", "priority", "steps", "clinician_summary", "urgent", "fallback")
+        texts = ("headline", "summary", "also_consider_text")
+        return OutcomeLevel(
+            **_documented(data),
+            **{key: data[key] for key in plain},
+            **{key: data[key] for key in texts if key in data},
+            **{key: parse(data[key]) for key in ("yields_when", "no_steps_when") if key in data},
+            no_steps_with_concerns=tuple(data.get("no_steps_with_concerns", ())),
+        )
+
 
 class DerivedSchema(_Documented):
     counts = fields.List(ConditionField(), validate=validate.Length(min=1))
@@ -252,6 +285,12 @@ class DerivedSchema(_Documented):
     def _one_definition(self, data, **kwargs):
         if ("counts" in data) == ("when" in data):
             raise ValidationError("a derivation has exactly one of 'counts' or 'when'")
+
+    @post_load
+    def _typed(self, data, **kwargs) -> Derivation:
+        if "counts" in data:
+            return Derivation(**_documented(data), counts=tuple(parse(item) for item in data["counts"]))
+        return Derivation(**_documented(data), when=parse(data["when"]))
 
 
 FILE_SCHEMAS = {"rule": RuleSchema(), "outcome": OutcomeSchema(), "derived": DerivedSchema()}

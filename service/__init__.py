@@ -26,9 +26,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         middleware,
         questionnaire_page,
         rule_pages,
+        services,
     )
     from service.api.jsonio import FastJSONProvider
     from service.api.openapi import build_openapi
+    from service.audit.report import rulebook_blocks, to_html
     from service.core.decision import Evaluator
     from service.core.rulebook import load_rulebook
     from service.interop import cds_hooks, fhir_routes
@@ -49,13 +51,11 @@ def create_app(test_config: dict | None = None) -> Flask:
             "support resources: using the rulebook's defaults, which name no local service; "
             "set CLOSENESS_RESOURCES_FILE to your local crisis, abuse and counseling services"
         )
-    app.extensions["closeness"] = Evaluator(rulebook, resources)
-    app.extensions["closeness.resources"] = "defaults" if resources is None else "configured"
-    app.extensions["closeness.fhir_reader"] = ResponseReader(app.config["FHIR_BASE"])
+    decision_log = alerts = None
     if app.config["DECISION_LOG"]:
         from service.audit.decision_log import DecisionLog
 
-        app.extensions["closeness.log"] = decision_log = DecisionLog(
+        decision_log = DecisionLog(
             app.config["DECISION_LOG_URL"],
             app.config["DECISION_LOG_ANSWERS"],
             app.config["DECISION_LOG_RETENTION_DAYS"],
@@ -67,7 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             raise ConfigError("CLOSENESS_ALERT_WEBHOOK_URL needs CLOSENESS_ALERT_SECRET to sign the alerts")
         from service.ops.alerts import AlertSender
 
-        app.extensions["closeness.alerts"] = AlertSender(
+        alerts = AlertSender(
             app.config["ALERT_WEBHOOK_URL"],
             app.config["ALERT_SECRET"],
             app.config["ALERT_NOTED"],
@@ -90,6 +90,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(rule_pages.html_bp)
-    # Collected from the views' own declarations, once the routes exist.
-    app.extensions["closeness.openapi"] = build_openapi(docs.service_version(), app)
+    app.extensions[services.KEY] = services.Services(
+        evaluator=Evaluator(rulebook, resources),
+        resources="defaults" if resources is None else "configured",
+        fhir_reader=ResponseReader(app.config["FHIR_BASE"]),
+        report_html=to_html(rulebook_blocks(rulebook, app.config["ARTICLE_BASE_URL"])),
+        # Collected from the views' own declarations, once the routes exist.
+        openapi=build_openapi(docs.service_version(), app),
+        decision_log=decision_log,
+        alerts=alerts,
+    )
     return app

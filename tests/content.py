@@ -42,13 +42,13 @@ def person_texts() -> dict[str, str]:
         if entry.kind == "derived":
             continue
         for key in RULE_TEXTS:
-            if entry.get(key):
-                texts[f"{entry.id}.{key}"] = entry[key]
-        effect = entry.get("effect") or {}
+            if getattr(entry.spec, key, None):
+                texts[f"{entry.id}.{key}"] = getattr(entry.spec, key)
+        effect = getattr(entry.spec, "effect", None)
         for key in EFFECT_TEXTS:
-            if effect.get(key):
-                texts[f"{entry.id}.effect.{key}"] = effect[key]
-        for other, text in (effect.get("summary_with") or {}).items():
+            if getattr(effect, key, None):
+                texts[f"{entry.id}.effect.{key}"] = getattr(effect, key)
+        for other, text in getattr(effect, "summary_with", ()):
             texts[f"{entry.id}.effect.summary_with.{other}"] = text
     for path in LABELS_DIR.glob("*.json"):
         labels = json.loads(path.read_text(encoding="utf-8"))
@@ -60,7 +60,7 @@ def person_texts() -> dict[str, str]:
 
 
 def clinician_texts() -> dict[str, str]:
-    texts = {f"{e.id}.clinician_summary": e["clinician_summary"] for e in load_rulebook().of_kind("outcome")}
+    texts = {f"{level.id}.clinician_summary": level.clinician_summary for level in load_rulebook().levels()}
     texts.update({f"cds.concern.{k}": v for k, v in CONCERN_WORDS.items()})
     texts.update({f"cds.follow_up.{k}": v for k, v in FOLLOW_UPS.items()})
     texts.update({f"cds.declined.{k}": v for k, v in DECLINED_FOLLOW_UP.items()})

@@ -1,11 +1,12 @@
 """POST /v1/assessments: answers in, an explained recommendation out."""
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from service.api import openapi
 from service.api.errors import ApiError
 from service.api.jsonio import parse_json, request_body
 from service.api.recording import record
+from service.api.services import services
 from service.interop.fhir_routes import decide_body
 
 bp = Blueprint("assessments", __name__, url_prefix="/v1")
@@ -37,7 +38,7 @@ FHIR_JSON = "application/fhir+json"
 )
 def create_assessment():
     """Evaluate answers (JSON, or a FHIR QuestionnaireResponse) against the rules."""
-    evaluator = current_app.extensions["closeness"]
+    evaluator = services().evaluator
     if request.mimetype == "application/json":
         assessment, channel = evaluator.decide(parse_json(request_body(request))), "json"
     elif request.mimetype == FHIR_JSON:

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from schemas.queries import DECISION_ID, Cursor, decision_query_schema
 from service.api import openapi
 from service.api.errors import ApiError
+from service.api.services import services
 from service.audit.decision_log import DecisionLog
 
 bp = Blueprint("decisions", __name__, url_prefix="/v1/decisions")
@@ -35,7 +36,7 @@ def _given_key() -> str | None:
 
 def _log() -> DecisionLog:
     """The log, once the caller has shown a valid API key. Messages say which case applies, nothing more."""
-    decision_log = current_app.extensions.get("closeness.log")
+    decision_log = services().decision_log
     if decision_log is None:
         raise ApiError(404, "The decision log is off on this service.")
     given = _given_key()

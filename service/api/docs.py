@@ -2,11 +2,12 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory, url_for
+from flask import Blueprint, Response, abort, send_from_directory, url_for
 from markupsafe import escape
 from swagger_ui_bundle import swagger_ui_path
 
 from service.api import openapi
+from service.api.services import services
 
 bp = Blueprint("docs", __name__)
 ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png"}
@@ -53,7 +54,7 @@ def service_version() -> str:
 )
 def get_openapi():
     """Describe the API as OpenAPI 3."""
-    return current_app.extensions["closeness.openapi"]  # built once, in create_app
+    return services().openapi
 
 
 @bp.get("/docs")

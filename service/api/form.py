@@ -9,6 +9,7 @@ from markupsafe import escape
 
 from schemas.questionnaire import article_sections, load_questionnaire
 from service.api import openapi
+from service.api.services import services
 
 bp = Blueprint("form", __name__, url_prefix="/form")
 LABELS_DIR = Path(__file__).resolve().parent / "form_labels"
@@ -62,7 +63,7 @@ TOPIC_CONCERNS = {"partner": ("partner_safety",), "suicide": ("suicide_risk",), 
 
 
 def _support_by_topic() -> dict:
-    resolver = current_app.extensions["closeness"].resolver
+    resolver = services().evaluator.resolver
     topics = dict(resolver.topics)
     for question in load_questionnaire().follow_ups:  # a follow-up speaks of its triggers' topic
         topics[question.id] = topics[question.follow_up_of[0]]

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app
 
-from service.api import openapi
+from service.api import openapi, services
 from service.api.errors import ApiError
 from service.core.exceptions import ClosenessError
 
@@ -37,9 +37,10 @@ def get_liveness():
 )
 def get_readiness():
     """Report whether the rulebook is loaded and the engine answers a probe."""
-    evaluator = current_app.extensions.get("closeness")
-    if evaluator is None:
+    built = current_app.extensions.get(services.KEY)
+    if built is None:
         raise ApiError(503, "The rulebook is not loaded.")
+    evaluator = built.evaluator
     try:
         evaluator.assess(evaluator.rulebook.case_baseline)
     except ClosenessError:
@@ -49,15 +50,15 @@ def get_readiness():
         "status": "ready",
         "ruleset": rulebook.ref,
         # "defaults" until a deployment configures its local services (CLOSENESS_RESOURCES_FILE).
-        "resources": current_app.extensions.get("closeness.resources", "defaults"),
+        "resources": built.resources,
     }
-    alerts = current_app.extensions.get("closeness.alerts")
+    alerts = built.alerts
     if alerts is not None:
         # Still deciding, but urgent alerts are not getting through: visible here and in /metrics.
         ready["alerts"] = "failing" if alerts.failing else "ok"
         if ready["alerts"] == "failing":
             ready["status"] = "degraded"
-    decision_log = current_app.extensions.get("closeness.log")
+    decision_log = built.decision_log
     if decision_log is not None:
         # Still serving decisions, but the last write to the log failed: visible here and in /metrics.
         ready["decision_log"] = "ok" if decision_log.healthy else "failing"

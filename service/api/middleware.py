@@ -9,6 +9,7 @@ import uuid
 
 from flask import Flask, current_app, g, request
 
+from service.api import services
 from service.api.errors import error_response
 
 access_log = logging.getLogger("closeness.access")
@@ -66,9 +67,9 @@ def _start():
 
 def _finish(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    evaluator = current_app.extensions.get("closeness")
-    if evaluator is not None:  # which rulebook this answer was decided with
-        response.headers["X-Ruleset-Digest"] = evaluator.rulebook.digest
+    built = current_app.extensions.get(services.KEY)
+    if built is not None:  # which rulebook this answer was decided with
+        response.headers["X-Ruleset-Digest"] = built.rulebook.digest
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("Referrer-Policy", "no-referrer")

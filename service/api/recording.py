@@ -1,7 +1,8 @@
 """Decide and record: every decision, whatever channel it came through, is counted and logged alike."""
 
-from flask import current_app, g
+from flask import g
 
+from service.api.services import services
 from service.core.decision import Assessment
 from service.ops.metrics import record_decision, record_log_failure
 
@@ -15,13 +16,13 @@ def record(assessment: Assessment, channel: str) -> tuple[dict, dict]:
     """
     result = assessment.result
     record_decision(result)
-    decision_log = current_app.extensions.get("closeness.log")
+    decision_log = services().decision_log
     decision_id = None
     if decision_log is not None:
         decision_id = decision_log.record(result, assessment.answers, g.request_id, channel)
         if decision_id is None:
             record_log_failure()
-    alerts = current_app.extensions.get("closeness.alerts")
+    alerts = services().alerts
     if alerts is not None:
         alerts.send(result, decision_id)  # queued: delivered off the request path
     if decision_id is None:

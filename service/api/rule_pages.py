@@ -1,11 +1,11 @@
 """GET /v1/rules and /v1/rules/<id>: the loaded rulebook, for reviewers and auditors."""
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
 from service.api import openapi
 from service.api.errors import ApiError
 from service.api.questionnaire_page import cite
-from service.audit.report import rulebook_blocks, to_html
+from service.api.services import services
 from service.core.rulebook import Entry, Rulebook
 
 bp = Blueprint("rules", __name__, url_prefix="/v1")
@@ -13,7 +13,7 @@ html_bp = Blueprint("rulebook", __name__)
 
 
 def _rulebook() -> Rulebook:
-    return current_app.extensions["closeness"].rulebook
+    return services().rulebook
 
 
 def _ruleset(rulebook: Rulebook) -> dict:
@@ -22,14 +22,16 @@ def _ruleset(rulebook: Rulebook) -> dict:
 
 def _describe(entry: Entry, rulebook: Rulebook) -> dict:
     definition = {
-        k: v for k, v in entry.data.items() if k not in ("kind", "id", "title", "explanation", "section")
+        k: v
+        for k, v in entry.spec.source.items()
+        if k not in ("kind", "id", "title", "explanation", "section")
     }
     return {
         "id": entry.id,
         "kind": entry.kind,
-        "title": entry["title"],
-        "explanation": entry["explanation"],
-        "cites": cite(entry["section"]),
+        "title": entry.spec.title,
+        "explanation": entry.spec.explanation,
+        "cites": cite(entry.spec.section),
         "file": entry.path.relative_to(rulebook.directory).as_posix(),
         "definition": definition,
     }
@@ -67,12 +69,7 @@ def list_rules():
 )
 def show_rulebook():
     """Show the rulebook as a document an auditor can read."""
-    rulebook = _rulebook()
-    html = current_app.extensions.get("closeness.report")
-    if html is None:
-        blocks = rulebook_blocks(rulebook, current_app.config["ARTICLE_BASE_URL"])
-        html = current_app.extensions["closeness.report"] = to_html(blocks)
-    response = Response(html, mimetype="text/html")
+    response = Response(services().report_html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
     )

@@ -34,11 +34,11 @@ def _check(case: dict, result: dict, rule_id: str) -> list[str]:
 def _check_derivation(case: dict, entry, entries) -> list[str]:
     """A derivation fires when its yes/no value holds, or (counting) when it counts at least one."""
     facts = read_answers(case["answers"]).facts
-    if "counts" in entry.data:
-        count = sum(held(item, facts, entries)[0] for item in entry.counted())
+    if entry.spec.counts is not None:
+        count = sum(held(item, facts, entries)[0] for item in entry.spec.counts)
         fires, actual = count >= 1, {"count": count}
     else:
-        fires, actual = held(entry.condition(), facts, entries)[0], {}
+        fires, actual = held(entry.spec.when, facts, entries)[0], {}
     problems = [] if fires == case["fires"] else [f"expected it to {'hold' if case['fires'] else 'not hold'}"]
     for key, wanted in (case.get("expect") or {}).items():
         if actual.get(key) != wanted:

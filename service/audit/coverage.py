@@ -13,8 +13,6 @@ from service.core.intake import read_answers
 from service.core.model import All, Any, Condition
 from service.core.rulebook import Rulebook
 
-CONDITION_KEYS = ("when", "yields_when", "no_steps_when")
-
 
 @dataclass(frozen=True)
 class Item:
@@ -44,13 +42,13 @@ def coverage(rulebook: Rulebook) -> list[Item]:
     for entry in entries.values():
         items.append(Item(entry.id, "fires", any(case["fires"] for case in entry.cases)))
         items.append(Item(entry.id, "silent", any(not case["fires"] for case in entry.cases)))
-        for index, counted in enumerate(entry.counted() if "counts" in entry.data else ()):
-            covered = any(holds(counted, answers) for answers in facts)
-            items.append(Item(entry.id, f"counts.{index}", covered))
-        for key in CONDITION_KEYS:
-            if key not in entry.data:
+        for key_path, node in entry.spec.conditions:
+            if key_path[0] == "counts":
+                covered = any(holds(node, answers) for answers in facts)
+                items.append(Item(entry.id, f"counts.{key_path[1]}", covered))
                 continue
-            for path, kind, child, siblings in _branches(entry.condition(key), key):
+            (key,) = key_path
+            for path, kind, child, siblings in _branches(node, key):
                 if kind == "any":
                     covered = any(holds(child, answers) for answers in facts)
                 else:

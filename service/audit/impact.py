@@ -29,7 +29,10 @@ def rule_changes(old: Rulebook, new: Rulebook) -> dict:
     """Ids added and removed, and for changed entries each changed field as (old, new)."""
     changed = {}
     for entry_id in sorted(set(old.entries) & set(new.entries)):
-        before, after = _flatten(old.entries[entry_id].data), _flatten(new.entries[entry_id].data)
+        before, after = (
+            _flatten(old.entries[entry_id].spec.source),
+            _flatten(new.entries[entry_id].spec.source),
+        )
         fields = {
             key: (before.get(key), after.get(key))
             for key in sorted(set(before) | set(after))

@@ -9,6 +9,7 @@ from html import escape
 
 from schemas.questionnaire import article_sections
 from service.audit.sentences import BASIS_WORDS, RECOMMENDATION_WORDS, condition_sentence, effect_sentence
+from service.core.model import ConcernEffect, Rule
 from service.core.rulebook import Rulebook
 
 
@@ -32,7 +33,7 @@ def _source(section: str, article_base: str | None) -> Link:
 
 
 def _basis(entry) -> str:
-    return BASIS_WORDS[entry["basis"]]
+    return BASIS_WORDS[entry.basis]
 
 
 def _case_line(case: dict, baseline: dict) -> str:
@@ -45,8 +46,8 @@ def _case_line(case: dict, baseline: dict) -> str:
 
 def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list[Block]:
     entries = rulebook.entries
-    levels = sorted(rulebook.of_kind("outcome"), key=lambda e: e["priority"])
-    rules = rulebook.of_kind("rule")
+    levels = rulebook.levels()
+    rules = rulebook.rules()
     baseline = rulebook.case_baseline
     blocks = [
         Block("heading", "Closeness rulebook", 1),
@@ -74,25 +75,25 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
     ]
     order = []
     for level in levels:
-        notes = [f"recommendation: {RECOMMENDATION_WORDS[level['recommendation']]}"]
-        notes += ["urgent: title, summary and support of the first urgent concern"] if level["urgent"] else []
+        notes = [f"recommendation: {RECOMMENDATION_WORDS[level.recommendation]}"]
+        notes += ["urgent: title, summary and support of the first urgent concern"] if level.urgent else []
         notes += [
             {
                 "all": "with every step that applies (or the fallback step)",
                 "on_your_own": "with only the steps a person can take on their own",
                 "none": "no steps",
-            }[level["steps"]]
+            }[level.steps]
         ]
         notes += (
-            [f"gives way when {condition_sentence(level.condition('yields_when'), entries)}"]
-            if level.get("yields_when")
+            [f"gives way when {condition_sentence(level.yields_when, entries)}"]
+            if level.yields_when is not None
             else []
         )
-        notes += ["the fallback: applies when no other level's rule fired"] if level["fallback"] else []
+        notes += ["the fallback: applies when no other level's rule fired"] if level.fallback else []
         order.append(
             [
-                f"Priority {level['priority']}: ",
-                Link(level["title"], f"#{level.id}"),
+                f"Priority {level.priority}: ",
+                Link(level.title, f"#{level.id}"),
                 " (" + "; ".join(notes) + ")",
             ]
         )
@@ -100,49 +101,49 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
 
     blocks.append(Block("heading", "Outcome levels", 2))
     for level in levels:
-        fired_by = [r for r in rules if r["effect"].get("outcome") == level.id]
-        blocks.append(Block("heading", f"{level['title']} ({level.id})", 3, level.id))
-        blocks.append(Block("para", [level["explanation"]]))
+        fired_by = [r for r in rules if getattr(r.effect, "outcome", None) == level.id]
+        blocks.append(Block("heading", f"{level.title} ({level.id})", 3, level.id))
+        blocks.append(Block("para", [level.explanation]))
         items = []
-        if level.get("headline"):
-            items.append(["Title shown to the person: ", level["headline"]])
-        if level.get("summary"):
-            items.append(["Shown to the person: ", level["summary"]])
-        if level.get("also_consider_text"):
-            items.append(["When listed under also consider: ", level["also_consider_text"]])
-        if level.get("no_steps_when"):
-            items.append(["No steps when: ", condition_sentence(level.condition("no_steps_when"), entries)])
-        if level.get("no_steps_with_concerns"):
-            items.append(["No steps with the concerns: ", ", ".join(level["no_steps_with_concerns"])])
+        if level.headline:
+            items.append(["Title shown to the person: ", level.headline])
+        if level.summary:
+            items.append(["Shown to the person: ", level.summary])
+        if level.also_consider_text:
+            items.append(["When listed under also consider: ", level.also_consider_text])
+        if level.no_steps_when is not None:
+            items.append(["No steps when: ", condition_sentence(level.no_steps_when, entries)])
+        if level.no_steps_with_concerns:
+            items.append(["No steps with the concerns: ", ", ".join(level.no_steps_with_concerns)])
         items += [
-            ["Shown to clinicians: ", level["clinician_summary"]],
-            ["Source: ", _source(level["section"], article_base)],
+            ["Shown to clinicians: ", level.clinician_summary],
+            ["Source: ", _source(level.section, article_base)],
             ["Basis: ", _basis(level)],
         ]
         if fired_by:
             items.append(
                 [
                     "Chosen when any of these fires: ",
-                    *_joined([Link(r["title"], f"#{r.id}") for r in fired_by]),
+                    *_joined([Link(r.title, f"#{r.id}") for r in fired_by]),
                 ]
             )
         blocks.append(Block("bullets", items))
 
     blocks.append(Block("heading", "Derived values", 2))
-    for derived in rulebook.of_kind("derived"):
-        if "counts" in derived.data:
-            counted = "".join(f"\n  - {condition_sentence(c, entries, 1)}" for c in derived.counted())
+    for derived in rulebook.derivations().values():
+        if derived.counts is not None:
+            counted = "".join(f"\n  - {condition_sentence(c, entries, 1)}" for c in derived.counts)
             definition = "how many of these hold:" + counted
         else:
-            definition = condition_sentence(derived.condition(), entries)
-        blocks.append(Block("heading", f"{derived['title']} ({derived.id})", 3, derived.id))
+            definition = condition_sentence(derived.when, entries)
+        blocks.append(Block("heading", f"{derived.title} ({derived.id})", 3, derived.id))
         blocks.append(
             Block(
                 "rule",
                 {
                     "Means": definition,
-                    "Why": derived["explanation"],
-                    "Source": _source(derived["section"], article_base),
+                    "Why": derived.explanation,
+                    "Source": _source(derived.section, article_base),
                     "Basis": _basis(derived),
                 },
             )
@@ -156,19 +157,20 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
     ]
     for title, kind in groups:
         blocks.append(Block("heading", title, 2))
-        for rule in (r for r in rules if r["effect"]["kind"] == kind):
-            blocks.append(Block("heading", f"{rule['title']} ({rule.id})", 3, rule.id))
+        for entry in (e for e in rulebook.of_kind("rule") if e.spec.effect.kind == kind):
+            rule = entry.spec
+            blocks.append(Block("heading", f"{rule.title} ({rule.id})", 3, rule.id))
             blocks.append(
                 Block(
                     "rule",
                     {
-                        "When": condition_sentence(rule.condition(), entries),
+                        "When": condition_sentence(rule.when, entries),
                         "Then it": effect_sentence(rule, entries),
-                        "Why": rule["explanation"],
-                        "Source": _source(rule["section"], article_base),
+                        "Why": rule.explanation,
+                        "Source": _source(rule.section, article_base),
                         "Basis": _basis(rule),
                         **_concern_texts(rule),
-                        "Cases": "\n".join(f"  - {_case_line(case, baseline)}" for case in rule.cases)
+                        "Cases": "\n".join(f"  - {_case_line(case, baseline)}" for case in entry.cases)
                         or "none",
                     },
                 )
@@ -176,12 +178,12 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
     return blocks
 
 
-def _concern_texts(rule) -> dict:
-    effect = rule["effect"]
-    if effect["kind"] != "concern" or not effect.get("headline"):
+def _concern_texts(rule: Rule) -> dict:
+    effect = rule.effect
+    if not isinstance(effect, ConcernEffect) or not effect.headline:
         return {}
-    texts = {"Title shown": effect["headline"], "Summary shown": effect["summary"]}
-    for other, text in (effect.get("summary_with") or {}).items():
+    texts = {"Title shown": effect.headline, "Summary shown": effect.summary}
+    for other, text in effect.summary_with:
         texts[f"Summary shown with {other}"] = text
     return texts
 

@@ -1,7 +1,20 @@
 """Conditions and effects of the rule files as plain sentences, for people who read the rulebook."""
 
 from schemas.questionnaire import load_questionnaire
-from service.core.model import All, Always, Answer, Any, Condition, Count, Derived
+from service.core.model import (
+    All,
+    Always,
+    Answer,
+    Any,
+    ConcernEffect,
+    Condition,
+    Count,
+    Derived,
+    OutcomeEffect,
+    OutcomeLevel,
+    Rule,
+    StepEffect,
+)
 
 RECOMMENDATION_WORDS = {
     "rebuild": "rebuild closeness together",
@@ -66,13 +79,13 @@ def condition_sentence(node: Condition, entries, depth: int = 0) -> str:
         case Answer():
             return _answer(node)
         case Derived(name=name):
-            derivation = entries[name]
-            inner = condition_sentence(derivation.condition(), entries, depth)
-            return f"{derivation['title'].lower()} ({inner})"
+            derivation = entries[name].spec
+            inner = condition_sentence(derivation.when, entries, depth)
+            return f"{derivation.title.lower()} ({inner})"
         case Count(name=name, at_least=needed):
-            derivation = entries[name]
-            counted = derivation.counted()
-            title = derivation["title"].lower()
+            derivation = entries[name].spec
+            counted = derivation.counts
+            title = derivation.title.lower()
             return f"at least {needed} of these {len(counted)} hold ({title}):{listed(counted)}"
         case All(items=items):
             return "all of these hold:" + listed(items)
@@ -81,29 +94,29 @@ def condition_sentence(node: Condition, entries, depth: int = 0) -> str:
     raise TypeError(f"not a condition: {node!r}")
 
 
-def _candidate(level) -> str:
+def _candidate(level: OutcomeLevel) -> str:
     return (
-        f"makes “{level['title']}” a candidate (recommendation: "
-        f"{RECOMMENDATION_WORDS[level['recommendation']]}, priority {level['priority']})"
+        f"makes “{level.title}” a candidate (recommendation: "
+        f"{RECOMMENDATION_WORDS[level.recommendation]}, priority {level.priority})"
     )
 
 
-def effect_sentence(entry, entries) -> str:
-    effect = entry["effect"]
-    if effect["kind"] == "outcome":
-        return _candidate(entries[effect["outcome"]])
-    if effect["kind"] == "step":
-        fallback = ", only when no other step applies" if effect.get("fallback") else ""
-        alone = " (one a person can take on their own)" if effect.get("on_your_own") else ""
-        return f"suggests the step “{effect['title']}”{alone}{fallback}"
-    if effect["kind"] == "concern":
-        kind = "an urgent" if effect["urgent"] else "a noted"
-        text = f"raises {kind} safety concern, {effect['concern']}"
-        if effect.get("unless"):
-            text += " (not when " + " or ".join(effect["unless"]) + " is raised)"
-        if effect.get("outcome"):
-            text += ", and " + _candidate(entries[effect["outcome"]])
-        else:
-            text += "; it does not change the outcome level"
-        return text
+def effect_sentence(rule: Rule, entries) -> str:
+    match rule.effect:
+        case OutcomeEffect(outcome=outcome):
+            return _candidate(entries[outcome].spec)
+        case StepEffect() as step:
+            fallback = ", only when no other step applies" if step.fallback else ""
+            alone = " (one a person can take on their own)" if step.on_your_own else ""
+            return f"suggests the step “{step.title}”{alone}{fallback}"
+        case ConcernEffect() as concern:
+            kind = "an urgent" if concern.urgent else "a noted"
+            text = f"raises {kind} safety concern, {concern.concern}"
+            if concern.unless:
+                text += " (not when " + " or ".join(concern.unless) + " is raised)"
+            if concern.outcome:
+                text += ", and " + _candidate(entries[concern.outcome].spec)
+            else:
+                text += "; it does not change the outcome level"
+            return text
     return "is reported as a reason and changes nothing else"

@@ -6,7 +6,7 @@ Walkers take a typed condition and the rulebook's entries (to expand derivations
 
 from itertools import combinations
 
-from service.core.model import All, Always, Answer, Any, Condition, Count, Derived, parse
+from service.core.model import All, Always, Answer, Any, Condition, Count, Derived
 
 # Every answers fact carries this marker, so matching it is the condition that always holds.
 # (Testing "sid exists" instead makes durable_rules hang.)
@@ -15,10 +15,8 @@ ALWAYS = {FACT_MARKER: "answers"}
 _COMPARISONS = {"is_not": "$neq", "at_least": "$gte", "at_most": "$lte"}
 
 
-def condition_references(node) -> list[tuple[str, str, Condition]]:
+def condition_references(node: Condition) -> list[tuple[str, str, Condition]]:
     """(kind, derivation id, referring node) for every count/derived reference in a condition tree."""
-    if isinstance(node, dict):
-        node = parse(node)
     match node:
         case Count(name=name):
             return [("count", name, node)]
@@ -38,9 +36,11 @@ def referenced_answers(node: Condition, entries) -> list[tuple[str, tuple]]:
         case All(items=items) | Any(items=items):
             return [found for child in items for found in referenced_answers(child, entries)]
         case Derived(name=name):
-            return referenced_answers(entries[name].condition(), entries)
+            return referenced_answers(entries[name].spec.when, entries)
         case Count(name=name):
-            return [found for item in entries[name].counted() for found in referenced_answers(item, entries)]
+            return [
+                found for item in entries[name].spec.counts for found in referenced_answers(item, entries)
+            ]
         case _:
             return []
 
@@ -83,9 +83,9 @@ def to_durable(node: Condition, entries) -> dict:
         case Any(items=items):
             return _either([to_durable(child, entries) for child in items])
         case Derived(name=name):
-            return to_durable(entries[name].condition(), entries)
+            return to_durable(entries[name].spec.when, entries)
         case Count(name=name, at_least=needed):
-            return _at_least(needed, entries[name].counted(), entries)
+            return _at_least(needed, entries[name].spec.counts, entries)
     raise TypeError(f"not a condition: {node!r}")
 
 

@@ -15,7 +15,8 @@ from service.core.engine import RuleEngine
 from service.core.exceptions import AnswersInvalid
 from service.core.explain import because
 from service.core.intake import Intake, declined_questions, read_answers, retired_message, warnings_for
-from service.core.rulebook import Entry, Rulebook
+from service.core.model import ConcernEffect, FindingEffect, OutcomeEffect, OutcomeLevel, Rule, StepEffect
+from service.core.rulebook import Rulebook
 
 MOOD_QUESTIONS = ("feeling_down", "lost_interest")
 
@@ -24,45 +25,34 @@ def _frozen(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """What resolution needs of one rule, computed once per rulebook."""
-
-    id: str
-    kind: str  # outcome | step | finding | concern
-    target: str | None  # the outcome level, or the step id
-    entry: Entry
-    fallback: bool = False
-    on_your_own: bool = False
-    concern: str | None = None
-    urgent: bool = False
-    unless: tuple[str, ...] = ()
-
-    @property
-    def reason(self) -> dict:
-        return _reason(self.entry)
+def _id(rule: Rule) -> str:
+    return rule.id
 
 
-def _reason(entry: Entry) -> dict:
+def _reason(entry: Rule | OutcomeLevel) -> dict:
     return {
         "rule": entry.id,
-        "title": entry["title"],
-        "explanation": entry["explanation"],
-        "section": entry["section"],
-        "basis": entry["basis"],
+        "title": entry.title,
+        "explanation": entry.explanation,
+        "section": entry.section,
+        "basis": entry.basis,
     }
+
+
+def _step(effect: StepEffect) -> dict:
+    return {"id": effect.step, "title": effect.title, "advice": effect.advice, "section": effect.section}
 
 
 @dataclass(frozen=True)
 class Structure:
     """What depends only on which rules fired."""
 
-    winner: Entry
+    winner: OutcomeLevel
     urgent: tuple[str, ...]
     noted: tuple[str, ...]
-    also_consider: tuple[Entry, ...]
-    steps: tuple[_Rule, ...]
-    reported: tuple[_Rule, ...]  # rules reported as reasons after the winning level's own
+    also_consider: tuple[OutcomeLevel, ...]
+    steps: tuple[Rule, ...]  # rules with a step effect, one per step, in the rulebook's step order
+    reported: tuple[Rule, ...]  # rules reported as reasons after the winning level's own
 
 
 class Resolver:
@@ -71,121 +61,105 @@ class Resolver:
     def __init__(self, rulebook: Rulebook, resources: list):
         self.rulebook = rulebook
         self.resources = resources
-        self.levels = sorted(rulebook.of_kind("outcome"), key=lambda e: e["priority"])
-        self.fallback_level = next(e for e in self.levels if e["fallback"])
+        self.levels = rulebook.levels()
+        self.fallback_level = next(level for level in self.levels if level.fallback)
         self.step_rank = {step: index for index, step in enumerate(rulebook.step_order)}
-        self.concern_rank = {concern: index for index, concern in enumerate(rulebook.concerns)}
-        self.rules: dict[str, _Rule] = {}
-        self.concern_rules: dict[str, _Rule] = {}
-        for entry in rulebook.of_kind("rule"):
-            effect = entry["effect"]
-            rule = _Rule(
-                id=entry.id,
-                kind=effect["kind"],
-                target=effect.get("outcome") or effect.get("step"),
-                entry=entry,
-                fallback=bool(effect.get("fallback")),
-                on_your_own=bool(effect.get("on_your_own")),
-                concern=effect.get("concern"),
-                urgent=bool(effect.get("urgent")),
-                unless=tuple(effect.get("unless", ())),
-            )
-            self.rules[entry.id] = rule
-            if rule.concern:
-                self.concern_rules[rule.concern] = rule
-        self.steps: dict[tuple[str, bool], dict] = {}
-        for rule in self.rules.values():
-            if rule.kind == "step":
-                effect = rule.entry["effect"]
-                self.steps.setdefault(
-                    (rule.target, rule.fallback),
-                    {
-                        "id": rule.target,
-                        "title": effect["title"],
-                        "advice": effect["advice"],
-                        "section": effect["section"],
-                    },
-                )
+        self.rules: dict[str, Rule] = {rule.id: rule for rule in rulebook.rules()}
+        self.concern_rules: dict[str, Rule] = {
+            rule.effect.concern: rule
+            for rule in self.rules.values()
+            if isinstance(rule.effect, ConcernEffect)
+        }
         self.topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
         # The questions each rule reads: `because` depends on those answers only, so it is cached by them
         # (a bounded dict: at most 8,192 entries, each a rule and a few answers from small fixed sets).
         self.reads = {
-            rule_id: tuple(
-                dict.fromkeys(q for q, _ in referenced_answers(rule.entry.condition(), rulebook.entries))
-            )
+            rule_id: tuple(dict.fromkeys(q for q, _ in referenced_answers(rule.when, rulebook.entries)))
             for rule_id, rule in self.rules.items()
         }
         self._because_cache: dict[tuple, tuple] = {}
 
     def concerns(self, fired) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(urgent, noted) concern ids, in the rulebook's order; `unless` drops overridden ones."""
-        raw = {self.rules[r].concern for r in fired if r in self.rules and self.rules[r].concern}
+        raw = {
+            rule.effect.concern
+            for rule in (self.rules.get(r) for r in fired)
+            if rule is not None and isinstance(rule.effect, ConcernEffect)
+        }
         active = [
-            c for c in self.rulebook.concerns if c in raw and not raw & set(self.concern_rules[c].unless)
+            c
+            for c in self.rulebook.concerns
+            if c in raw and not raw & set(self.concern_rules[c].effect.unless)
         ]
-        urgent = tuple(c for c in active if self.concern_rules[c].urgent)
-        return urgent, tuple(c for c in active if not self.concern_rules[c].urgent)
+        urgent = tuple(c for c in active if self.concern_rules[c].effect.urgent)
+        return urgent, tuple(c for c in active if not self.concern_rules[c].effect.urgent)
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one Resolver per rulebook, kept for the process's life
     def structure(self, fired: frozenset) -> Structure:
         urgent, noted = self.concerns(fired)
         active = set(urgent) | set(noted)
         rules = [self.rules[r] for r in fired if r in self.rules]
-        held = {r.target for r in rules if r.kind == "outcome"}
-        held |= {r.target for r in rules if r.kind == "concern" and r.concern in active and r.target}
-        held_levels = [level for level in self.levels if level.id in held and not level["fallback"]]
+        held = set()
+        for rule in rules:
+            match rule.effect:
+                case OutcomeEffect(outcome=outcome):
+                    held.add(outcome)
+                case ConcernEffect(concern=concern, outcome=outcome) if concern in active and outcome:
+                    held.add(outcome)
+        held_levels = [level for level in self.levels if level.id in held and not level.fallback]
         winner = next(
             (level for level in held_levels if f"{level.id}:yields" not in fired), self.fallback_level
         )
-        also: list[Entry] = []
-        if not winner["urgent"]:
+        also: list[OutcomeLevel] = []
+        if not winner.urgent:
             for level in held_levels:
-                recommendation = level["recommendation"]
-                if level is winner or level["urgent"] or recommendation == winner["recommendation"]:
+                if level is winner or level.urgent or level.recommendation == winner.recommendation:
                     continue
-                if all(other["recommendation"] != recommendation for other in also):
+                if all(other.recommendation != level.recommendation for other in also):
                     also.append(level)
         steps = self._steps(winner, rules, fired, noted)
         concern_rules = [self.concern_rules[c] for c in (*urgent, *noted)]
-        if winner["urgent"]:
+        if winner.urgent:
             reported = concern_rules
         else:
             own = sorted(
-                (r for r in rules if r.kind == "outcome" and r.target == winner.id), key=lambda r: r.id
+                (r for r in rules if isinstance(r.effect, OutcomeEffect) and r.effect.outcome == winner.id),
+                key=_id,
             )
-            findings = sorted((r for r in rules if r.kind == "finding"), key=lambda r: r.id)
+            findings = sorted((r for r in rules if isinstance(r.effect, FindingEffect)), key=_id)
             reported = concern_rules + own + list(steps) + findings
         return Structure(winner, urgent, noted, tuple(also), tuple(steps), tuple(reported))
 
-    def _steps(self, winner: Entry, rules: list, fired: frozenset, noted: tuple) -> list[_Rule]:
-        mode = winner["steps"]
-        step_rules = [r for r in rules if r.kind == "step"]
-        if mode == "none":
+    def _steps(self, winner: OutcomeLevel, rules: list[Rule], fired: frozenset, noted: tuple) -> list[Rule]:
+        step_rules = [r for r in rules if isinstance(r.effect, StepEffect)]
+        if winner.steps == "none":
             return []
-        if mode == "on_your_own":
-            withheld = f"{winner.id}:no-steps" in fired or set(noted) & set(
-                winner.get("no_steps_with_concerns") or []
+        if winner.steps == "on_your_own":
+            withheld = f"{winner.id}:no-steps" in fired or set(noted) & set(winner.no_steps_with_concerns)
+            chosen = (
+                [] if withheld else [r for r in step_rules if r.effect.on_your_own and not r.effect.fallback]
             )
-            chosen = [] if withheld else [r for r in step_rules if r.on_your_own and not r.fallback]
         else:
-            chosen = [r for r in step_rules if not r.fallback] or [r for r in step_rules if r.fallback]
-        chosen.sort(key=lambda r: (self.step_rank[r.target], r.id))
-        unique: dict[str, _Rule] = {}
+            chosen = [r for r in step_rules if not r.effect.fallback] or [
+                r for r in step_rules if r.effect.fallback
+            ]
+        chosen.sort(key=lambda r: (self.step_rank[r.effect.step], r.id))
+        unique: dict[str, Rule] = {}
         for rule in chosen:
-            unique.setdefault(rule.target, rule)
+            unique.setdefault(rule.effect.step, rule)
         return list(unique.values())
 
     def _texts(self, structure: Structure) -> tuple[str, str]:
         """The result's title and summary: the first urgent concern's, else the winning level's."""
         if not structure.urgent:
-            return structure.winner["headline"], structure.winner["summary"]
-        effect = self.concern_rules[structure.urgent[0]].entry["effect"]
-        summary = effect["summary"]
-        for other, text in (effect.get("summary_with") or {}).items():
+            return structure.winner.headline, structure.winner.summary
+        effect = self.concern_rules[structure.urgent[0]].effect
+        summary = effect.summary
+        for other, text in effect.summary_with:
             if other in structure.urgent:
                 summary = text
                 break
-        return effect["headline"], summary
+        return effect.headline, summary
 
     @lru_cache(maxsize=1024)  # noqa: B019 - keys are drawn from small fixed sets
     def select_resources(self, tags: tuple[str, ...], calm: tuple[str, ...]) -> tuple:
@@ -204,7 +178,7 @@ class Resolver:
         topics = dict.fromkeys(self.topics[q] for q in declined)
         return (*urgent, *noted, *(f"declined:{topic}" for topic in topics))
 
-    def because(self, rule: _Rule, answers: dict) -> list[dict]:
+    def because(self, rule: Rule, answers: dict) -> list[dict]:
         """What this person said that made the rule hold (cached by the answers the rule reads)."""
         key = tuple(_frozen(answers.get(q)) for q in self.reads[rule.id])
         return [dict(item) for item in self._because(rule.id, key, answers)]
@@ -212,7 +186,7 @@ class Resolver:
     def _because(self, rule_id: str, key: tuple, answers: dict) -> tuple:
         cached = self._because_cache.get((rule_id, key))
         if cached is None:
-            cached = tuple(because(self.rules[rule_id].entry, answers, self.rulebook.entries))
+            cached = tuple(because(self.rules[rule_id], answers, self.rulebook.entries))
             if len(self._because_cache) < 8192:
                 self._because_cache[(rule_id, key)] = cached
         return cached
@@ -224,14 +198,14 @@ class Resolver:
         declined = declined_questions(answers)
         title, summary = self._texts(structure)
         reasons = [{**_reason(winner), "because": []}]
-        reasons += [{**rule.reason, "because": self.because(rule, answers)} for rule in structure.reported]
+        reasons += [{**_reason(rule), "because": self.because(rule, answers)} for rule in structure.reported]
         calm: tuple[str, ...] = ()
         if not structure.urgent:
             mood = any(answers.get(q) is True for q in MOOD_QUESTIONS)
-            calm = (winner["recommendation"], "mood") if mood else (winner["recommendation"],)
+            calm = (winner.recommendation, "mood") if mood else (winner.recommendation,)
         resources = self.select_resources(self.safety_tags(structure.urgent, structure.noted, declined), calm)
         return {
-            "recommendation": winner["recommendation"],
+            "recommendation": winner.recommendation,
             "urgent": bool(structure.urgent),
             "safety": {
                 "urgent": list(structure.urgent),
@@ -241,12 +215,12 @@ class Resolver:
             "title": title,
             "summary": summary,
             "reasons": reasons,
-            "steps": [dict(self.steps[(r.target, r.fallback)]) for r in structure.steps],
+            "steps": [_step(rule.effect) for rule in structure.steps],
             "also_consider": [
                 {
-                    "recommendation": level["recommendation"],
-                    "title": level["headline"],
-                    "text": level["also_consider_text"],
+                    "recommendation": level.recommendation,
+                    "title": level.headline,
+                    "text": level.also_consider_text,
                 }
                 for level in structure.also_consider
             ],

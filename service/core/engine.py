@@ -37,16 +37,14 @@ def build_ruleset(rulebook: Rulebook) -> dict:
     """The durable_rules JSON ruleset: one rule per condition rule, run by its id."""
     entries = rulebook.entries
     ruleset = {}
-    for entry in rulebook.of_kind("rule"):
-        rule = {"all": [{"m": to_durable(entry.condition(), entries)}], "run": entry.id}
-        ruleset[entry.id] = rule
+    for rule in rulebook.rules():
+        ruleset[rule.id] = {"all": [{"m": to_durable(rule.when, entries)}], "run": rule.id}
     # An outcome level's own conditions (when it gives way, when it gives no steps) run as rules too,
     # named after the level; a ':' keeps those names apart from rule ids (kebab-case).
-    for level in rulebook.of_kind("outcome"):
-        for key, suffix in LEVEL_CONDITIONS.items():
-            if key in level.data:
-                name = f"{level.id}:{suffix}"
-                ruleset[name] = {"all": [{"m": to_durable(level.condition(key), entries)}], "run": name}
+    for level in rulebook.levels():
+        for (key,), node in level.conditions:
+            name = f"{level.id}:{LEVEL_CONDITIONS[key]}"
+            ruleset[name] = {"all": [{"m": to_durable(node, entries)}], "run": name}
     if not any(rule["all"][0]["m"] == ALWAYS for rule in ruleset.values()):
         # Without a rule that always matches, durable_rules raises MessageNotHandledException and
         # leaves a state behind whose deletion can crash the process.

@@ -1,7 +1,7 @@
 """`because`: which of a rule's conditions held for this person, in their own answers' words."""
 
 from schemas.questionnaire import load_questionnaire
-from service.core.model import All, Always, Answer, Any, Condition, Count, Derived
+from service.core.model import All, Always, Answer, Any, Condition, Count, Derived, Rule
 
 
 def _leaf(node: Answer, answers) -> tuple[bool, object]:
@@ -35,9 +35,9 @@ def held(node: Condition, answers, entries) -> tuple[bool, list[tuple[str, objec
             holds, value = _leaf(node, answers)
             return holds, [(node.question, value)] if holds else []
         case Derived(name=name):
-            return held(entries[name].condition(), answers, entries)
+            return held(entries[name].spec.when, answers, entries)
         case Count(name=name, at_least=needed):
-            parts = [held(item, answers, entries) for item in entries[name].counted()]
+            parts = [held(item, answers, entries) for item in entries[name].spec.counts]
             return sum(ok for ok, _ in parts) >= needed, [pair for ok, pairs in parts if ok for pair in pairs]
         case All(items=items) | Any(items=items):
             parts = [held(child, answers, entries) for child in items]
@@ -46,13 +46,11 @@ def held(node: Condition, answers, entries) -> tuple[bool, list[tuple[str, objec
     raise TypeError(f"not a condition: {node!r}")
 
 
-def because(entry, answers: dict, entries) -> list[dict]:
+def because(rule: Rule, answers: dict, entries) -> list[dict]:
     """The answers that made a rule hold, each with its second-person sentence; none for safety."""
-    if "when" not in entry.data:
-        return []
     questionnaire = load_questionnaire()
     merged: dict[str, object] = {}
-    for question_id, value in held(entry.condition(), answers, entries)[1]:
+    for question_id, value in held(rule.when, answers, entries)[1]:
         question = questionnaire.question(question_id)
         if question.because is None:  # safety questions are never repeated back
             continue

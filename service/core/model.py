@@ -1,10 +1,11 @@
-"""Conditions as a closed set of node types, read once from the rule files' checked data.
+"""Conditions and rulebook entries as small typed, frozen classes, built once from checked data.
 
 Every walker (to durable_rules, to sentences, what a condition reads, whether it holds) is one
 `match` over these types: a new operator is one class, its translation and its cases.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 OPERATORS = ("is", "is_not", "in", "at_least", "at_most", "includes", "includes_any")
 
@@ -71,3 +72,136 @@ def parse(node: dict) -> Condition:
     (operator,) = (key for key in node if key != "answer")
     value = node[operator]
     return Answer(node["answer"], operator, tuple(value) if isinstance(value, list) else value)
+
+
+# The rulebook's entries, typed: built by the rule file schemas (schemas/rulefile.py, post_load)
+# from checked data, so code reads fields, never keys.
+
+
+@dataclass(frozen=True)
+class OutcomeEffect:
+    """Makes an outcome level a candidate."""
+
+    outcome: str
+    kind: ClassVar[str] = "outcome"
+
+
+@dataclass(frozen=True)
+class StepEffect:
+    """Suggests a step; `fallback` steps only when no other step applies."""
+
+    step: str
+    section: str
+    title: str
+    advice: str
+    on_your_own: bool = False
+    fallback: bool = False
+    kind: ClassVar[str] = "step"
+
+
+@dataclass(frozen=True)
+class FindingEffect:
+    """Reported as a reason; changes nothing else."""
+
+    kind: ClassVar[str] = "finding"
+
+
+@dataclass(frozen=True)
+class ConcernEffect:
+    """Raises a safety concern (urgent or noted); `unless` names concerns that override it."""
+
+    concern: str
+    urgent: bool
+    outcome: str | None = None
+    unless: tuple[str, ...] = ()
+    headline: str | None = None
+    summary: str | None = None
+    summary_with: tuple[
+        tuple[str, str], ...
+    ] = ()  # (another urgent concern, the summary when it is raised too)
+    kind: ClassVar[str] = "concern"
+
+
+Effect = OutcomeEffect | StepEffect | FindingEffect | ConcernEffect
+EFFECTS = {effect.kind: effect for effect in (OutcomeEffect, StepEffect, FindingEffect, ConcernEffect)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Documented:
+    """What every rule file says of itself, and the checked mapping it was read from."""
+
+    id: str
+    title: str
+    explanation: str
+    section: str
+    basis: str
+    source: dict = field(compare=False, repr=False, default_factory=dict)  # digest, diffs, the rule's page
+
+    @property
+    def conditions(self) -> tuple[tuple[tuple, Condition], ...]:
+        """(key path in the file, condition) for every condition this entry holds."""
+        return ()
+
+    @property
+    def reading(self) -> tuple[Condition, ...]:
+        """The conditions that decide whether it holds (not a level's yields_when or no_steps_when)."""
+        return ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule(Documented):
+    when: Condition
+    effect: Effect
+    kind: ClassVar[str] = "rule"
+
+    @property
+    def conditions(self):
+        return ((("when",), self.when),)
+
+    @property
+    def reading(self):
+        return (self.when,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutcomeLevel(Documented):
+    recommendation: str
+    priority: int
+    steps: str  # all | on_your_own | none
+    clinician_summary: str
+    urgent: bool = False
+    fallback: bool = False
+    headline: str | None = None
+    summary: str | None = None
+    also_consider_text: str | None = None
+    yields_when: Condition | None = None
+    no_steps_when: Condition | None = None
+    no_steps_with_concerns: tuple[str, ...] = ()
+    kind: ClassVar[str] = "outcome"
+
+    @property
+    def conditions(self):
+        keyed = (("yields_when", self.yields_when), ("no_steps_when", self.no_steps_when))
+        return tuple(((key,), node) for key, node in keyed if node is not None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Derivation(Documented):
+    """A yes/no derivation (`when`) or a counting one (`counts`): exactly one of the two."""
+
+    when: Condition | None = None
+    counts: tuple[Condition, ...] | None = None
+    kind: ClassVar[str] = "derived"
+
+    @property
+    def conditions(self):
+        if self.counts is not None:
+            return tuple((("counts", index), node) for index, node in enumerate(self.counts))
+        return ((("when",), self.when),)
+
+    @property
+    def reading(self):
+        return self.counts if self.counts is not None else (self.when,)
+
+
+Definition = Rule | OutcomeLevel | Derivation

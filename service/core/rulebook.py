@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from schemas.answers import answers_schema
 from schemas.questionnaire import load_questionnaire
 from schemas.rulefile import FILE_SCHEMAS, CaseSchema, RulebookSchema
-from service.core.model import parse
+from service.core.model import Definition, Derivation, OutcomeLevel, Rule
 from service.core.rulecheck import Problem, RulebookError, cross_check
 from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
 
@@ -23,34 +23,20 @@ _rulebook_schema = RulebookSchema()
 
 @dataclass
 class Entry:
-    """One rule, outcome level or derivation, as written in its file."""
+    """One rule, outcome level or derivation: its typed definition, its file and the cases beside it."""
 
-    kind: str
-    id: str
-    data: dict
+    spec: Definition
     path: Path
     cases: list = field(default_factory=list)
     cases_path: Path | None = None
 
-    def condition(self, key: str = "when"):
-        """The typed condition under a key (when, yields_when, no_steps_when), read once."""
-        cache = self.__dict__.setdefault("_conditions", {})
-        if key not in cache:
-            cache[key] = parse(self.data[key])
-        return cache[key]
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
 
-    def counted(self) -> tuple:
-        """A counting derivation's conditions, typed."""
-        cache = self.__dict__.setdefault("_conditions", {})
-        if "counts" not in cache:
-            cache["counts"] = tuple(parse(item) for item in self.data["counts"])
-        return cache["counts"]
-
-    def __getitem__(self, key):
-        return self.data[key]
-
-    def get(self, key, default=None):
-        return self.data.get(key, default)
+    @property
+    def id(self) -> str:
+        return self.spec.id
 
 
 @dataclass
@@ -73,6 +59,22 @@ class Rulebook:
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == kind]
+
+    def rules(self) -> list[Rule]:
+        return [e.spec for e in self.entries.values() if isinstance(e.spec, Rule)]
+
+    def levels(self) -> list[OutcomeLevel]:
+        """The outcome levels, by priority (lower first)."""
+        return sorted(
+            (e.spec for e in self.entries.values() if isinstance(e.spec, OutcomeLevel)), key=_priority
+        )
+
+    def derivations(self) -> dict[str, Derivation]:
+        return {i: e.spec for i, e in self.entries.items() if isinstance(e.spec, Derivation)}
+
+
+def _priority(level: OutcomeLevel) -> int:
+    return level.priority
 
 
 def default_rules_dir() -> Path:
@@ -113,13 +115,13 @@ def _load_entry(loaded: LoadedYaml) -> tuple[Entry | None, list[Problem]]:
         kinds = ", ".join(FILE_SCHEMAS)
         return None, [Problem(path, loaded.line(("kind",)), f"kind: must be one of {kinds}")]
     try:
-        clean = schema.load(data)
+        spec = schema.load(data)
     except ValidationError as error:
         return None, _schema_problems(loaded, error)
     stem = path.name[: -len(".yaml")]
-    if clean["id"] != stem:
+    if spec.id != stem:
         return None, [Problem(path, loaded.line(("id",)), f"id: must match the file name '{stem}'")]
-    return Entry(clean["kind"], clean["id"], clean, path), []
+    return Entry(spec, path), []
 
 
 def _load_cases(entry: Entry, loaded: LoadedYaml, baseline: dict) -> list[Problem]:
@@ -258,7 +260,7 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
         "resources": header["resources"],
         "concerns": header["concerns"],
         "step_order": header["step_order"],
-        "entries": {entry_id: entry.data for entry_id, entry in entries.items()},
+        "entries": {entry_id: entry.spec.source for entry_id, entry in entries.items()},
     }
     return Rulebook(
         directory=directory,

@@ -8,7 +8,7 @@ from schemas.resources import resource_targets, unknown_targets
 from schemas.rulefile import RECOMMENDATIONS, nearest
 from service.core.conditions import condition_references, referenced_answers
 from service.core.exceptions import ClosenessError
-from service.core.model import parse
+from service.core.model import ConcernEffect, Derivation, OutcomeEffect, OutcomeLevel, Rule, StepEffect
 
 
 @dataclass(frozen=True)
@@ -44,49 +44,44 @@ def cross_check(entries: dict, lines: dict, header: dict | None = None, header_l
         problems.append(Problem(entry.path, lines[entry.id].line(key_path), message))
 
     for entry in entries.values():
-        if entry["section"] not in sections:
+        spec = entry.spec
+        if spec.section not in sections:
             problem(
                 entry,
                 ("section",),
-                f"section: {nearest(entry['section'], sections)} is not a section id of the article",
+                f"section: {nearest(spec.section, sections)} is not a section id of the article",
             )
-        conditions = [("when",)] if "when" in entry.data else []
-        conditions += [("yields_when",)] if "yields_when" in entry.data else []
-        conditions += [("no_steps_when",)] if "no_steps_when" in entry.data else []
-        conditions += [("counts", i) for i in range(len(entry.get("counts") or []))]
-        for key_path in conditions:
-            node = entry.data
-            for key in key_path:
-                node = node[key]
+        for key_path, node in spec.conditions:
             for ref_kind, ref, ref_node in condition_references(node):
                 target = entries.get(ref)
                 wanted = "counts" if ref_kind == "count" else "when"
-                if target is None or target.kind != "derived" or wanted not in target.data:
+                if target is None or not _derivation_of(target.spec, wanted):
                     kind = "a counting" if ref_kind == "count" else "a yes/no"
-                    derivations = [e.id for e in entries.values() if e.kind == "derived" and wanted in e.data]
+                    derivations = [e.id for e in entries.values() if _derivation_of(e.spec, wanted)]
                     problem(
                         entry,
                         key_path,
                         f"{ref_kind}: {nearest(ref, derivations)} is not {kind} derivation in this rulebook",
                     )
-                elif ref_kind == "count" and ref_node.at_least > len(target["counts"]):
-                    size = len(target["counts"])
+                elif ref_kind == "count" and ref_node.at_least > len(target.spec.counts):
+                    size = len(target.spec.counts)
                     problem(entry, key_path, f"at_least: '{ref}' counts only {size} conditions")
-        effect = entry.get("effect") or {}
-        if "outcome" in effect:
-            target = entries.get(effect["outcome"])
+        outcome = _outcome_of(spec)
+        if outcome is not None:
+            target = entries.get(outcome)
             if target is None or target.kind != "outcome":
                 levels = [e.id for e in entries.values() if e.kind == "outcome"]
                 problem(
                     entry,
                     ("effect", "outcome"),
-                    f"effect.outcome: {nearest(effect['outcome'], levels)} is not an outcome level here",
+                    f"effect.outcome: {nearest(outcome, levels)} is not an outcome level here",
                 )
-        if effect.get("kind") == "step" and effect["section"] not in sections:
+        step = spec.effect if isinstance(spec, Rule) and isinstance(spec.effect, StepEffect) else None
+        if step is not None and step.section not in sections:
             problem(
                 entry,
                 ("effect", "section"),
-                f"effect.section: {nearest(effect['section'], sections)} is not a section id of the article",
+                f"effect.section: {nearest(step.section, sections)} is not a section id of the article",
             )
     problems += _basis_problems(entries, lines)
     if header is not None:
@@ -94,31 +89,42 @@ def cross_check(entries: dict, lines: dict, header: dict | None = None, header_l
     outcomes = [e for e in entries.values() if e.kind == "outcome"]
     priorities: dict[int, str] = {}
     for entry in outcomes:
-        if entry["priority"] in priorities:
-            problem(entry, ("priority",), f"priority: already used by '{priorities[entry['priority']]}'")
-        priorities[entry["priority"]] = entry.id
-    fallbacks = [e for e in outcomes if e["fallback"]]
+        if entry.spec.priority in priorities:
+            problem(entry, ("priority",), f"priority: already used by '{priorities[entry.spec.priority]}'")
+        priorities[entry.spec.priority] = entry.id
+    fallbacks = [e for e in outcomes if e.spec.fallback]
     if outcomes and len(fallbacks) != 1:
         problem(outcomes[0], ("fallback",), "exactly one outcome level must be the fallback")
     return problems + _cycles(entries, lines)
 
 
+def _derivation_of(spec, wanted: str) -> bool:
+    """Whether spec is a derivation defined by `wanted` (counts: a counting one; when: a yes/no one)."""
+    return isinstance(spec, Derivation) and getattr(spec, wanted) is not None
+
+
+def _outcome_of(spec) -> str | None:
+    """The outcome level a rule's effect names, if any."""
+    if isinstance(spec, Rule) and isinstance(spec.effect, OutcomeEffect | ConcernEffect):
+        return spec.effect.outcome
+    return None
+
+
 def _cited_by_what_it_reads(entry, entries) -> set[str]:
     """Sections an article-based entry may cite: what it gives, and the questions and options it reads."""
+    spec = entry.spec
     allowed = set()
-    effect = entry.get("effect") or {}
-    if entry.kind == "outcome":
-        allowed.add(entry["section"])
-    if effect.get("outcome") in entries:
-        allowed.add(entries[effect["outcome"]]["section"])
-    if effect.get("kind") == "step":
-        allowed.add(effect["section"])
+    if isinstance(spec, OutcomeLevel):
+        allowed.add(spec.section)
+    if _outcome_of(spec) in entries:
+        allowed.add(entries[_outcome_of(spec)].spec.section)
+    if isinstance(spec, Rule) and isinstance(spec.effect, StepEffect):
+        allowed.add(spec.effect.section)
     questionnaire = load_questionnaire()
-    nodes = [entry.data["when"]] if "when" in entry.data else list(entry.get("counts") or [])
-    for node in nodes:
+    for node in spec.reading:
         try:
-            read = referenced_answers(parse(node), entries)
-        except KeyError:  # a broken reference, reported on its own
+            read = referenced_answers(node, entries)
+        except (KeyError, AttributeError, TypeError):  # a broken reference, reported on its own
             continue
         for question_id, values in read:
             question = questionnaire.question(question_id)
@@ -133,25 +139,26 @@ def _basis_problems(entries, lines) -> list[Problem]:
     problems = []
     for entry in entries.values():
         line = lines[entry.id].line(("section",))
-        if entry["basis"] == "safety-guidance":
-            if entry["section"] != SAFETY_SECTION:
+        section = entry.spec.section
+        if entry.spec.basis == "safety-guidance":
+            if section != SAFETY_SECTION:
                 problems.append(
                     Problem(
                         entry.path,
                         line,
                         f"section: safety guidance does not come from the article; cite {SAFETY_SECTION}, "
-                        f"not '{entry['section']}'",
+                        f"not '{section}'",
                     )
                 )
             continue
         allowed = _cited_by_what_it_reads(entry, entries)
-        if entry["section"] not in allowed:
+        if section not in allowed:
             choices = ", ".join(sorted(allowed)) or "none"
             problems.append(
                 Problem(
                     entry.path,
                     line,
-                    f"section: '{entry['section']}' is neither the section of what this gives nor of a "
+                    f"section: '{section}' is neither the section of what this gives nor of a "
                     f"question or option it reads (those are: {choices})",
                 )
             )
@@ -172,29 +179,29 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
 
     by_concern: dict[str, list] = {}
     for entry in rules:
-        effect = entry["effect"]
-        if effect["kind"] == "concern":
-            by_concern.setdefault(effect["concern"], []).append(entry)
-            if effect["concern"] not in concerns:
+        effect = entry.spec.effect
+        if isinstance(effect, ConcernEffect):
+            by_concern.setdefault(effect.concern, []).append(entry)
+            if effect.concern not in concerns:
                 at(
                     entry,
                     ("effect", "concern"),
-                    f"effect.concern: '{effect['concern']}' is not listed in concerns",
+                    f"effect.concern: '{effect.concern}' is not listed in concerns",
                 )
-            for other in effect.get("unless", []) + list(effect.get("summary_with", {})):
+            for other in (*effect.unless, *(name for name, _ in effect.summary_with)):
                 if other not in concerns:
                     at(entry, ("effect",), f"effect: '{other}' is not a concern listed in rulebook.yaml")
-            target = entries.get(effect.get("outcome"))
-            if target is not None and target.kind == "outcome" and target["urgent"] != effect["urgent"]:
+            target = entries.get(effect.outcome)
+            if target is not None and target.kind == "outcome" and target.spec.urgent != effect.urgent:
                 at(
                     entry,
                     ("effect", "outcome"),
                     "effect.outcome: an urgent concern gives the urgent level, "
                     "a noted one a level that is not urgent",
                 )
-        elif effect["kind"] == "outcome":
-            target = entries.get(effect["outcome"])
-            if target is not None and target.kind == "outcome" and target["urgent"]:
+        elif isinstance(effect, OutcomeEffect):
+            target = entries.get(effect.outcome)
+            if target is not None and target.kind == "outcome" and target.spec.urgent:
                 at(entry, ("effect", "outcome"), "effect.outcome: only concerns lead to the urgent level")
     for index, concern in enumerate(concerns):
         if len(by_concern.get(concern, [])) != 1:
@@ -203,7 +210,7 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
                 f"concerns: '{concern}' needs exactly one rule with that concern",
                 soft=True,
             )
-    steps = {e["effect"]["step"] for e in rules if e["effect"]["kind"] == "step"}
+    steps = {e.spec.effect.step for e in rules if isinstance(e.spec.effect, StepEffect)}
     order = header["step_order"]
     for index, step in enumerate(order):
         if step not in steps or order.index(step) != index:
@@ -212,8 +219,8 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
             )
     for step in sorted(steps - set(order)):
         at_header(("step_order",), f"step_order: the step '{step}' is missing")
-    for entry in entries.values():
-        for index, concern in enumerate(entry.get("no_steps_with_concerns") or []):
+    for entry in (e for e in entries.values() if isinstance(e.spec, OutcomeLevel)):
+        for index, concern in enumerate(entry.spec.no_steps_with_concerns):
             if concern not in concerns:
                 at(
                     entry,
@@ -228,8 +235,9 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
 
 def _cycles(entries, lines) -> list[Problem]:
     def refs(entry):
-        nodes = [entry.data["when"]] if "when" in entry.data else list(entry.get("counts") or [])
-        return {ref for node in nodes for _, ref, _ in condition_references(node) if ref in entries}
+        return {
+            ref for node in entry.spec.reading for _, ref, _ in condition_references(node) if ref in entries
+        }
 
     problems, done = [], set()
 

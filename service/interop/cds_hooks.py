@@ -12,6 +12,7 @@ from service.api import openapi
 from service.api.errors import ApiError
 from service.api.jsonio import parse_json, request_body
 from service.api.recording import record
+from service.api.services import services
 from service.audit.sentences import RECOMMENDATION_WORDS
 from service.core.decision import MOOD_QUESTIONS
 from service.interop.fhir_questionnaire import canonical_url
@@ -111,7 +112,7 @@ def _questionnaire_response(hook_request: dict):
 def _section_link(level) -> str:
     base = current_app.config["ARTICLE_BASE_URL"]
     if base:
-        return f"{base}#{level['section']}"
+        return f"{base}#{level.section}"
     # No article address configured: the outcome level's own page, which names its cited section.
     return url_for("rules.get_rule", rule_id=level.id, _external=True)
 
@@ -144,15 +145,15 @@ def _safety_lines(result: dict, answers: dict, topics: dict) -> list[str]:
 def _summary_and_indicator(result: dict, level) -> tuple[str, str]:
     """A card never reads as calm when the safety screen noted something or an item was declined."""
     if result["urgent"]:
-        return level["clinician_summary"], "critical"
+        return level.clinician_summary, "critical"
     if _screened(result["safety"]):
         return SCREENED_SUMMARY, "warning"
-    return level["clinician_summary"], INDICATOR[result["recommendation"]]
+    return level.clinician_summary, INDICATOR[result["recommendation"]]
 
 
 def _card(result: dict, answers: dict) -> dict:
-    rulebook = current_app.extensions["closeness"].rulebook
-    level = rulebook.entries[result["reasons"][0]["rule"]]
+    rulebook = services().rulebook
+    level = rulebook.entries[result["reasons"][0]["rule"]].spec
     sections = article_sections()
     lines = [
         f"**Recommendation:** {RECOMMENDATION_WORDS[result['recommendation']].capitalize()}"
@@ -163,7 +164,7 @@ def _card(result: dict, answers: dict) -> dict:
         "The safety items are modelled on public screeners; they are not validated instruments.",
         "",
     ]
-    lines += _safety_lines(result, answers, current_app.extensions["closeness"].resolver.topics)
+    lines += _safety_lines(result, answers, services().evaluator.resolver.topics)
     if result["resources"]:
         lines += [
             "**Support shown to the client**",
@@ -197,7 +198,7 @@ def _card(result: dict, answers: dict) -> dict:
         "indicator": indicator,
         "detail": "\n".join(lines),
         "source": {
-            "label": f"Closeness: {sections[level['section']]['title']}",
+            "label": f"Closeness: {sections[level.section]['title']}",
             "url": _section_link(level),
         },
         "links": [

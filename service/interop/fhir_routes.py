@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, request
 from schemas.questionnaire import load_questionnaire
 from service.api import openapi
 from service.api.jsonio import JsonInputError, parse_json
+from service.api.services import services
 from service.core.decision import Assessment
 from service.core.exceptions import AnswersInvalid
 from service.interop.fhir_questionnaire import VERSIONS, questionnaire_resource
@@ -61,7 +62,7 @@ def get_questionnaire(questionnaire_id: str):
 
 
 def _reader() -> ResponseReader:
-    return current_app.extensions["closeness.fhir_reader"]  # built once, in create_app
+    return services().fhir_reader
 
 
 def decide_response(resource) -> Assessment:
@@ -71,7 +72,7 @@ def decide_response(resource) -> Assessment:
     """
     answers, issues = _reader().read(resource)
     try:
-        return current_app.extensions["closeness"].decide(answers, problems_by_item(issues))
+        return services().evaluator.decide(answers, problems_by_item(issues))
     except AnswersInvalid as error:
         raise FhirInvalid(answers_invalid_issues(error, issues), support=error.safety_resources) from None
 

@@ -36,7 +36,7 @@ def test_every_route_declares_its_operation_beside_its_view(app):
 def test_error_responses_come_from_the_one_catalogue(app):
     from service.api.errors import CATALOGUE
 
-    document = app.extensions["closeness.openapi"]
+    document = app.extensions["closeness"].openapi
     for name, kind in CATALOGUE.items():
         assert document["components"]["responses"][name]["description"] == kind.description
     response = app.test_client().get("/nowhere")

@@ -342,7 +342,7 @@ def test_round_trip_on_postgresql(postgres, baseline):
     assert paged == [decision_id, *ids][:4]
     assert client.delete(f"/v1/decisions/{ids[0]}", headers=KEY).status_code == 204
     assert client.get(f"/v1/decisions/{ids[0]}", headers=KEY).status_code == 404
-    app.extensions["closeness.log"].engine.dispose()
+    app.extensions["closeness"].decision_log.engine.dispose()
 
 
 @pytest.mark.slow

@@ -249,9 +249,9 @@ def test_every_rule_is_bound_to_a_handler_by_name(rulebook):
     definition = build_ruleset(rulebook)
     level_conditions = {
         f"{level.id}:{suffix}"
-        for level in rulebook.of_kind("outcome")
+        for level in rulebook.levels()
         for key, suffix in (("yields_when", "yields"), ("no_steps_when", "no-steps"))
-        if key in level.data
+        if getattr(level, key) is not None
     }
     assert level_conditions == {"consider-walking-away:yields", "help-for-you:no-steps"}
     assert set(definition) == {e.id for e in rulebook.of_kind("rule")} | level_conditions
@@ -355,20 +355,27 @@ def test_the_python_reading_of_conditions_agrees_with_the_engine(rulebook, engin
     from service.core.explain import held
 
     rng = random.Random(31)
-    rules = rulebook.of_kind("rule")
+    rules = rulebook.rules()
     for _ in range(1500):
         facts = facts_of(random_answers(rng))
         fired = set(engine.fired_rules(facts))
-        by_python = {rule.id for rule in rules if held(rule.condition(), facts, rulebook.entries)[0]}
+        by_python = {rule.id for rule in rules if held(rule.when, facts, rulebook.entries)[0]}
         assert by_python == fired - {n for n in fired if ":" in n}, facts
 
 
-def test_conditions_are_typed_nodes_read_once(rulebook):
-    from service.core.model import All, Answer, Count
+def test_rule_files_load_as_typed_frozen_definitions(rulebook):
+    import dataclasses
 
-    rule = rulebook.entries["walk-away-many-signs"]
-    condition = rule.condition()
-    assert condition is rule.condition()  # read once, then reused
-    assert condition == All((Count("permanence-signs", 3), Answer("partner_willing", "is_not", "yes")))
+    from service.core.model import All, Answer, Count, Derivation, OutcomeEffect, OutcomeLevel, Rule
+
+    rule = rulebook.entries["walk-away-many-signs"].spec
+    assert isinstance(rule, Rule) and rule.effect == OutcomeEffect("consider-walking-away")
+    assert rule.when == All((Count("permanence-signs", 3), Answer("partner_willing", "is_not", "yes")))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.when = None
+    level = rulebook.entries["consider-walking-away"].spec
+    assert isinstance(level, OutcomeLevel) and level.yields_when is not None and level.no_steps_when is None
+    assert isinstance(rulebook.entries["permanence-signs"].spec, Derivation)
+    assert rulebook.entries["permanence-signs"].spec.when is None
     with pytest.raises(TypeError, match="not a condition"):
         to_durable({"answer": "signs"}, rulebook.entries)  # raw data is read through model.parse only

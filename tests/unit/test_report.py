@@ -11,28 +11,28 @@ def test_every_rule_appears_with_its_sentence_and_source(rulebook):
     markdown = to_markdown(rulebook_blocks(rulebook, "https://articles.example/closeness"))
     for entry in rulebook.entries.values():
         assert f"({entry.id})" in markdown, entry.id
-        assert f"(https://articles.example/closeness#{entry['section']})" in markdown, entry.id
+        assert f"(https://articles.example/closeness#{entry.spec.section})" in markdown, entry.id
         if entry.kind == "rule":
-            first_line = condition_sentence(entry.condition(), rulebook.entries).split("\n")[0]
+            first_line = condition_sentence(entry.spec.when, rulebook.entries).split("\n")[0]
             assert first_line in markdown, entry.id
     assert rulebook.digest in markdown and f"Version {rulebook.version}" in markdown
 
 
 def test_conditions_read_as_sentences(rulebook):
     entries = rulebook.entries
-    assert condition_sentence(entries["together-self-unsure"].condition(), entries) == (
+    assert condition_sentence(entries["together-self-unsure"].spec.when, entries) == (
         "all of these hold:\n"
         "  - the answer to “I am willing to work on feeling closer again.” is “Not sure”\n"
         "  - the answer to “My partner wants to work on it too.” is not “Yes”"
     )
-    assert condition_sentence(entries["walk-away-many-signs"].condition(), entries).startswith(
+    assert condition_sentence(entries["walk-away-many-signs"].spec.when, entries).startswith(
         "all of these hold:\n  - at least 3 of these 4 hold (signs that the distance may last):"
     )
     assert "(a skipped follow-up counts as yes)" in condition_sentence(
-        entries["concern-partner-safety-now"].condition(), entries
+        entries["concern-partner-safety-now"].spec.when, entries
     )
     assert "is 2 (disagree) or lower" in condition_sentence(
-        entries["step-open-honest-communication"].condition(), entries
+        entries["step-open-honest-communication"].spec.when, entries
     )
 
 
@@ -46,7 +46,7 @@ def test_decision_order_follows_priorities(rulebook):
 def test_the_report_names_each_entrys_basis_and_the_concerns(rulebook):
     markdown = to_markdown(rulebook_blocks(rulebook))
     assert markdown.count("**Basis**: standard safety practice, not the article") == len(
-        [e for e in rulebook.of_kind("rule") if e["basis"] == "safety-guidance"]
+        [e for e in rulebook.of_kind("rule") if e.spec.basis == "safety-guidance"]
     )
     assert (
         "## Safety concerns" in markdown and "raises an urgent safety concern, suicide_risk_now" in markdown

@@ -7,6 +7,7 @@ import pytest
 
 from schemas.questionnaire import article_sections
 from service.core.conditions import condition_references
+from service.core.model import ConcernEffect, StepEffect
 from service.core.rulebook import RulebookError, default_rules_dir, load_rulebook
 
 RULES = default_rules_dir()
@@ -26,26 +27,26 @@ def test_every_rule_and_outcome_level_has_firing_and_silent_cases(rulebook):
 def test_every_citation_is_a_real_section_with_a_basis(rulebook):
     sections = article_sections()
     for entry in rulebook.entries.values():
-        assert entry["section"] in sections, entry.id
-        assert entry["basis"] in ("article", "safety-guidance"), entry.id
-        if entry.kind == "rule" and entry["effect"]["kind"] == "step":
-            assert entry["effect"]["section"] in sections, entry.id
+        assert entry.spec.section in sections, entry.id
+        assert entry.spec.basis in ("article", "safety-guidance"), entry.id
+        if isinstance(getattr(entry.spec, "effect", None), StepEffect):
+            assert entry.spec.effect.section in sections, entry.id
 
 
 def test_safety_rests_on_safety_guidance_and_cites_only_seek_professional_help(rulebook):
     for entry in rulebook.entries.values():
-        effect = entry.get("effect") or {}
-        if effect.get("kind") == "concern" or entry.get("urgent"):
-            assert entry["basis"] == "safety-guidance", entry.id
-        if entry["basis"] == "safety-guidance":
-            assert entry["section"] == "seek-professional-help-if-needed", entry.id
+        if isinstance(getattr(entry.spec, "effect", None), ConcernEffect) or getattr(
+            entry.spec, "urgent", False
+        ):
+            assert entry.spec.basis == "safety-guidance", entry.id
+        if entry.spec.basis == "safety-guidance":
+            assert entry.spec.section == "seek-professional-help-if-needed", entry.id
 
 
 def test_every_derivation_is_used(rulebook):
     used = set()
     for entry in rulebook.entries.values():
-        nodes = [entry.data["when"]] if "when" in entry.data else list(entry.get("counts") or [])
-        used |= {ref for node in nodes for _, ref, _ in condition_references(node)}
+        used |= {ref for _, node in entry.spec.conditions for _, ref, _ in condition_references(node)}
     assert {e.id for e in rulebook.of_kind("derived")} <= used
 
 
