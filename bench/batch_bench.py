@@ -18,9 +18,10 @@ PLAIN = """
 import sys, orjson
 from service.api.jsonio import parse_json
 from tests.policy import decide
-out = sys.stdout.buffer
+out = open(sys.stdout.fileno(), "wb", buffering=1 << 16, closefd=False)
 for line in open(sys.argv[1], encoding="utf-8"):
     out.write(orjson.dumps(decide(parse_json(line)) or {"errors": True}) + b"\\n")
+out.flush()
 """
 
 
