@@ -6,6 +6,7 @@ middleware, JSON, OpenAPI, one module per resource, the form), interop/ (FHIR, C
 core imports none of the others (checked by import-linter in `make test`).
 """
 
+import atexit
 import logging
 
 from flask import Flask
@@ -36,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.interop import cds_hooks, fhir_routes
     from service.interop.fhir_response import ResponseReader
     from service.ops import metrics
-    from service.ops.settings import ConfigError, load_resources, rules_dir, settings
+    from service.ops.settings import ConfigError, load_resources, rules_dir, settings, spool_base
 
     app = Flask(__name__, static_folder="api/static")
     app.json = FastJSONProvider(app)
@@ -53,14 +54,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
     decision_log = alerts = None
     if app.config["DECISION_LOG"]:
-        from service.audit.decision_log import DecisionLog
+        from service.audit.decision_log import DecisionLog, spool_directory
 
         decision_log = DecisionLog(
             app.config["DECISION_LOG_URL"],
             app.config["DECISION_LOG_ANSWERS"],
             app.config["DECISION_LOG_RETENTION_DAYS"],
+            spool_dir=spool_directory(spool_base(app.config), app.config["DECISION_LOG_URL"]),
+            spool_max_bytes=app.config["DECISION_SPOOL_MAX_MB"] << 20,
+            on_failure=metrics.record_log_failure,
+            migrate_first=app.config["DECISION_LOG_MIGRATE"] == "pending",
         )
-        decision_log.apply_retention()  # at start, then at most hourly as decisions are written
+        # Retention runs in the spool's shipper thread (at its first contact, then hourly); what is left
+        # in the spool is shipped when the process exits.
+        atexit.register(decision_log.close)
 
     if app.config["ALERT_WEBHOOK_URL"]:
         if not app.config["ALERT_SECRET"]:

@@ -1,4 +1,7 @@
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -13,6 +16,11 @@ settings.register_profile(
     "closeness", derandomize=bool(os.environ.get("CI")), suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("closeness")
+
+# Decision spools of every app and server the tests start go to one temporary folder, never the home's.
+if not os.environ.get("CLOSENESS_DECISION_SPOOL_DIR"):
+    os.environ["CLOSENESS_DECISION_SPOOL_DIR"] = tempfile.mkdtemp(prefix="closeness-test-spool-")
+    atexit.register(shutil.rmtree, os.environ["CLOSENESS_DECISION_SPOOL_DIR"], True)
 
 
 @pytest.fixture(scope="session")

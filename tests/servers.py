@@ -51,7 +51,7 @@ class LiveServer:
             time.sleep(0.1)
 
     def request(self, method, path, body=None, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=getattr(self, "timeout", 30))
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()

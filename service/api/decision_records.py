@@ -1,17 +1,20 @@
 """/v1/decisions: the decision log (list with a cursor, show, erase), behind an API key."""
 
 import hmac
+import logging
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.queries import DECISION_ID, Cursor, decision_query_schema
 from service.api import openapi
 from service.api.errors import ApiError
 from service.api.services import services
-from service.audit.decision_log import DecisionLog
+from service.audit.decision_log import DecisionLog, DecisionLogUnavailable
 
+log = logging.getLogger("closeness.decision_log")
 bp = Blueprint("decisions", __name__, url_prefix="/v1/decisions")
 
 DECISION_ID_PARAMETER = {"name": "decision_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -92,7 +95,7 @@ def _log() -> DecisionLog:
                 "description": "Decisions, oldest first, and next_cursor (null on the last page)",
                 **openapi.json_body({"type": "object"}),
             },
-            **openapi.errors("BadRequest", "Unauthorized", "NotFound"),
+            **openapi.errors("BadRequest", "Unauthorized", "NotFound", "Unavailable"),
         },
     }
 )
@@ -106,10 +109,21 @@ def list_decisions():
         raise ApiError(400, first, error.messages) from None
     since = query.get("since", datetime.now(UTC) - timedelta(days=1))
     limit = query["limit"]
-    page = decision_log.since(since, query.get("until"), limit + 1, query.get("cursor"))
+    page = _answered(decision_log.page, since, query.get("until"), limit + 1, query.get("cursor"))
     more = len(page) > limit
     page = page[:limit]
     return {"decisions": page, "next_cursor": Cursor.of(page[-1]) if more else None}
+
+
+def _answered(call, *args):
+    """A read of the log, or a 503 when its database does not answer in time."""
+    try:
+        return call(*args)
+    except DecisionLogUnavailable:
+        raise ApiError(503, "The decision log's database is not answering; try again shortly.") from None
+    except SQLAlchemyError as error:
+        log.error("decision log read failed: %s", type(error).__name__)
+        raise ApiError(503, "The decision log's database is not answering; try again shortly.") from None
 
 
 def _decision_id(decision_id: str) -> str:
@@ -128,14 +142,14 @@ def _decision_id(decision_id: str) -> str:
         "security": KEYED,
         "responses": {
             "200": {"description": "The decision's record", **openapi.json_body({"type": "object"})},
-            **openapi.errors("Unauthorized", "NotFound"),
+            **openapi.errors("Unauthorized", "NotFound", "Unavailable"),
         },
     }
 )
 def get_decision(decision_id: str):
     """Show the record of one decision."""
     decision_log = _log()
-    record = decision_log.get(_decision_id(decision_id))
+    record = _answered(decision_log.find, _decision_id(decision_id))
     if record is None:
         raise ApiError(404, "No decision with this id.")
     return record
@@ -149,12 +163,15 @@ def get_decision(decision_id: str):
         "tags": ["decisions"],
         "parameters": [DECISION_ID_PARAMETER],
         "security": KEYED,
-        "responses": {"204": {"description": "Erased"}, **openapi.errors("Unauthorized", "NotFound")},
+        "responses": {
+            "204": {"description": "Erased"},
+            **openapi.errors("Unauthorized", "NotFound", "Unavailable"),
+        },
     }
 )
 def delete_decision(decision_id: str):
     """Erase the record of one decision."""
     decision_log = _log()
-    if not decision_log.erase(_decision_id(decision_id)):
+    if not _answered(decision_log.forget, _decision_id(decision_id)):
         raise ApiError(404, "No decision with this id.")
     return "", 204

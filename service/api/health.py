@@ -60,8 +60,16 @@ def get_readiness():
             ready["status"] = "degraded"
     decision_log = built.decision_log
     if decision_log is not None:
-        # Still serving decisions, but the last write to the log failed: visible here and in /metrics.
-        ready["decision_log"] = "ok" if decision_log.healthy else "failing"
-        if not decision_log.healthy:
+        # Decisions go to the spool, then to the database: a database away is "degraded" (decisions
+        # wait in the spool) unless CLOSENESS_READY_REQUIRES_DATABASE; a full spool drops decisions.
+        state = decision_log.spool.state()
+        ready["decision_log"] = state
+        if state["spool"] != "ok":
+            raise ApiError(
+                503, "The decision spool is full: decisions are not being recorded.", {"checks": [ready]}
+            )
+        if state["database"] == "unreachable":
+            if current_app.config["READY_REQUIRES_DATABASE"]:
+                raise ApiError(503, "The decision log's database is not answering.", {"checks": [ready]})
             ready["status"] = "degraded"
     return ready

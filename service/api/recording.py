@@ -4,15 +4,15 @@ from flask import g
 
 from service.api.services import services
 from service.core.decision import Assessment
-from service.ops.metrics import record_decision, record_log_failure
+from service.ops.metrics import record_decision, record_log_drop
 
 
 def record(assessment: Assessment, channel: str) -> tuple[dict, dict]:
     """Count the decision and write it to the log when the log is on: (result, response headers).
 
-    The decision id goes into the result (`decision_id`) and the X-Decision-ID header. A failed write
-    never costs the client its answer: the result goes out without an id, and the failure is logged,
-    counted and shown on /readyz.
+    The decision id goes into the result (`decision_id`) and the X-Decision-ID header once the decision
+    is in the spool, from which it reaches the database. Only a full spool drops a decision: the result
+    goes out without an id, and the drop is counted and shown on /readyz.
     """
     result = assessment.result
     record_decision(result)
@@ -21,7 +21,7 @@ def record(assessment: Assessment, channel: str) -> tuple[dict, dict]:
     if decision_log is not None:
         decision_id = decision_log.record(result, assessment.answers, g.request_id, channel)
         if decision_id is None:
-            record_log_failure()
+            record_log_drop()
     alerts = services().alerts
     if alerts is not None:
         alerts.send(result, decision_id)  # queued: delivered off the request path

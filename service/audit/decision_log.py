@@ -1,21 +1,29 @@
 """The decision log: one record per decision (no answers unless allowed), in SQLite or PostgreSQL.
 
-A failed write never costs the client its answer: the decision is returned without an id, the failure
-is logged (without answers), counted in a metric and shown by /readyz as "degraded".
+Decisions reach the database through a local spool (service/audit/spool.py): the request only
+appends to it, so a slow, frozen or stopped database never delays an answer, and a decision whose id
+went out is in the database once it is reachable. Reads (the decisions API) wait at most
+READ_TIMEOUT seconds for the database, then fail with DecisionLogUnavailable.
 """
 
+import hashlib
 import json
 import logging
 import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, MetaData, String, Table, create_engine, select
+from sqlalchemy import JSON, Boolean, Column, DateTime, MetaData, String, Table, create_engine, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+
+from service.audit.spool import Spool
 
 log = logging.getLogger("closeness.decision_log")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -38,7 +46,35 @@ decisions = Table(
     Column("reasons", JSON, nullable=True),  # [{rule, basis}]
     Column("channel", String(16), nullable=True),  # json, fhir or cds-hooks
 )
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+)
 CHANNELS = ("json", "fhir", "cds-hooks")
+READ_TIMEOUT = 5.0  # seconds a read of the decisions API waits for the database
+# PostgreSQL: give up connecting after 3 s, have the server end statements after 5 s, and notice a
+# dead peer by TCP keepalives. (A frozen server still answers keepalives and never ends a statement:
+# hence the spool for writes, and READ_TIMEOUT for reads.)
+POSTGRESQL_CONNECT = {
+    "connect_timeout": 3,
+    "options": "-c statement_timeout=5000",
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
+
+
+class DecisionLogUnavailable(Exception):
+    """The database did not answer a read in time (or the readers are all waiting on it)."""
+
+
+def spool_directory(base: Path, url: str) -> Path:
+    """One spool folder per database: instances sharing a database may share it, others never do."""
+    safe = make_url(url).render_as_string(hide_password=True)
+    return Path(base) / hashlib.sha256(safe.encode()).hexdigest()[:16]
 
 
 def migrate(url: str) -> None:
@@ -56,8 +92,8 @@ def _engine(url: str):
     sqlite_path = make_url(url).database if url.startswith("sqlite") else None
     if sqlite_path and sqlite_path != ":memory:":
         Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-    connect_args = {"connect_timeout": 3} if url.startswith("postgresql") else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    connect_args = POSTGRESQL_CONNECT if url.startswith("postgresql") else {"timeout": 5}
+    return create_engine(url, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args)
 
 
 def _row(row) -> dict:
@@ -80,17 +116,34 @@ def _row(row) -> dict:
 
 
 class DecisionLog:
-    """Writes and reads decision records; keeps track of whether writing works."""
+    """Writes decision records through a spool, reads them back, erases and prunes them."""
 
-    PRUNE_EVERY = 3600  # seconds between retention passes
+    PRUNE_EVERY = 3600  # seconds between retention passes (in the spool's shipper thread)
 
-    def __init__(self, url: str, store_answers: bool = False, retention_days: int | None = None):
+    def __init__(
+        self,
+        url: str,
+        store_answers: bool = False,
+        retention_days: int | None = None,
+        spool_dir: Path | str | None = None,
+        spool_max_bytes: int = 256 << 20,
+        on_failure=lambda: None,
+        migrate_first: bool = False,
+    ):
         self.url, self.store_answers = url, store_answers
+        self._migrate_first = migrate_first  # the tables may not exist yet: migrate at first contact
         self.engine = _engine(url)
-        self.healthy, self.last_failure = True, None
-        self._lock = threading.Lock()
         self.retention = timedelta(days=retention_days) if retention_days else None
         self._pruned_at: float | None = None
+        self._readers = ThreadPoolExecutor(2, thread_name_prefix="closeness-log-read")
+        self._reading = threading.BoundedSemaphore(2)
+        self.spool = None
+        if spool_dir is not None:  # the service writes; the command line only reads, erases and prunes
+            self.spool = Spool(spool_dir, self.insert, self.probe, spool_max_bytes, on_failure)
+
+    @property
+    def healthy(self) -> bool:
+        return self.spool is None or self.spool.state()["database"] != "unreachable"
 
     def apply_retention(self) -> int:
         """Delete what is older than the retention period (at most once an hour); how many went."""
@@ -105,11 +158,11 @@ class DecisionLog:
             return 0
 
     def record(self, result: dict, answers: dict, request_id: str, channel: str = "json") -> str | None:
-        """Store one decision; its id, or None when the write failed (the client still gets its answer)."""
+        """Spool one decision; its id, or None when the spool is full (the client still gets its answer)."""
         decision_id = uuid.uuid4().hex
         row = {
             "id": decision_id,
-            "created_at": datetime.now(UTC),
+            "created_at": datetime.now(UTC).isoformat(),
             "ruleset_version": result["ruleset"]["version"],
             "ruleset_digest": result["ruleset"]["digest"],
             "recommendation": result["recommendation"],
@@ -122,20 +175,74 @@ class DecisionLog:
             "request_id": request_id,
             "answers": answers if self.store_answers else None,
         }
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(decisions.insert(), row)
-        except SQLAlchemyError as error:
-            with self._lock:
-                self.healthy, self.last_failure = False, time.time()
-            # The error's class only: its text can contain the statement's parameters (the answers).
-            log.error("decision log write failed: %s", type(error).__name__, extra={"request_id": request_id})
-            return None
-        if not self.healthy:
-            with self._lock:
-                self.healthy = True
+        return decision_id if self.spool.append(row) else None
+
+    def insert(self, records: list[dict]) -> None:
+        """Write spooled records (idempotent: a record already there is left as it is; an erased id
+        stays erased), and run the retention pass when it is due."""
+        self._migrated()
+        rows = [{**r, "created_at": datetime.fromisoformat(r["created_at"])} for r in records]
+        insert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        ids = [row["id"] for row in rows]
+        with self.engine.begin() as connection:
+            connection.execute(insert(decisions).on_conflict_do_nothing(index_elements=["id"]), rows)
+            connection.execute(
+                decisions.delete().where(decisions.c.id.in_(ids) & decisions.c.id.in_(select(erasures.c.id)))
+            )
         self.apply_retention()
-        return decision_id
+
+    def _migrated(self) -> None:
+        if self._migrate_first:
+            migrate(self.url)
+            self._migrate_first = False
+
+    def probe(self) -> None:
+        self._migrated()
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        self.apply_retention()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until this process's decisions are in the database (tests, and a clean stop)."""
+        return self.spool is None or self.spool.flush(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Ship what is left within timeout, then stop; what could not go stays in the spool."""
+        if self.spool is not None:
+            self.spool.close(timeout)
+
+    def _bounded(self, call, *args):
+        """Run a read in a reader thread, waiting at most READ_TIMEOUT; a hung database never holds a
+        request longer than that, and never more than two reader threads."""
+        if not self._reading.acquire(blocking=False):
+            raise DecisionLogUnavailable()
+        future = self._readers.submit(call, *args)
+        future.add_done_callback(lambda _: self._reading.release())
+        try:
+            return future.result(READ_TIMEOUT)
+        except TimeoutError:
+            raise DecisionLogUnavailable() from None
+
+    def find(self, decision_id: str) -> dict | None:
+        """get, bounded in time; a decision just made may still be on its way: look again briefly."""
+        found = self._bounded(self.get, decision_id)
+        if found is None and self.spool is not None and self.spool.backlog_bytes():
+            self.spool.flush(READ_TIMEOUT)
+            found = self._bounded(self.get, decision_id)
+        return found
+
+    def page(self, *args, **kwargs) -> list[dict]:
+        """since, bounded in time, once this process's spool has gone out (at most a second's wait)."""
+        if self.spool is not None and self.spool.backlog_bytes():
+            self.spool.flush(1.0)
+        return self._bounded(lambda: self.since(*args, **kwargs))
+
+    def forget(self, decision_id: str) -> bool:
+        """erase, bounded in time, once this process's spool has gone out (an erased id stays erased
+        whenever its record arrives)."""
+        if self.spool is not None and self.spool.backlog_bytes():
+            self.spool.flush(1.0)
+        return self._bounded(self.erase, decision_id)
 
     def get(self, decision_id: str) -> dict | None:
         with self.engine.connect() as connection:
@@ -160,13 +267,19 @@ class DecisionLog:
             return [_row(row) for row in connection.execute(query)]
 
     def erase(self, decision_id: str) -> bool:
-        """Delete one decision's record; whether there was one."""
+        """Delete one decision's record; whether there was one. The id is remembered, so that a copy
+        still in a spool is dropped when it arrives."""
         with self.engine.begin() as connection:
-            return connection.execute(decisions.delete().where(decisions.c.id == decision_id)).rowcount > 0
+            found = connection.execute(decisions.delete().where(decisions.c.id == decision_id)).rowcount > 0
+            insert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(erasures).on_conflict_do_nothing(index_elements=["id"])
+            connection.execute(statement, {"id": decision_id, "erased_at": datetime.now(UTC)})
+            return found
 
     def prune(self, before: datetime) -> int:
-        """Delete every record made before a moment; how many went."""
+        """Delete every record made before a moment (and erasures as old); how many records went."""
         with self.engine.begin() as connection:
+            connection.execute(erasures.delete().where(erasures.c.erased_at < before))
             return connection.execute(decisions.delete().where(decisions.c.created_at < before)).rowcount
 
     def stats(self, start: datetime, end: datetime | None = None) -> dict:

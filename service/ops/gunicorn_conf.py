@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from service.ops.settings import ConfigError, settings
 
 try:
@@ -87,9 +89,28 @@ def on_starting(server):
     os.environ["CLOSENESS_RULES_DIR"] = path
     server.log.info("rulebook %s from %s", digest, os.environ["CLOSENESS_RULES_SOURCE"])
     if _settings["DECISION_LOG"]:  # once, in the master, before any worker writes
-        from service.audit.decision_log import migrate
+        from service.audit.decision_log import DecisionLog, migrate, spool_directory
+        from service.audit.spool import drain
+        from service.ops.settings import spool_base
 
-        migrate(_settings["DECISION_LOG_URL"])
+        url = _settings["DECISION_LOG_URL"]
+        try:
+            migrate(url)
+        except SQLAlchemyError as error:
+            # Serve anyway: decisions wait in the spool, and the workers migrate at their first contact.
+            server.log.warning(
+                "decision log: the database did not answer at start (%s); decisions wait in the spool",
+                type(error).__name__,
+            )
+            os.environ["CLOSENESS_DECISION_LOG_MIGRATE"] = "pending"
+            return
+        os.environ.pop("CLOSENESS_DECISION_LOG_MIGRATE", None)
+        # Decisions a previous run left in the spool go first (at most 15 s; workers ship the rest).
+        decision_log = DecisionLog(url)
+        left = drain(spool_directory(spool_base(_settings), url), decision_log.insert)
+        decision_log.engine.dispose()
+        if left:
+            server.log.warning("decision spool: %d segment(s) left for the workers to ship", left)
 
 
 def on_reload(server):

@@ -29,7 +29,11 @@ LATENCY = Histogram(
 )
 DECISIONS = Counter("closeness_decisions_total", "Recommendations given", ["recommendation", "urgent"])
 LOG_FAILURES = Counter(
-    "closeness_decision_log_failures_total", "Decisions that could not be written to the log"
+    "closeness_decision_log_failures_total",
+    "Failed calls to the decision log's database (the decisions wait in the spool and are retried)",
+)
+LOG_DROPS = Counter(
+    "closeness_decision_log_dropped_total", "Decisions not recorded because the spool was full"
 )
 RULE_FIRINGS = Counter("closeness_rule_firings_total", "Rules reported as reasons, by rule id", ["rule"])
 ALERTS = Counter(
@@ -56,6 +60,10 @@ def record_decision(result: dict) -> None:
 
 def record_log_failure() -> None:
     LOG_FAILURES.inc()
+
+
+def record_log_drop() -> None:
+    LOG_DROPS.inc()
 
 
 def record_alert(outcome: str) -> None:

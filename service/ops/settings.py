@@ -46,6 +46,12 @@ DEFAULTS = {
     "DECISION_LOG_URL": f"sqlite:///{DATA_DIR / 'decisions.sqlite3'}",
     "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
     "DECISION_LOG_RETENTION_DAYS": None,  # records older than this are deleted by the service
+    # Where decisions wait for the database (one subfolder per database URL); None: under DATA_DIR.
+    "DECISION_SPOOL_DIR": None,
+    "DECISION_SPOOL_MAX_MB": 256,  # a full spool drops decisions (counted, and on /readyz)
+    # /readyz answers 503 while the decision log's database is unreachable (default: 200 "degraded",
+    # since decisions still go to the spool and reach the database later).
+    "READY_REQUIRES_DATABASE": False,
     "ALERT_WEBHOOK_URL": None,  # urgent decisions pushed here, signed; off when unset
     "ALERT_SECRET": None,  # HMAC-SHA256 key for the alerts (required with the URL)
     "ALERT_NOTED": False,  # also alert on noted concerns
@@ -61,6 +67,9 @@ DEFAULTS = {
     "MAX_REQUESTS": 200_000,
     # Set by the gunicorn master for its workers: the rules directory it checked and copied from.
     "RULES_SOURCE": None,
+    # Set by the gunicorn master when the decision log's database did not answer at start: the
+    # workers bring its tables up to date at their first contact.
+    "DECISION_LOG_MIGRATE": None,
 }
 
 
@@ -74,6 +83,10 @@ def _one_of(value: str, choices: tuple) -> str:
     if value not in choices:
         raise ValueError(f"not one of {', '.join(choices)}")
     return value
+
+
+def _flag(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes")
 
 
 def _positive_int(value: str) -> int:
@@ -109,6 +122,12 @@ ENVIRONMENT = {
     "CLOSENESS_ALERT_SECRET": ("ALERT_SECRET", str),
     "CLOSENESS_ALERT_NOTED": ("ALERT_NOTED", lambda v: v.lower() in ("1", "true", "yes")),
     "CLOSENESS_DECISION_LOG_RETENTION_DAYS": ("DECISION_LOG_RETENTION_DAYS", _positive_int),
+    "CLOSENESS_DECISION_SPOOL_DIR": ("DECISION_SPOOL_DIR", str),
+    "CLOSENESS_DECISION_SPOOL_MAX_MB": ("DECISION_SPOOL_MAX_MB", _positive_int),
+    "CLOSENESS_READY_REQUIRES_DATABASE": (
+        "READY_REQUIRES_DATABASE",
+        lambda v: v.lower() in ("1", "true", "yes"),
+    ),
     "CLOSENESS_HOST": ("HOST", str),
     "CLOSENESS_PORT": ("PORT", _positive_int),
     "CLOSENESS_WORKERS": ("WORKERS", _positive_int),
@@ -117,7 +136,13 @@ ENVIRONMENT = {
     "CLOSENESS_TIMEOUT": ("TIMEOUT", _positive_int),
     "CLOSENESS_MAX_REQUESTS": ("MAX_REQUESTS", _positive_int),
     "CLOSENESS_RULES_SOURCE": ("RULES_SOURCE", str),
+    "CLOSENESS_DECISION_LOG_MIGRATE": ("DECISION_LOG_MIGRATE", lambda v: _one_of(v, ("pending",))),
 }
+
+
+def spool_base(config: dict) -> Path:
+    """The folder that holds the decision spools."""
+    return Path(config["DECISION_SPOOL_DIR"] or DATA_DIR / "spool")
 
 
 class ConfigError(ClosenessError):
