@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test lint check-rules bench load wrk chromium axe clean
+.PHONY: serve test lint check-rules bench load wrk chromium nginx axe clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or PYTHON=...)"; exit 1; }
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/closeness serve
 
-test: $(STAMP) chromium axe
+test: $(STAMP) chromium nginx axe
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/closeness rules check
@@ -36,6 +36,12 @@ chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get install -y -q chromium >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); } \
 	  || echo "chromium not installed: the browser tests will be skipped"
+
+# nginx (Debian's) runs in front of two instances in tests/live/test_nginx.py, with deploy/nginx/.
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get install -y -q nginx >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q nginx >/dev/null)); } \
+	  || echo "nginx not installed: the nginx tests will be skipped"
 
 # axe-core (npm) checks the pages' accessibility inside Chromium. Installed here when npm is there;
 # elsewhere those tests skip, and CI=true makes them fail instead.

@@ -1,8 +1,11 @@
 """Run wrk against 127.0.0.1 for a bounded time and parse what it reports."""
 
+import json
 import re
 import shutil
 import subprocess
+import tempfile
+from functools import cache
 from pathlib import Path
 
 LUA = Path(__file__).resolve().parent / "assessments.lua"
@@ -12,6 +15,18 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 def _ms(text: str) -> float:
     number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(number) * _UNITS[unit]
+
+
+@cache
+def bodies_file(count: int = 20000) -> str:
+    """A file of distinct, valid questionnaire v2 answer sets, one JSON object a line (made once)."""
+    from bench.common import unique_cases
+
+    path = Path(tempfile.mkdtemp(prefix="closeness-wrk-")) / "bodies.jsonl"
+    path.write_text(
+        "".join(json.dumps(case, separators=(",", ":")) + "\n" for case in unique_cases(count, 11))
+    )
+    return str(path)
 
 
 def run(
@@ -26,8 +41,8 @@ def run(
     if script:
         command += ["-s", str(script)]
     command.append(url)
-    if path:  # assessments.lua posts its bodies to this path instead of /v1/assessments
-        command += ["--", path]
+    if script == LUA:  # assessments.lua posts its bodies to `path` (default /v1/assessments)
+        command += ["--", path or "/v1/assessments", bodies_file()]
     out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non_2xx = int(re.search(r"Non-2xx or 3xx responses: (\d+)", out).group(1)) if "Non-2xx" in out else 0

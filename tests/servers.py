@@ -20,8 +20,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, log: Path, env: dict | None = None, workers: int = 2, app: str | None = None):
-        self.port, self.log = free_port(), log
+    def __init__(
+        self,
+        log: Path,
+        env: dict | None = None,
+        workers: int = 2,
+        app: str | None = None,
+        port: int | None = None,
+    ):
+        self.port, self.log = port or free_port(), log
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         environment.update(env or {})
@@ -71,4 +78,73 @@ class LiveServer:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy" / "nginx"
+
+
+class Nginx:
+    """Debian's nginx running deploy/nginx/closeness.conf, in front of the given instance ports."""
+
+    def __init__(self, folder: Path, upstream_ports: list[int]):
+        import shutil
+
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise FileNotFoundError("nginx")
+        self.port, self.folder = free_port(), folder
+        self.url = f"http://127.0.0.1:{self.port}"
+        site = (DEPLOY / "closeness.conf").read_text()
+        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in upstream_ports)
+        site = site.replace(
+            "    server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;\n"
+            "    server 127.0.0.1:8002 max_fails=1 fail_timeout=5s;",
+            servers,
+        )
+        site = site.replace("listen 8080;", f"listen 127.0.0.1:{self.port};").replace(
+            "    listen [::]:8080;\n", ""
+        )
+        site = site.replace("/etc/nginx/closeness-errors/", f"{DEPLOY / 'errors'}/")
+        (folder / "closeness.conf").write_text(site)
+        temp = "\n".join(
+            f"  {name}_temp_path {folder / name};"
+            for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (folder / "nginx.conf").write_text(
+            f"user root;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} warn;\n"
+            "worker_processes 1;\nevents { worker_connections 2048; }\n"
+            f"http {{\n  access_log off;\n{temp}\n  include {folder / 'closeness.conf'};\n}}\n"
+        )
+        with open(folder / "nginx.stderr", "wb") as stderr:
+            self.process = subprocess.Popen(
+                [binary, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    break
+            except OSError:
+                assert self.process.poll() is None, (folder / "nginx.stderr").read_text()
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.05)
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
             self.process.wait()

@@ -26,7 +26,8 @@ log = logging.getLogger("closeness.decision_log")
 SEGMENT_SUFFIX = ".spool"
 OFFSET_SUFFIX = ".shipped"
 SYNC_EVERY = 0.05  # seconds between fsyncs of the open segment
-BATCH = 500  # records per insert
+SHIP_EVERY = 0.2  # seconds between batches: one transaction carries what came in meanwhile
+BATCH = 1000  # records per insert at most
 SEGMENT_BYTES = 8 << 20  # a fully shipped segment larger than this is replaced by a new one
 ADOPT_EVERY = 2.0  # seconds between looks for segments left by processes that died
 PROBE_EVERY = 5.0  # seconds between database probes while there is nothing to ship
@@ -51,8 +52,9 @@ def _write_offset(segment: Path, offset: int) -> None:
     os.replace(temporary, _offset_path(segment))
 
 
-def _complete_lines(fd: int, offset: int, limit: int = BATCH) -> tuple[list[dict], int]:
-    """Up to `limit` whole lines from offset (a line still being written is left for later)."""
+def _complete_lines(fd: int, offset: int, limit: int = BATCH) -> tuple[list[bytes], int]:
+    """Up to `limit` whole records (JSON lines, as written) from offset; a line still being written is
+    left for later, a torn one (a crash mid-write) is skipped."""
     records, position = [], offset
     while len(records) < limit:
         chunk = os.pread(fd, 1 << 20, position)
@@ -64,7 +66,8 @@ def _complete_lines(fd: int, offset: int, limit: int = BATCH) -> tuple[list[dict
                 break
             position += len(line)
             try:
-                records.append(orjson.loads(line))
+                orjson.loads(line)
+                records.append(line.rstrip(b"\n"))
             except orjson.JSONDecodeError:  # a torn line from a crash mid-write: skipped, never retried
                 log.error("decision spool: skipped an unreadable line")
         if len(chunk) < (1 << 20):
@@ -75,13 +78,14 @@ def _complete_lines(fd: int, offset: int, limit: int = BATCH) -> tuple[list[dict
 class Spool:
     """This process's segment of a spool directory, its sync thread and its shipper thread.
 
-    ship: sends a list of records to the database (raises on failure); probe: checks the database.
+    ship: sends a list of records (each one JSON object, as bytes) to the database, raising on failure;
+    probe: checks the database.
     """
 
     def __init__(
         self,
         directory: Path | str,
-        ship: Callable[[list[dict]], None],
+        ship: Callable[[list[bytes]], None],
         probe: Callable[[], None],
         max_bytes: int,
         on_failure: Callable[[], None] = lambda: None,
@@ -124,7 +128,6 @@ class Spool:
                 return False
             self.size += written
             self._unsynced = True
-        self._wake.set()
         return True
 
     # State, for /readyz and the metrics.
@@ -232,7 +235,7 @@ class Spool:
     def _ship_loop(self) -> None:
         adopted_at = probed_at = 0.0
         while not self._stop.is_set():
-            self._wake.wait(PROBE_EVERY / 5)
+            self._wake.wait(SHIP_EVERY)  # flush() wakes it at once
             self._wake.clear()
             if os.getpid() != self._pid:  # a forked child never ships its parent's segment
                 return
@@ -245,7 +248,9 @@ class Spool:
                 _write_offset(self.segment, offset)
                 probed_at = time.monotonic()
                 self._rotate()
-                continue  # more may be waiting
+                if len(records) == BATCH:
+                    self._wake.set()  # more is waiting: no pause
+                continue
             now = time.monotonic()
             if now - adopted_at > ADOPT_EVERY:
                 adopted_at = now
@@ -286,7 +291,7 @@ class Spool:
         return True
 
 
-def ship_segment(segment: Path, fd: int, ship: Callable[[list[dict]], bool]) -> bool:
+def ship_segment(segment: Path, fd: int, ship: Callable[[list[bytes]], bool]) -> bool:
     """Ship a whole segment (its lock held by the caller) and remove it; whether it all went."""
     offset = _read_offset(segment)
     while True:
@@ -303,7 +308,7 @@ def ship_segment(segment: Path, fd: int, ship: Callable[[list[dict]], bool]) -> 
     return True
 
 
-def drain(directory: Path | str, ship: Callable[[list[dict]], None], timeout: float = 15.0) -> int:
+def drain(directory: Path | str, ship: Callable[[list[bytes]], None], timeout: float = 15.0) -> int:
     """Ship every orphan segment now (`closeness serve`, before workers start); how many remain."""
     directory = Path(directory)
     if not directory.is_dir():

@@ -26,7 +26,7 @@ class Database:
         if self.down:
             raise ConnectionError("down")
         with self.lock:
-            self.rows += [r["id"] for r in records]
+            self.rows += [orjson.loads(r)["id"] for r in records]
 
     def probe(self):
         if self.down:

@@ -1,0 +1,166 @@
+"""nginx in front (deploy/nginx/closeness.conf), with two `closeness serve` instances sharing a
+PostgreSQL decision log: slow clients, a killed instance and rolling reloads cost no client request."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.servers import LiveServer, Nginx
+
+BODY_HEADERS = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def stack(pg, tmp_path_factory):
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        if os.environ.get("CI"):
+            pytest.fail("the nginx tests need Debian's nginx (make nginx installs it)")
+        pytest.skip("nginx not installed")
+    folder = tmp_path_factory.mktemp("nginx")
+    env = {
+        "CLOSENESS_DECISION_LOG": "true",
+        "CLOSENESS_DECISION_LOG_URL": pg.url,
+        "CLOSENESS_DECISION_SPOOL_DIR": str(folder / "spool"),
+    }
+    instances = [LiveServer(folder / f"instance-{n}.log", env=env, workers=2) for n in (1, 2)]
+    proxy = Nginx(folder, [server.port for server in instances])
+    try:
+        yield proxy, instances, env, folder
+    finally:
+        proxy.stop()
+        for server in instances:
+            try:
+                server.stop()
+            except ProcessLookupError:
+                pass
+
+
+class Traffic:
+    """Clients posting answers through nginx until stopped; every status and failure is kept."""
+
+    def __init__(self, proxy: Nginx, body: dict, clients: int = 4):
+        self.proxy, self.body = proxy, json.dumps(body)
+        self.statuses: list[int] = []
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
+        for thread in self._threads:
+            thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                status, _, _ = self.proxy.request("POST", "/v1/assessments", self.body, BODY_HEADERS)
+                self.statuses.append(status)
+            except OSError as error:
+                self.failures.append(type(error).__name__)
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(15)
+        return self
+
+
+def _wait_ready(server: LiveServer, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if server.request("GET", "/readyz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("instance not ready again")
+
+
+def test_requests_pass_through_with_the_service_s_answers(stack, baseline):
+    proxy, _, _, _ = stack
+    status, headers, body = proxy.request("POST", "/v1/assessments", json.dumps(baseline), BODY_HEADERS)
+    assert status == 200 and json.loads(body)["recommendation"] == "rebuild" and "X-Decision-ID" in headers
+    status, _, body = proxy.request("POST", "/v1/assessments", "{", BODY_HEADERS)
+    assert status == 400 and json.loads(body)["code"] == "malformed_json"  # the service's own error
+    assert proxy.request("GET", "/metrics")[0] == 404  # not for the public
+
+
+def test_what_nginx_refuses_itself_is_json_in_the_service_s_shape(stack):
+    proxy, _, _, _ = stack
+    status, headers, body = proxy.request("POST", "/v1/assessments", "x" * 70_000, BODY_HEADERS)
+    assert status == 413 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["code"] == "payload_too_large"
+    status, headers, body = proxy.request("GET", "/livez", headers={"X-Big": "y" * 9000})
+    assert status == 400 and json.loads(body)["status"] == 400
+    status, _, body = proxy.request("GET", "/" + "a" * 9000)
+    assert status == 414 and json.loads(body)["code"] == "uri_too_long"
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as raw:
+        raw.sendall(b"THIS IS NOT HTTP\r\n\r\n")
+        answer = raw.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 400") and b'"bad_request"' in answer and b"<html" not in answer
+
+
+def test_slow_clients_do_not_delay_anyone_else(stack, baseline):
+    proxy, _, _, _ = stack
+    slow = []
+    for _ in range(50):  # each sends a header line every second and never finishes
+        connection = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
+        connection.sendall(b"POST /v1/assessments HTTP/1.1\r\nHost: x\r\n")
+        slow.append(connection)
+    stop = threading.Event()
+
+    def dribble():
+        while not stop.is_set():
+            for connection in slow:
+                try:
+                    connection.sendall(b"X-Slow: 1\r\n")
+                except OSError:
+                    pass
+            stop.wait(1)
+
+    thread = threading.Thread(target=dribble, daemon=True)
+    thread.start()
+    try:
+        traffic = Traffic(proxy, baseline)
+        time.sleep(8)
+        traffic.stop()
+    finally:
+        stop.set()
+        thread.join(5)
+        for connection in slow:
+            connection.close()
+    assert not traffic.failures and traffic.statuses and set(traffic.statuses) == {200}
+
+
+def test_killing_one_instance_under_load_costs_no_request(stack, baseline):
+    proxy, instances, env, folder = stack
+    traffic = Traffic(proxy, baseline)
+    time.sleep(2)
+    victim = instances[0]
+    children = Path(f"/proc/{victim.process.pid}/task/{victim.process.pid}/children").read_text()
+    workers = [int(pid) for pid in children.split()]
+    for pid in [victim.process.pid, *workers]:
+        os.kill(pid, signal.SIGKILL)
+    victim.process.wait()
+    time.sleep(3)
+    traffic.stop()
+    assert not traffic.failures and len(traffic.statuses) > 20 and set(traffic.statuses) == {200}
+    # Back to two instances for the tests after this one, on the same port.
+    instances[0] = LiveServer(folder / "instance-1b.log", env=env, workers=2, port=victim.port)
+
+
+def test_a_rolling_reload_of_each_instance_costs_no_request(stack, baseline):
+    proxy, instances, _, _ = stack
+    traffic = Traffic(proxy, baseline)
+    for server in instances:
+        os.kill(server.process.pid, signal.SIGHUP)  # new workers, then the old ones stop gracefully
+        time.sleep(2)
+        _wait_ready(server)
+    time.sleep(1)
+    traffic.stop()
+    assert not traffic.failures and len(traffic.statuses) > 20 and set(traffic.statuses) == {200}
