@@ -45,7 +45,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    rulebook = load_rulebook(rules_dir(app.config["RULES_DIR"]))
+    from service.ops import boot
+
+    # Under gunicorn, the rulebook its master checked (inherited in memory); otherwise from the files.
+    preloaded = boot.rulebook if not (test_config or {}).get("RULES_DIR") else None
+    rulebook = preloaded or load_rulebook(rules_dir(app.config["RULES_DIR"]))
     resources = load_resources(app.config["RESOURCES_FILE"], rulebook.concerns)
     if resources is None:
         logging.getLogger("closeness").warning(

@@ -4,6 +4,8 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -59,35 +61,46 @@ def _tune_malloc() -> None:
 
 _tune_malloc()
 
-# Prometheus multiprocess mode: every worker writes its samples to files in one directory.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+# Prometheus multiprocess mode: every worker writes its samples to files in one directory. One this
+# config made is removed when the master exits.
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="closeness-metrics-")
 _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
-def _snapshot() -> tuple[str, str]:
-    """Check the rules directory and copy it; workers only ever load such a checked copy."""
-    from service.core.rulebook import load_rulebook
+def _checked_rulebook():
+    """Load and check the rules directory, then run its own cases; RulebookError names every problem."""
+    from service.core.rulebook import Problem, RulebookError, load_rulebook
 
     source = os.environ["CLOSENESS_RULES_SOURCE"]
-    rulebook = load_rulebook(source)  # RulebookError names every problem with file and line
-    target = Path(tempfile.mkdtemp(prefix="closeness-rules-")) / "rules"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
-    return str(target), rulebook.digest
+    rulebook = load_rulebook(source)  # every problem with file and line
+    # The cases run in a separate process: the master never builds a rules engine of its own.
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "rules", "test", source],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if run.returncode != 0:
+        failed = [line for line in run.stdout.splitlines() if line.startswith("FAIL")]
+        details = failed or (run.stderr or run.stdout).strip().splitlines()[-5:]
+        raise RulebookError([Problem(Path(source), 1, "its cases fail: " + "; ".join(details[:5]))])
+    return rulebook
 
 
 def on_starting(server):
-    """Start with an empty metrics directory and a checked copy of the rulebook."""
+    """Start with an empty metrics directory and the checked rulebook in memory."""
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     os.makedirs(_metrics_dir, exist_ok=True)
     from service.core.rulebook import default_rules_dir
+    from service.ops import boot
 
     os.environ.setdefault(
         "CLOSENESS_RULES_SOURCE", os.environ.get("CLOSENESS_RULES_DIR") or str(default_rules_dir())
     )
-    path, digest = _snapshot()  # a broken rulebook stops the start here
-    os.environ["CLOSENESS_RULES_DIR"] = path
-    server.log.info("rulebook %s from %s", digest, os.environ["CLOSENESS_RULES_SOURCE"])
+    boot.rulebook = _checked_rulebook()  # a broken rulebook, or failing cases, stop the start here
+    server.log.info("rulebook %s from %s", boot.rulebook.digest, os.environ["CLOSENESS_RULES_SOURCE"])
     if _settings["DECISION_LOG"]:  # once, in the master, before any worker writes
         from service.audit.decision_log import DecisionLog, migrate, spool_directory
         from service.audit.spool import drain
@@ -114,16 +127,24 @@ def on_starting(server):
 
 
 def on_reload(server):
-    """On HUP, before new workers start: take the changed rulebook, or refuse it and keep the old one."""
+    """On HUP, before new workers start: take the changed rulebook if it loads and its cases pass, or
+    refuse it and keep the old one."""
     from service.core.rulebook import RulebookError
+    from service.ops import boot
 
     try:
-        path, digest = _snapshot()
+        rulebook = _checked_rulebook()
     except RulebookError as error:
         server.log.error("rulebook refused, still serving the previous one:\n%s", error)
         return
-    os.environ["CLOSENESS_RULES_DIR"] = path
-    server.log.info("rulebook reloaded: %s", digest)
+    boot.rulebook = rulebook
+    server.log.info("rulebook reloaded: %s", rulebook.digest)
+
+
+def on_exit(server):
+    """Leave nothing behind: the metrics directory this config made goes with the master."""
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
 def child_exit(server, worker):

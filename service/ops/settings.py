@@ -65,7 +65,8 @@ DEFAULTS = {
     "THREADS": 1,
     "TIMEOUT": 30,
     "MAX_REQUESTS": 200_000,
-    # Set by the gunicorn master for its workers: the rules directory it checked and copied from.
+    # Set by the gunicorn master: the rules directory it loads, checks and runs the cases of (at start and
+    # on HUP); its workers take that rulebook from the master's memory.
     "RULES_SOURCE": None,
     # Set by the gunicorn master when the decision log's database did not answer at start: the
     # workers bring its tables up to date at their first contact.
