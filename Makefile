@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/closeness serve
 
-test: $(STAMP) chromium nginx axe
+test: $(STAMP) chromium nginx wrk axe
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/closeness rules check
