@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test lint check-rules bench load wrk chromium nginx axe clean
+.PHONY: serve test lint check-rules bench load wrk chromium nginx axe k8s clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or PYTHON=...)"; exit 1; }
@@ -22,6 +22,10 @@ test: $(STAMP) chromium nginx wrk axe
 	$(BIN)/closeness rules check
 	$(BIN)/closeness rules test --coverage --min 100
 	$(BIN)/python -m pytest
+
+# deploy/kubernetes/generated/ from rules/ and deploy/nginx/ (a test fails when it is out of date).
+k8s: $(STAMP)
+	$(BIN)/python deploy/kubernetes/generate.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
