@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: serve test lint check-rules bench load wrk chromium nginx axe k8s clean
+.PHONY: serve test lint check-rules bench load wrk chromium nginx axe k8s image image-tools clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or PYTHON=...)"; exit 1; }
@@ -16,12 +16,23 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/closeness serve
 
-test: $(STAMP) chromium nginx wrk axe
+test: $(STAMP) chromium nginx wrk axe image-tools
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/closeness rules check
 	$(BIN)/closeness rules test --coverage --min 100
 	$(BIN)/python -m pytest
+
+# The image: built with buildah (no container engine) on a base from Debian's packages (debootstrap),
+# then run as its user (deploy/image/build.sh; tests/live/test_image.py does the same in make test).
+# The base stays in buildah's storage between runs.
+image-tools:
+	@{ command -v buildah >/dev/null && command -v debootstrap >/dev/null; } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get install -y -q buildah debootstrap >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q buildah debootstrap >/dev/null)); } \
+	  || echo "buildah or debootstrap not installed: the image test will be skipped"
+
+image: image-tools
+	deploy/image/build.sh
 
 # deploy/kubernetes/generated/ from rules/ and deploy/nginx/ (a test fails when it is out of date).
 k8s: $(STAMP)

@@ -1,0 +1,16 @@
+"""The wheel holds every package of the service: an installed (not editable) copy must run."""
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_python_package_is_listed_for_the_wheel():
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("service", "schemas")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found <= listed, f"missing from [tool.setuptools] packages: {sorted(found - listed)}"
