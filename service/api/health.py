@@ -65,9 +65,11 @@ def get_readiness():
         state = decision_log.spool.state()
         ready["decision_log"] = state
         if state["spool"] != "ok":
-            raise ApiError(
-                503, "The decision spool is full: decisions are not being recorded.", {"checks": [ready]}
-            )
+            message = {
+                "full": "The decision spool is full: decisions are not being recorded.",
+                "gone": "The decision spool was deleted: decisions could be lost.",
+            }[state["spool"]]
+            raise ApiError(503, message, {"checks": [ready]})
         if state["database"] == "unreachable":
             if current_app.config["READY_REQUIRES_DATABASE"]:
                 raise ApiError(503, "The decision log's database is not answering.", {"checks": [ready]})

@@ -141,10 +141,15 @@ class Spool:
             database = "unknown"
         else:
             database = "ok" if self.database_ok and not stuck else "unreachable"
-        # Full: dropping since the last batch went out, or nearly no room left.
+        # Full: dropping since the last batch went out, or nearly no room left. Gone: the segment was
+        # deleted under us (a temp cleaner), so what is written now could not survive a crash.
         full = self._dropping or self.backlog_bytes() >= self.max_bytes * 0.95
+        try:
+            gone = os.fstat(self.fd).st_nlink == 0
+        except OSError:
+            gone = True
         return {
-            "spool": "full" if full else "ok",
+            "spool": "gone" if gone else "full" if full else "ok",
             "database": database,
             "backlog_bytes": self.backlog_bytes(),
             "dropped": self.dropped,

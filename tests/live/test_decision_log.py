@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -393,3 +394,20 @@ def test_the_default_log_is_one_absolute_place_whatever_the_folder(tmp_path):
     assert closeness("log", "migrate", env=env, cwd=elsewhere).returncode == 0
     assert (tmp_path / "data" / "closeness" / "decisions.sqlite3").exists()
     assert closeness("log", "stats", env=env, cwd=elsewhere).returncode == 0
+
+
+def test_a_full_spool_drops_counts_and_makes_readyz_503(baseline, tmp_path):
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"  # never answers: nothing ships
+    client = _app(url, DECISION_SPOOL_DIR=str(tmp_path), DECISION_SPOOL_MAX_MB=1).test_client()
+    ids = []
+    for _ in range(3000):
+        body = client.post("/v1/assessments", json=baseline).get_json()
+        assert body["recommendation"] == "rebuild"  # the answer never depends on the log
+        ids.append(body.get("decision_id"))
+        if ids[-1] is None:
+            break
+    assert ids[0] and ids[-1] is None  # recorded until the spool was full, then answered without an id
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "spool is full" in ready.get_json()["message"]
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert re.search(r"^closeness_decision_log_dropped_total [1-9]", metrics, re.M)

@@ -154,3 +154,12 @@ def test_records_survive_the_writer_being_killed_right_after_append(tmp_path):
     (segment,) = tmp_path.glob("*.spool")
     assert orjson.loads(segment.read_bytes()) == {"id": "b" * 32}
     assert os.stat(segment).st_mode & 0o777 == 0o600  # the spool can hold answers: owner only
+
+
+def test_a_deleted_segment_is_reported(tmp_path, fast):
+    database = Database()
+    spool = Spool(tmp_path, database.ship, database.probe, 1 << 20)
+    assert spool.state()["spool"] == "ok"
+    spool.segment.unlink()  # a temp cleaner
+    assert spool.state()["spool"] == "gone"
+    spool.close()
