@@ -77,8 +77,10 @@ bench: $(STAMP) wrk
 	$(BIN)/python -m bench.batch_bench
 	$(BIN)/python -m bench.report
 
-load: $(STAMP) wrk
+load: $(STAMP) wrk nginx
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.log_bench
+	$(BIN)/python -m bench.nginx_bench
 	$(BIN)/python -m bench.report
 
 clean:

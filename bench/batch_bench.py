@@ -67,6 +67,18 @@ def main(lines: int = LINES, rounds: int = ROUNDS) -> dict:
     return result
 
 
+def table(result: dict) -> str:
+    rows = ["| JSONL job | µs per answer set | ratio to plain Python |", "|---|---|---|"]
+    for name, micros in result["microseconds_per_answer_set"].items():
+        rows.append(
+            f"| {name.replace('_', ' ')} | {micros:.1f} | {result['ratio_to_plain_python'][name]:.2f}× |"
+        )
+    rows.append(
+        f"\n{result['lines']:,} distinct answer sets, best of {result['rounds']} rounds, whole commands."
+    )
+    return "\n".join(rows)
+
+
 if __name__ == "__main__":
     outcome = main()
     print(json.dumps(outcome["ratio_to_plain_python"], indent=2))

@@ -4,7 +4,7 @@ import json
 import time
 from pathlib import Path
 
-from bench import engine_bench, http_bench, load, memory_bench
+from bench import batch_bench, engine_bench, http_bench, load, log_bench, memory_bench, nginx_bench
 from bench.common import RESULTS_DIR
 
 OUT = Path(__file__).resolve().parent / "RESULTS.md"
@@ -13,6 +13,9 @@ SECTIONS = (
     ("memory", "Memory, in-process", memory_bench.table),
     ("http", "HTTP, real gunicorn on 127.0.0.1 (wrk)", http_bench.table),
     ("load", "Load: 64 connections of unique cases", load.table),
+    ("batch", "Batch evaluation: closeness evaluate FILE.jsonl", batch_bench.table),
+    ("log", "Decision log on PostgreSQL (spool), and PostgreSQL frozen under load", log_bench.table),
+    ("nginx", "nginx in front of two instances: slow clients, an instance killed", nginx_bench.table),
 )
 
 
@@ -62,6 +65,41 @@ def _targets(results: dict) -> list[str]:
             load_result["socket_errors"] or load_result["non_2xx"] or load_result["workers_restarted"]
         )
         check(clean, f"no failure with 64 connections ({load_result['requests']:,} requests)")
+    if "batch" in results:
+        ratio = results["batch"]["ratio_to_plain_python"]
+        check(
+            ratio["closeness_evaluate"] <= 2,
+            f"batch ≤ 2× plain Python doing the same JSONL job ({ratio['closeness_evaluate']:.2f}×; "
+            f"with 2 jobs {ratio['closeness_evaluate_2_jobs']:.2f}×)",
+        )
+    if "log" in results:
+        log_result = results["log"]
+        freeze = log_result["freeze"]
+        check(
+            log_result["throughput_ratio"] >= 0.9,
+            f"decision log on PostgreSQL ≥ 0.9× the throughput with the log off ({log_result['throughput_ratio']:.2f}×)",
+        )
+        check(
+            freeze["p99_ratio"] <= 2 and freeze["client_errors"] == 0,
+            f"PostgreSQL frozen {freeze['seconds']} s under load: p99 ≤ 2× ({freeze['p99_ratio']:.2f}×), "
+            f"0 client errors ({freeze['client_errors']})",
+        )
+        check(
+            freeze["lost"] == 0,
+            f"every acknowledged decision in the database after thawing ({freeze['rows_total']:,} of "
+            f"{freeze['answered_total']:,})",
+        )
+    if "nginx" in results:
+        nginx = results["nginx"]
+        check(
+            nginx["p99_ratio"] <= 2 and nginx["slow_errors"] == 0,
+            f"50 slow-header clients through nginx: p99 ≤ 2× a quiet run ({nginx['p99_ratio']:.2f}×), "
+            f"0 errors ({nginx['slow_errors']})",
+        )
+        check(
+            nginx["kill_errors"] == 0,
+            f"one of two instances killed under load: 0 errors ({nginx['kill_errors']})",
+        )
     return lines
 
 
