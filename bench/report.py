@@ -77,7 +77,8 @@ def _targets(results: dict) -> list[str]:
         freeze = log_result["freeze"]
         check(
             log_result["throughput_ratio"] >= 0.9,
-            f"decision log on PostgreSQL ≥ 0.9× the throughput with the log off ({log_result['throughput_ratio']:.2f}×)",
+            "decision log on PostgreSQL ≥ 0.9× the throughput with the log off "
+            f"({log_result['throughput_ratio']:.2f}×)",
         )
         check(
             freeze["p99_ratio"] <= 2 and freeze["client_errors"] == 0,
