@@ -5,11 +5,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from service.audit.decision_log import migrate
+from service.audit.decision_log import DecisionLog, decisions, migrate
 from tests.servers import free_port
 
 
@@ -92,3 +94,21 @@ def pg():
 def postgres(pg):
     """The URL of a module's PostgreSQL."""
     return pg.url
+
+
+def in_database(url, ids, seconds=60.0) -> set[str]:
+    """The ids among `ids` that are rows of the decision log, waiting up to `seconds` for all."""
+    log = DecisionLog(url)
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            with log.engine.connect() as connection:
+                found = {
+                    row.id
+                    for row in connection.execute(select(decisions.c.id).where(decisions.c.id.in_(ids)))
+                }
+            if found == set(ids) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
+    finally:
+        log.engine.dispose()

@@ -9,9 +9,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
 
-from service.audit.decision_log import DecisionLog, decisions
+from tests.live.conftest import in_database
 from tests.servers import LiveServer
 
 CLIENT_TIMEOUT = 5  # seconds: a request that waited on a frozen database would fail this
@@ -25,23 +24,6 @@ def _post_many(server, baseline, count, workers=4) -> list[str]:
 
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(one, range(count)))
-
-
-def _in_database(url, ids, seconds=60.0) -> set[str]:
-    log = DecisionLog(url)
-    deadline = time.monotonic() + seconds
-    try:
-        while True:
-            with log.engine.connect() as connection:
-                found = {
-                    row.id
-                    for row in connection.execute(select(decisions.c.id).where(decisions.c.id.in_(ids)))
-                }
-            if found == set(ids) or time.monotonic() > deadline:
-                return found
-            time.sleep(0.2)
-    finally:
-        log.engine.dispose()
 
 
 @pytest.fixture
@@ -73,7 +55,7 @@ def test_a_frozen_database_delays_nothing_and_loses_nothing(pg, server, baseline
     after = _post_many(server, baseline, 20)
     ids = before + during + after
     assert len(set(ids)) == len(ids) == 240
-    assert _in_database(pg.url, ids) == set(ids)
+    assert in_database(pg.url, ids) == set(ids)
 
 
 def test_a_stopped_database_loses_nothing_and_the_backlog_drains(pg, server, baseline):
@@ -82,7 +64,7 @@ def test_a_stopped_database_loses_nothing_and_the_backlog_drains(pg, server, bas
         during = _post_many(server, baseline, 150)
     finally:
         pg.start()
-    assert _in_database(pg.url, during) == set(during)
+    assert in_database(pg.url, during) == set(during)
     status, _, body = server.request("GET", "/readyz")
     assert status == 200 and b'"ready"' in body
 
@@ -99,7 +81,7 @@ def test_a_killed_worker_s_decisions_are_shipped_by_the_others(pg, server, basel
         time.sleep(1)
     finally:
         pg.start()
-    assert _in_database(pg.url, during) == set(during)
+    assert in_database(pg.url, during) == set(during)
 
 
 def test_erasing_a_decision_still_in_the_spool_keeps_it_erased(pg, tmp_path, baseline):
@@ -119,8 +101,8 @@ def test_erasing_a_decision_still_in_the_spool_keeps_it_erased(pg, tmp_path, bas
         status, _, _ = server.request("DELETE", f"/v1/decisions/{decision_id}", headers={"X-API-Key": "k-9"})
         assert status in (204, 404)
         ids = _post_many(server, baseline, 3, workers=1)
-        assert _in_database(pg.url, ids) == set(ids)
-        assert _in_database(pg.url, [decision_id], seconds=1) == set()
+        assert in_database(pg.url, ids) == set(ids)
+        assert in_database(pg.url, [decision_id], seconds=1) == set()
     finally:
         server.stop()
 
@@ -139,7 +121,7 @@ def test_serve_starts_and_decides_while_the_database_is_frozen(pg, tmp_path, bas
     finally:
         pg.thaw()
     try:
-        assert _in_database(pg.url, ids) == set(ids)
+        assert in_database(pg.url, ids) == set(ids)
         log = (tmp_path / "server.log").read_text()
         assert "did not answer at start" in log and "Traceback" not in log
     finally:

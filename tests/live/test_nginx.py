@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.live.conftest import in_database
 from tests.servers import LiveServer, Nginx
 
 BODY_HEADERS = {"Content-Type": "application/json"}
@@ -48,6 +49,7 @@ class Traffic:
     def __init__(self, proxy: Nginx, body: dict, clients: int = 4):
         self.proxy, self.body = proxy, json.dumps(body)
         self.statuses: list[int] = []
+        self.ids: list[str] = []
         self.failures: list[str] = []
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
@@ -57,8 +59,9 @@ class Traffic:
     def _run(self):
         while not self._stop.is_set():
             try:
-                status, _, _ = self.proxy.request("POST", "/v1/assessments", self.body, BODY_HEADERS)
+                status, headers, _ = self.proxy.request("POST", "/v1/assessments", self.body, BODY_HEADERS)
                 self.statuses.append(status)
+                self.ids += [headers["X-Decision-ID"]] if "X-Decision-ID" in headers else []
             except OSError as error:
                 self.failures.append(type(error).__name__)
 
@@ -137,7 +140,7 @@ def test_slow_clients_do_not_delay_anyone_else(stack, baseline):
     assert not traffic.failures and traffic.statuses and set(traffic.statuses) == {200}
 
 
-def test_killing_one_instance_under_load_costs_no_request(stack, baseline):
+def test_killing_one_instance_under_load_costs_no_request_and_no_decision(stack, pg, baseline):
     proxy, instances, env, folder = stack
     traffic = Traffic(proxy, baseline)
     time.sleep(2)
@@ -150,6 +153,10 @@ def test_killing_one_instance_under_load_costs_no_request(stack, baseline):
     time.sleep(3)
     traffic.stop()
     assert not traffic.failures and len(traffic.statuses) > 20 and set(traffic.statuses) == {200}
+    # Every decision acknowledged, the killed instance's included, reaches the shared database (what
+    # its workers had not shipped is adopted from the spool they shared with the other instance).
+    assert len(traffic.ids) == len(traffic.statuses)
+    assert in_database(pg.url, traffic.ids) == set(traffic.ids)
     # Back to two instances for the tests after this one, on the same port.
     instances[0] = LiveServer(folder / "instance-1b.log", env=env, workers=2, port=victim.port)
 
