@@ -8,14 +8,27 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from schemas.base import StrictBoolean, StrictInteger
 from schemas.questionnaire import DECLINED, load_questionnaire
 from schemas.resources import ResourceSchema
-from service.core.model import EFFECTS, Derivation, OutcomeLevel, Rule, parse
+from service.core.model import (
+    EFFECTS,
+    OPERATORS,
+    All,
+    Always,
+    Answer,
+    Any,
+    Condition,
+    Count,
+    Derivation,
+    Derived,
+    OutcomeLevel,
+    Rule,
+)
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 BASES = ("article", "safety-guidance")
 RECOMMENDATIONS = ("rebuild", "professional_help", "consider_walking_away")
 STEP_MODES = ("all", "on_your_own", "none")
-OPERATORS = ("is", "is_not", "in", "at_least", "at_most", "includes", "includes_any")
+
 # Which operators make sense for which question type.
 OPERATORS_BY_TYPE = {
     "integer": ("is", "is_not", "in", "at_least", "at_most"),
@@ -68,63 +81,80 @@ def nearest(value, valid) -> str:
     return f"'{value}'" + (f" (did you mean '{close[0]}'?)" if close else "")
 
 
-def check_condition(node, path: tuple = ()) -> list[tuple[tuple, str]]:
-    """Problems with a condition tree as (key path, message) pairs."""
+def read_condition(node, path: tuple = ()) -> tuple[Condition | None, list[tuple[tuple, str]]]:
+    """A condition mapping from a rule file as typed nodes (service/core/model.py), or the problems
+    with it as (key path, message) pairs. The one place that reads the grammar's keys."""
     if not isinstance(node, dict) or not node:
-        return [(path, "a condition must be a mapping such as {answer: ..., is: ...}")]
+        return None, [(path, "a condition must be a mapping such as {answer: ..., is: ...}")]
     keys = set(node)
     if keys == {"always"}:
-        return [] if node["always"] is True else [(path + ("always",), "always must be true")]
+        return (
+            (Always(), [])
+            if node["always"] is True
+            else (None, [(path + ("always",), "always must be true")])
+        )
     if keys in ({"all"}, {"any"}):
         (key,) = keys
         items = node[key]
         if not isinstance(items, list) or not items:
-            return [(path + (key,), f"'{key}' needs a non-empty list of conditions")]
-        return [p for i, item in enumerate(items) for p in check_condition(item, path + (key, i))]
+            return None, [(path + (key,), f"'{key}' needs a non-empty list of conditions")]
+        read = [read_condition(item, path + (key, i)) for i, item in enumerate(items)]
+        problems = [p for _, found in read for p in found]
+        if problems:
+            return None, problems
+        return (All if key == "all" else Any)(tuple(child for child, _ in read)), []
     if keys == {"derived"}:
-        return [] if isinstance(node["derived"], str) else [(path, "derived names a derivation id")]
+        if not isinstance(node["derived"], str):
+            return None, [(path, "derived names a derivation id")]
+        return Derived(node["derived"]), []
     if keys == {"count", "at_least"}:
         if type(node["at_least"]) is not int or node["at_least"] < 1:
-            return [(path + ("at_least",), "at_least must be a whole number of at least 1")]
-        return [] if isinstance(node["count"], str) else [(path, "count names a derivation id")]
+            return None, [(path + ("at_least",), "at_least must be a whole number of at least 1")]
+        if not isinstance(node["count"], str):
+            return None, [(path, "count names a derivation id")]
+        return Count(node["count"], node["at_least"]), []
     if "answer" in keys:
-        return _check_answer(node, path)
-    return [(path, "unknown condition: use answer, all, any, count, derived or always")]
+        return _read_answer(node, path)
+    return None, [(path, "unknown condition: use answer, all, any, count, derived or always")]
 
 
-def _check_answer(node, path):
+def _read_answer(node, path) -> tuple[Answer | None, list]:
     question = load_questionnaire().question(str(node["answer"]))
     if question is None:
-        return [
+        return None, [
             (path + ("answer",), "unknown question id " + nearest(node["answer"], load_questionnaire().ids))
         ]
     operators = set(node) - {"answer"}
     if len(operators) != 1 or not operators <= set(OPERATORS):
-        return [(path, f"give exactly one of: {', '.join(OPERATORS)}")]
+        return None, [(path, f"give exactly one of: {', '.join(OPERATORS)}")]
     (operator,) = operators
     if operator not in OPERATORS_BY_TYPE[question.type]:
         allowed = ", ".join(OPERATORS_BY_TYPE[question.type])
-        return [(path + (operator,), f"'{operator}' does not fit a {question.type} question; use {allowed}")]
+        return None, [
+            (path + (operator,), f"'{operator}' does not fit a {question.type} question; use {allowed}")
+        ]
     value = node[operator]
     if operator in LIST_OPERATORS:
         if not isinstance(value, list) or not value:
-            return [(path + (operator,), f"'{operator}' needs a non-empty list")]
+            return None, [(path + (operator,), f"'{operator}' needs a non-empty list")]
         values = value
     else:
         values = [value]
     # A multi_choice condition compares one choice at a time, so its values are checked like a choice.
-    problems = [_value_error(question, v) for v in values]
-    return [(path + (operator,), p) for p in problems if p][:1]
+    problems = [(path + (operator,), p) for p in (_value_error(question, v) for v in values) if p][:1]
+    if problems:
+        return None, problems
+    return Answer(question.id, operator, tuple(value) if isinstance(value, list) else value), []
 
 
 class ConditionField(fields.Field):
     """A condition tree; see the README of rules/ for its grammar."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        problems = check_condition(value)
+        condition, problems = read_condition(value)
         if problems:
             raise ValidationError(_nest(problems))
-        return value
+        return condition
 
 
 def _nest(problems):
@@ -220,19 +250,23 @@ def _effect(data: dict):
     return EFFECTS[data["kind"]](**values)
 
 
-def _documented(data: dict) -> dict:
-    """The fields every typed entry has, with the checked mapping kept as its source."""
+CONDITION_KEYS = ("when", "yields_when", "no_steps_when", "counts")
+
+
+def _documented(data: dict, original: dict) -> dict:
+    """The fields every typed entry has, and its source: the checked mapping, conditions as written."""
     keys = ("id", "title", "explanation", "section", "basis")
-    return {**{key: data[key] for key in keys}, "source": data}
+    source = {**data, **{key: original[key] for key in CONDITION_KEYS if key in data}}
+    return {**{key: data[key] for key in keys}, "source": source}
 
 
 class RuleSchema(_Documented):
     when = ConditionField(required=True)
     effect = fields.Nested(EffectSchema, required=True)
 
-    @post_load
-    def _typed(self, data, **kwargs) -> Rule:
-        return Rule(**_documented(data), when=parse(data["when"]), effect=_effect(data["effect"]))
+    @post_load(pass_original=True)
+    def _typed(self, data, original, **kwargs) -> Rule:
+        return Rule(**_documented(data, original), when=data["when"], effect=_effect(data["effect"]))
 
 
 class OutcomeSchema(_Documented):
@@ -264,15 +298,15 @@ class OutcomeSchema(_Documented):
         if errors:
             raise ValidationError(errors)
 
-    @post_load
-    def _typed(self, data, **kwargs) -> OutcomeLevel:
+    @post_load(pass_original=True)
+    def _typed(self, data, original, **kwargs) -> OutcomeLevel:
         plain = ("recommendation", "priority", "steps", "clinician_summary", "urgent", "fallback")
         texts = ("headline", "summary", "also_consider_text")
         return OutcomeLevel(
-            **_documented(data),
+            **_documented(data, original),
             **{key: data[key] for key in plain},
             **{key: data[key] for key in texts if key in data},
-            **{key: parse(data[key]) for key in ("yields_when", "no_steps_when") if key in data},
+            **{key: data[key] for key in ("yields_when", "no_steps_when") if key in data},
             no_steps_with_concerns=tuple(data.get("no_steps_with_concerns", ())),
         )
 
@@ -286,11 +320,11 @@ class DerivedSchema(_Documented):
         if ("counts" in data) == ("when" in data):
             raise ValidationError("a derivation has exactly one of 'counts' or 'when'")
 
-    @post_load
-    def _typed(self, data, **kwargs) -> Derivation:
+    @post_load(pass_original=True)
+    def _typed(self, data, original, **kwargs) -> Derivation:
         if "counts" in data:
-            return Derivation(**_documented(data), counts=tuple(parse(item) for item in data["counts"]))
-        return Derivation(**_documented(data), when=parse(data["when"]))
+            return Derivation(**_documented(data, original), counts=tuple(data["counts"]))
+        return Derivation(**_documented(data, original), when=data["when"])
 
 
 FILE_SCHEMAS = {"rule": RuleSchema(), "outcome": OutcomeSchema(), "derived": DerivedSchema()}

@@ -1,7 +1,9 @@
 """Conditions and rulebook entries as small typed, frozen classes, built once from checked data.
 
-Every walker (to durable_rules, to sentences, what a condition reads, whether it holds) is one
-`match` over these types: a new operator is one class, its translation and its cases.
+The rule files' grammar is read in one place (schemas/rulefile.py, read_condition, which checks it
+against the questionnaire as it builds these nodes); every walker (to durable_rules, to sentences,
+what a condition reads, whether it holds, coverage) is one `match` over them. A new operator is one
+name in OPERATORS (and the question types it fits), its translation, its reading and its sentence.
 """
 
 from dataclasses import dataclass, field
@@ -55,23 +57,6 @@ class Count:
 
 
 Condition = Answer | All | Any | Always | Derived | Count
-
-
-def parse(node: dict) -> Condition:
-    """A checked condition mapping (schemas/rulefile.py checks it first) as typed nodes."""
-    if "always" in node:
-        return Always()
-    if "all" in node:
-        return All(tuple(parse(child) for child in node["all"]))
-    if "any" in node:
-        return Any(tuple(parse(child) for child in node["any"]))
-    if "derived" in node:
-        return Derived(node["derived"])
-    if "count" in node:
-        return Count(node["count"], node["at_least"])
-    (operator,) = (key for key in node if key != "answer")
-    value = node[operator]
-    return Answer(node["answer"], operator, tuple(value) if isinstance(value, list) else value)
 
 
 # The rulebook's entries, typed: built by the rule file schemas (schemas/rulefile.py, post_load)

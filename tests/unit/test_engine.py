@@ -13,10 +13,10 @@ import durable_rules_engine as rules_c
 import pytest
 
 from schemas.questionnaire import load_questionnaire
+from schemas.rulefile import read_condition
 from service.core.conditions import ALWAYS, FACT_MARKER, to_durable
 from service.core.engine import CATCH_ALL, RuleEngine, build_ruleset
 from service.core.intake import read_answers
-from service.core.model import parse
 from service.core.rulebook import load_rulebook
 from tests.answers import random_answers
 from tests.policy import decide
@@ -275,7 +275,7 @@ def test_catch_all_is_added_when_no_rule_always_matches(tmp_path, rulebook):
 
 
 def test_counting_yes_answers_becomes_one_comparison(rulebook):
-    expanded = to_durable(parse({"count": "permanence-signs", "at_least": 3}), rulebook.entries)
+    expanded = to_durable(_condition({"count": "permanence-signs", "at_least": 3}), rulebook.entries)
     # partner_refuses_to_talk >= 3 - partner_always_blames - attempts_keep_failing - partner_ignores_feelings
     bound = expanded["$gte"]["partner_refuses_to_talk"]
     assert bound["$sub"]["$r"] == {"$m": "partner_ignores_feelings"}
@@ -283,14 +283,14 @@ def test_counting_yes_answers_becomes_one_comparison(rulebook):
 
 
 def test_counting_other_conditions_expands_to_every_group_of_k(rulebook):
-    expanded = to_durable(parse({"count": "availability-flags", "at_least": 2}), rulebook.entries)
+    expanded = to_durable(_condition({"count": "availability-flags", "at_least": 2}), rulebook.entries)
     assert len(expanded["$or"]) == 3 and all(len(group["$and"]) == 2 for group in expanded["$or"])
     assert expanded["$or"][0]["$and"] == [{"$lte": {"ready_to_share": 2}}, {"$gte": {"walls_when_close": 4}}]
 
 
 def test_includes_any_is_an_or_of_single_item_matches(rulebook):
     node = {"answer": "signs", "includes_any": ["resentment", "growing_distance"]}
-    assert to_durable(parse(node), rulebook.entries) == {
+    assert to_durable(_condition(node), rulebook.entries) == {
         "$or": [{"$iany": {"signs": {"$i": "resentment"}}}, {"$iany": {"signs": {"$i": "growing_distance"}}}]
     }
 
@@ -379,3 +379,9 @@ def test_rule_files_load_as_typed_frozen_definitions(rulebook):
     assert rulebook.entries["permanence-signs"].spec.when is None
     with pytest.raises(TypeError, match="not a condition"):
         to_durable({"answer": "signs"}, rulebook.entries)  # raw data is read through model.parse only
+
+
+def _condition(node: dict):
+    condition, problems = read_condition(node)
+    assert not problems, problems
+    return condition
