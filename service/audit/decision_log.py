@@ -13,7 +13,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -143,7 +142,6 @@ class DecisionLog:
         self.engine = _engine(url)
         self.retention = timedelta(days=retention_days) if retention_days else None
         self._pruned_at: float | None = None
-        self._readers = ThreadPoolExecutor(2, thread_name_prefix="closeness-log-read")
         self._reading = threading.BoundedSemaphore(2)
         self.spool = None
         if spool_dir is not None:  # the service writes; the command line only reads, erases and prunes
@@ -225,36 +223,50 @@ class DecisionLog:
             self.spool.close(timeout)
 
     def _bounded(self, call, *args):
-        """Run a read in a reader thread, waiting at most READ_TIMEOUT; a hung database never holds a
-        request longer than that, and never more than two reader threads."""
+        """Run a read in a daemon thread, waiting at most READ_TIMEOUT: a hung database never holds a
+        request (or the process's exit) longer than that, and never more than two reads wait on it."""
         if not self._reading.acquire(blocking=False):
             raise DecisionLogUnavailable()
-        future = self._readers.submit(call, *args)
-        future.add_done_callback(lambda _: self._reading.release())
-        try:
-            return future.result(READ_TIMEOUT)
-        except TimeoutError:
-            raise DecisionLogUnavailable() from None
+        done, outcome = threading.Event(), {}
+
+        def read():
+            try:
+                outcome["value"] = call(*args)
+            except BaseException as error:  # noqa: BLE001 - handed to the caller
+                outcome["error"] = error
+            finally:
+                self._reading.release()
+                done.set()
+
+        threading.Thread(target=read, name="closeness-log-read", daemon=True).start()
+        if not done.wait(READ_TIMEOUT):
+            raise DecisionLogUnavailable()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
 
     def find(self, decision_id: str) -> dict | None:
         """get, bounded in time; a decision just made may still be on its way: look again briefly."""
         found = self._bounded(self.get, decision_id)
-        if found is None and self.spool is not None and self.spool.backlog_bytes():
-            self.spool.flush(READ_TIMEOUT)
+        if found is None and self._catching_up():
             found = self._bounded(self.get, decision_id)
         return found
 
+    def _catching_up(self) -> bool:
+        """Give this process's spool a moment to go out (the database answering); whether it did."""
+        if self.spool is None or not self.spool.backlog_bytes() or self.spool.database_ok is False:
+            return False
+        return self.spool.flush(2.0)
+
     def page(self, *args, **kwargs) -> list[dict]:
-        """since, bounded in time, once this process's spool has gone out (at most a second's wait)."""
-        if self.spool is not None and self.spool.backlog_bytes():
-            self.spool.flush(1.0)
+        """since, bounded in time, once this process's spool has gone out (a short wait at most)."""
+        self._catching_up()
         return self._bounded(lambda: self.since(*args, **kwargs))
 
     def forget(self, decision_id: str) -> bool:
         """erase, bounded in time, once this process's spool has gone out (an erased id stays erased
         whenever its record arrives)."""
-        if self.spool is not None and self.spool.backlog_bytes():
-            self.spool.flush(1.0)
+        self._catching_up()
         return self._bounded(self.erase, decision_id)
 
     def get(self, decision_id: str) -> dict | None:
@@ -289,11 +301,19 @@ class DecisionLog:
             connection.execute(statement, {"id": decision_id, "erased_at": datetime.now(UTC)})
             return found
 
-    def prune(self, before: datetime) -> int:
-        """Delete every record made before a moment (and erasures as old); how many records went."""
+    def prune(self, before: datetime, batch: int = 5000) -> int:
+        """Delete every record made before a moment (and erasures as old); how many records went.
+        In batches, each its own short transaction: a large table never meets the statement timeout."""
+        removed = 0
         with self.engine.begin() as connection:
             connection.execute(erasures.delete().where(erasures.c.erased_at < before))
-            return connection.execute(decisions.delete().where(decisions.c.created_at < before)).rowcount
+        while True:
+            oldest = select(decisions.c.id).where(decisions.c.created_at < before).limit(batch)
+            with self.engine.begin() as connection:
+                count = connection.execute(decisions.delete().where(decisions.c.id.in_(oldest))).rowcount
+            removed += count
+            if count < batch:
+                return removed
 
     def stats(self, start: datetime, end: datetime | None = None) -> dict:
         """How often each outcome was given and each rule was reported, over a period."""

@@ -14,6 +14,7 @@ then the client gets no id, and the drop is counted and shown on /readyz.
 
 import fcntl
 import logging
+import multiprocessing
 import os
 import threading
 import time
@@ -25,14 +26,17 @@ import orjson
 log = logging.getLogger("closeness.decision_log")
 SEGMENT_SUFFIX = ".spool"
 OFFSET_SUFFIX = ".shipped"
+DEAD_LETTERS = "dead-letters.jsonl"  # records the database refused one by one while it answered
 SYNC_EVERY = 0.05  # seconds between fsyncs of the open segment
 SHIP_EVERY = 0.2  # seconds between batches: one transaction carries what came in meanwhile
-BATCH = 1000  # records per insert at most
-SEGMENT_BYTES = 8 << 20  # a fully shipped segment larger than this is replaced by a new one
-ADOPT_EVERY = 2.0  # seconds between looks for segments left by processes that died
+BATCH = 1000  # records per insert at most (halved after failures while the database answers)
+SEGMENT_BYTES = 8 << 20  # the open segment is replaced when it reaches this; the old one is adopted
+ADOPT_EVERY = 2.0  # seconds between looks for segments nobody holds (dead processes, rotated ones)
 PROBE_EVERY = 5.0  # seconds between database probes while there is nothing to ship
 STUCK_AFTER = 5.0  # a database call running longer than this counts as the database not answering
+FULL_FOR = 5.0  # seconds /readyz says "full" after a drop
 BACKOFF = (0.5, 1, 2, 4, 8, 15)  # pauses after consecutive failures (the last one repeats)
+REFUSED_ALONE = 5  # a single record failing this often while the database answers is set aside
 
 
 def _offset_path(segment: Path) -> Path:
@@ -42,7 +46,7 @@ def _offset_path(segment: Path) -> Path:
 def _read_offset(segment: Path) -> int:
     try:
         return int(_offset_path(segment).read_text() or 0)
-    except (FileNotFoundError, ValueError):
+    except (OSError, ValueError):
         return 0
 
 
@@ -50,6 +54,11 @@ def _write_offset(segment: Path, offset: int) -> None:
     temporary = _offset_path(segment).with_suffix(".tmp")
     temporary.write_text(str(offset))
     os.replace(temporary, _offset_path(segment))
+
+
+def _remove(segment: Path) -> None:
+    for path in (segment, _offset_path(segment), _offset_path(segment).with_suffix(".tmp")):
+        path.unlink(missing_ok=True)
 
 
 def _complete_lines(fd: int, offset: int, limit: int = BATCH) -> tuple[list[bytes], int]:
@@ -93,16 +102,19 @@ class Spool:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.ship, self.probe, self.max_bytes, self.on_failure = ship, probe, max_bytes, on_failure
-        self.dropped = 0
+        self.dropped = self.dead_letters = 0
         self.database_ok: bool | None = None  # unknown until the first batch or probe
         self.busy_since: float | None = None  # when the database call now running began
-        self.others_backlog = 0  # bytes waiting in segments of other live processes
+        self.others_backlog = 0  # bytes waiting in segments this process does not write
+        self.shipper_ok = True  # False while the ship thread keeps failing outside the database
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._unsynced = self._dropping = False
+        self._unsynced = False
+        self._dropped_at: float | None = None
         self._failures = 0
-        self._pid = os.getpid()
+        self._batch = BATCH
+        self._alone_failures = 0
         self._open_segment()
         self._threads = [
             threading.Thread(target=self._sync_loop, name="closeness-spool-sync", daemon=True),
@@ -118,17 +130,22 @@ class Spool:
         line = orjson.dumps(record) + b"\n"
         with self._lock:
             if self.backlog_bytes() + len(line) > self.max_bytes:
-                self.dropped, self._dropping = self.dropped + 1, True
-                return False
+                return self._drop()
             try:
                 written = os.write(self.fd, line)
             except OSError as error:
-                self.dropped, self._dropping = self.dropped + 1, True
                 log.error("decision spool: write failed: %s", type(error).__name__)
-                return False
+                return self._drop()
+            if written != len(line):  # a short write (a full disk): take it back, give no id
+                os.ftruncate(self.fd, self.size)
+                return self._drop()
             self.size += written
             self._unsynced = True
         return True
+
+    def _drop(self) -> bool:
+        self.dropped, self._dropped_at = self.dropped + 1, time.monotonic()
+        return False
 
     # State, for /readyz and the metrics.
 
@@ -141,15 +158,19 @@ class Spool:
             database = "unknown"
         else:
             database = "ok" if self.database_ok and not stuck else "unreachable"
-        # Full: dropping since the last batch went out, or nearly no room left. Gone: the segment was
-        # deleted under us (a temp cleaner), so what is written now could not survive a crash.
-        full = self._dropping or self.backlog_bytes() >= self.max_bytes * 0.95
-        try:
-            gone = os.fstat(self.fd).st_nlink == 0
-        except OSError:
-            gone = True
+        # Full: a drop since the backlog last went out (for a few seconds at most), or nearly no room.
+        # Gone: the open segment was deleted under us (a temp cleaner): what is written now could not
+        # survive a crash.
+        recently = self._dropped_at is not None and time.monotonic() - self._dropped_at < FULL_FOR
+        full = recently or self.backlog_bytes() >= self.max_bytes * 0.95
+        with self._lock:
+            try:
+                gone = os.fstat(self.fd).st_nlink == 0
+            except OSError:
+                gone = True
+        spool = "gone" if gone else "full" if full else "ok" if self.shipper_ok else "failing"
         return {
-            "spool": "gone" if gone else "full" if full else "ok",
+            "spool": spool,
             "database": database,
             "backlog_bytes": self.backlog_bytes(),
             "dropped": self.dropped,
@@ -173,37 +194,43 @@ class Spool:
         self._stop.set()
         self._wake.set()
         for thread in self._threads:
-            thread.join(0.5)
+            thread.join(2.0)
         with self._lock:
             os.fsync(self.fd)
             if self.shipped >= self.size:
-                self._remove(self.segment)
-            os.close(self.fd)
-            os.close(self.reader)
+                _remove(self.segment)
+            if not any(thread.is_alive() for thread in self._threads):  # else: the process is exiting
+                os.close(self.fd)
+                os.close(self.reader)
 
     # Segments.
 
     def _open_segment(self) -> None:
-        path = self.directory / f"{os.getpid()}-{time.time_ns()}{SEGMENT_SUFFIX}"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)  # held for the process's life: a segment without a lock is an orphan
+        """A new segment, locked before it gets the name others look for, so nobody adopts it."""
+        stem = f"{os.getpid()}-{time.time_ns()}"
+        fresh = self.directory / f"{stem}.new"
+        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held for the segment's life: a segment without a lock is an orphan
+        path = self.directory / f"{stem}{SEGMENT_SUFFIX}"
+        os.rename(fresh, path)
         self.segment, self.fd, self.reader = path, fd, os.open(path, os.O_RDONLY)
         self.size = self.shipped = 0
 
-    def _remove(self, segment: Path) -> None:
-        for path in (segment, _offset_path(segment)):
-            path.unlink(missing_ok=True)
-
     def _rotate(self) -> None:
-        """Replace a fully shipped, large segment with a new one."""
+        """A full segment is replaced by a new one; the old one, unlocked, is shipped by adoption."""
         with self._lock:
-            if self.shipped < self.size or self.size < SEGMENT_BYTES:
+            if self.size < SEGMENT_BYTES:
                 return
-            old, old_fd, old_reader = self.segment, self.fd, self.reader
+            segment, fd, reader, waiting = self.segment, self.fd, self.reader, self.size - self.shipped
             self._open_segment()
-        self._remove(old)
-        os.close(old_fd)
-        os.close(old_reader)
+        os.fsync(fd)
+        if waiting <= 0:
+            _remove(segment)
+        else:
+            self.others_backlog += waiting
+        os.close(fd)  # releases its lock: from now on it is an orphan like any other
+        os.close(reader)
+        self._wake.set()
 
     # The threads.
 
@@ -215,6 +242,8 @@ class Spool:
                 fd, self._unsynced = os.dup(self.fd), False
             try:
                 os.fsync(fd)
+            except OSError as error:
+                log.error("decision spool: fsync failed: %s", type(error).__name__)
             finally:
                 os.close(fd)
 
@@ -235,6 +264,7 @@ class Spool:
 
     def _pause(self) -> None:
         if self._failures:
+            self._wake.clear()
             self._stop.wait(BACKOFF[min(self._failures, len(BACKOFF)) - 1])
 
     def _ship_loop(self) -> None:
@@ -242,41 +272,76 @@ class Spool:
         while not self._stop.is_set():
             self._wake.wait(SHIP_EVERY)  # flush() wakes it at once
             self._wake.clear()
-            if os.getpid() != self._pid:  # a forked child never ships its parent's segment
-                return
-            if self.shipped < self.size:
-                records, offset = _complete_lines(self.reader, self.shipped)
-                if records and not self._database(self.ship, records):
+            try:
+                shipped_own = self._ship_own()
+                if shipped_own is None:
                     self._pause()
                     continue
-                self.shipped, self._dropping = offset, False
-                _write_offset(self.segment, offset)
-                probed_at = time.monotonic()
-                self._rotate()
-                if len(records) == BATCH:
-                    self._wake.set()  # more is waiting: no pause
-                continue
-            now = time.monotonic()
-            if now - adopted_at > ADOPT_EVERY:
-                adopted_at = now
-                if not self._adopt():
-                    self._pause()
-                    continue
-            if now - probed_at > PROBE_EVERY:
-                probed_at = now
-                if not self._database(self.probe):
-                    self._pause()
+                now = time.monotonic()
+                if now - adopted_at > ADOPT_EVERY:  # on every pass that is due, busy or not
+                    adopted_at = now
+                    if not self._adopt():
+                        self._pause()
+                        continue
+                if shipped_own:
+                    probed_at = now
+                elif now - probed_at > PROBE_EVERY:
+                    probed_at = now
+                    if not self._database(self.probe):
+                        self._pause()
+                self.shipper_ok = True
+            except Exception as error:  # noqa: BLE001 - the thread must outlive any one failure
+                self.shipper_ok, self._failures = False, self._failures + 1
+                log.error("decision spool: shipping failed: %s", type(error).__name__)
+                self._pause()
+
+    def _ship_own(self) -> bool | None:
+        """Ship a batch of this process's segment: True if some went, False if none waited, None if
+        the database failed."""
+        if self.shipped >= self.size:
+            return False
+        records, offset = _complete_lines(self.reader, self.shipped, self._batch)
+        if records and not self._database(self.ship, records):
+            self._isolate(records)
+            return None
+        self.shipped, self._batch, self._alone_failures, self._dropped_at = offset, BATCH, 0, None
+        _write_offset(self.segment, offset)
+        self._rotate()
+        if len(records) == self._batch:
+            self._wake.set()  # more is waiting: no pause
+        return True
+
+    def _isolate(self, records: list[bytes]) -> None:
+        """After a failed batch: while the database answers probes, the batch itself is the problem.
+        Halve it; a single record refused again and again goes to the dead letters."""
+        try:
+            self.probe()
+        except Exception:  # noqa: BLE001 - the database is away: the batch is not to blame
+            return
+        if len(records) > 1:
+            self._batch = max(1, len(records) // 2)
+            return
+        self._alone_failures += 1
+        if self._alone_failures < REFUSED_ALONE:
+            return
+        with open(self.directory / DEAD_LETTERS, "ab") as letters:
+            letters.write(records[0] + b"\n")
+        _, offset = _complete_lines(self.reader, self.shipped, 1)
+        self.shipped, self._alone_failures, self._failures = offset, 0, 0
+        _write_offset(self.segment, offset)
+        self.dead_letters += 1
+        log.error("decision spool: a record the database refuses was set aside in %s", DEAD_LETTERS)
 
     def _adopt(self) -> bool:
-        """Ship segments left by processes that died; count what live ones still hold. False: the
-        database failed."""
+        """Ship segments nobody holds (dead processes, rotated segments); count what live ones hold.
+        False: the database failed."""
         others = 0
         for segment in sorted(self.directory.glob(f"*{SEGMENT_SUFFIX}")):
             if segment == self.segment:
                 continue
             try:
                 fd = os.open(segment, os.O_RDONLY)
-            except FileNotFoundError:
+            except OSError:
                 continue
             try:
                 try:
@@ -293,6 +358,8 @@ class Spool:
             finally:
                 os.close(fd)
         self.others_backlog = others
+        if others < self.max_bytes // 2:
+            self._dropped_at = None  # the backlog that made it drop has gone out
         return True
 
 
@@ -307,19 +374,12 @@ def ship_segment(segment: Path, fd: int, ship: Callable[[list[bytes]], bool]) ->
             return False
         offset = end
         _write_offset(segment, offset)
-    for path in (segment, _offset_path(segment)):
-        path.unlink(missing_ok=True)
-    log.info("decision spool: shipped a segment left by an earlier process")
+    _remove(segment)
+    log.info("decision spool: shipped a segment no process held")
     return True
 
 
-def drain(directory: Path | str, ship: Callable[[list[bytes]], None], timeout: float = 15.0) -> int:
-    """Ship every orphan segment now (`closeness serve`, before workers start); how many remain."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        return 0
-    result = {"left": 0}
-
+def _drain(directory: Path, ship: Callable[[list[bytes]], None]) -> None:
     def ship_or_false(records) -> bool:
         try:
             ship(records)
@@ -328,19 +388,36 @@ def drain(directory: Path | str, ship: Callable[[list[bytes]], None], timeout: f
             return False
         return True
 
-    def work():
-        for segment in sorted(directory.glob(f"*{SEGMENT_SUFFIX}")):
+    left = 0
+    for segment in sorted(directory.glob(f"*{SEGMENT_SUFFIX}")):
+        try:
             fd = os.open(segment, os.O_RDONLY)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                if not ship_segment(segment, fd, ship_or_false):
-                    result["left"] += 1
-            except BlockingIOError:
-                pass
-            finally:
-                os.close(fd)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_nlink and not ship_segment(segment, fd, ship_or_false):
+                left += 1
+        except OSError:  # held by a live process (BlockingIOError), or unreadable
+            pass
+        finally:
+            os.close(fd)
+    os._exit(min(left, 100))
 
-    thread = threading.Thread(target=work, name="closeness-spool-drain", daemon=True)
-    thread.start()
-    thread.join(timeout)  # a frozen database never holds the start for longer than this
-    return result["left"] + (1 if thread.is_alive() else 0)
+
+def drain(directory: Path | str, ship: Callable[[list[bytes]], None], timeout: float = 15.0) -> int:
+    """Ship every orphan segment now (`closeness serve`, before workers start); how many remain.
+
+    In a child process, killed at the timeout: its locks and connections die with it, so workers forked
+    later inherit neither (a frozen database never holds the start for longer than the timeout)."""
+    directory = Path(directory)
+    if not directory.is_dir() or not any(directory.glob(f"*{SEGMENT_SUFFIX}")):
+        return 0
+    child = multiprocessing.get_context("fork").Process(target=_drain, args=(directory, ship), daemon=True)
+    child.start()
+    child.join(timeout)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return len(list(directory.glob(f"*{SEGMENT_SUFFIX}")))
+    return child.exitcode or 0

@@ -80,13 +80,39 @@ def _checked_rulebook():
         [sys.executable, "-m", "service.cli", "rules", "test", source],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=60,
     )
     if run.returncode != 0:
         failed = [line for line in run.stdout.splitlines() if line.startswith("FAIL")]
         details = failed or (run.stderr or run.stdout).strip().splitlines()[-5:]
         raise RulebookError([Problem(Path(source), 1, "its cases fail: " + "; ".join(details[:5]))])
     return rulebook
+
+
+def _migrate_within(url: str, seconds: float) -> None:
+    """Migrate in a child process, given up after `seconds` (a database that freezes mid-migration
+    never holds the start); raises what the migration raised, or TimeoutError."""
+    import multiprocessing
+
+    from service.audit.decision_log import migrate
+
+    def run(errors):
+        try:
+            migrate(url)
+        except SQLAlchemyError as error:
+            errors.put(type(error).__name__)
+            raise SystemExit(1) from None
+
+    errors = multiprocessing.get_context("fork").SimpleQueue()
+    child = multiprocessing.get_context("fork").Process(target=run, args=(errors,), daemon=True)
+    child.start()
+    child.join(seconds)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        raise TimeoutError("the migration did not finish")
+    if child.exitcode != 0:
+        raise SQLAlchemyError(errors.get() if not errors.empty() else "the migration failed")
 
 
 def on_starting(server):
@@ -102,14 +128,14 @@ def on_starting(server):
     boot.rulebook = _checked_rulebook()  # a broken rulebook, or failing cases, stop the start here
     server.log.info("rulebook %s from %s", boot.rulebook.digest, os.environ["CLOSENESS_RULES_SOURCE"])
     if _settings["DECISION_LOG"]:  # once, in the master, before any worker writes
-        from service.audit.decision_log import DecisionLog, migrate, spool_directory
+        from service.audit.decision_log import DecisionLog, spool_directory
         from service.audit.spool import drain
         from service.ops.settings import spool_base
 
         url = _settings["DECISION_LOG_URL"]
         try:
-            migrate(url)
-        except SQLAlchemyError as error:
+            _migrate_within(url, 30)
+        except (SQLAlchemyError, TimeoutError) as error:
             # Serve anyway: decisions wait in the spool, and the workers migrate at their first contact.
             server.log.warning(
                 "decision log: the database did not answer at start (%s); decisions wait in the spool",
@@ -136,6 +162,11 @@ def on_reload(server):
         rulebook = _checked_rulebook()
     except RulebookError as error:
         server.log.error("rulebook refused, still serving the previous one:\n%s", error)
+        return
+    except Exception as error:  # noqa: BLE001 - a file gone mid-read, a case run timing out: keep serving
+        server.log.error(
+            "rulebook refused, still serving the previous one: %s: %s", type(error).__name__, error
+        )
         return
     boot.rulebook = rulebook
     server.log.info("rulebook reloaded: %s", rulebook.digest)

@@ -411,3 +411,29 @@ def test_a_full_spool_drops_counts_and_makes_readyz_503(baseline, tmp_path):
     assert ready.status_code == 503 and "spool is full" in ready.get_json()["message"]
     metrics = client.get("/metrics").get_data(as_text=True)
     assert re.search(r"^closeness_decision_log_dropped_total [1-9]", metrics, re.M)
+
+
+def test_prune_goes_in_batches_until_nothing_old_is_left(sqlite_url):
+    import orjson
+
+    log = DecisionLog(sqlite_url)
+    old = datetime(2020, 1, 1, tzinfo=UTC).isoformat()
+    record = {
+        "ruleset_version": "2.0.0",
+        "ruleset_digest": "sha256:x",
+        "recommendation": "rebuild",
+        "urgent": False,
+        "fired_rules": [],
+        "questionnaire": "closeness-v2",
+        "safety": None,
+        "reasons": None,
+        "channel": "json",
+        "request_id": "r",
+        "answers": None,
+    }
+    rows = [{**record, "id": f"{n:032x}", "created_at": old} for n in range(7)]
+    rows.append({**record, "id": "f" * 32, "created_at": datetime.now(UTC).isoformat()})
+    log.insert([orjson.dumps(row) for row in rows])
+    assert log.prune(datetime(2021, 1, 1, tzinfo=UTC), batch=2) == 7
+    assert log.get("f" * 32) is not None and log.get(f"{0:032x}") is None
+    log.engine.dispose()

@@ -118,9 +118,14 @@ def test_serve_drains_what_a_previous_run_left_before_workers_start(tmp_path):
     segment.write_bytes(
         b"".join(orjson.dumps({"id": f"{n:032x}"}) + b"\n" for n in range(5)) + b'{"id": "tor'
     )
-    database = Database()
-    assert drain(tmp_path, database.ship) == 0
-    assert database.rows == [f"{n:032x}" for n in range(5)]  # a torn last line is not a record
+    shipped = tmp_path / "shipped.txt"  # drain ships from a child process: what it sent, on disk
+
+    def ship(records):
+        with open(shipped, "a") as out:
+            out.writelines(orjson.loads(r)["id"] + "\n" for r in records)
+
+    assert drain(tmp_path, ship) == 0
+    assert shipped.read_text().split() == [f"{n:032x}" for n in range(5)]  # a torn last line is no record
     assert not segment.exists()
 
 
@@ -162,4 +167,50 @@ def test_a_deleted_segment_is_reported(tmp_path, fast):
     assert spool.state()["spool"] == "ok"
     spool.segment.unlink()  # a temp cleaner
     assert spool.state()["spool"] == "gone"
+    spool.close()
+
+
+def test_under_constant_appends_segments_rotate_and_dead_ones_are_still_adopted(tmp_path, fast, monkeypatch):
+    monkeypatch.setattr(spool_module, "SEGMENT_BYTES", 2000)
+    child = textwrap.dedent(
+        f"""
+        import os
+        from service.audit.spool import Spool
+        def never(records):
+            raise ConnectionError("down")
+        spool = Spool({str(tmp_path)!r}, never, lambda: None, 1 << 20)
+        for n in range(30):
+            spool.append({{"id": "d%031x" % n}})
+        os.kill(os.getpid(), 9)
+        """
+    )
+    assert subprocess.run([sys.executable, "-c", child]).returncode == -9
+    database = Database()
+    spool = Spool(tmp_path, database.ship, database.probe, 1 << 20)
+    mine = [f"{n:032x}" for n in range(400)]
+    for decision_id in mine:  # never a quiet moment: adoption and rotation must not wait for one
+        assert spool.append({"id": decision_id, "pad": "x" * 30})
+        time.sleep(0.002)
+    assert spool.flush() and _wait(lambda: len(database.rows) == 430)
+    assert sorted(database.rows) == sorted(mine + [f"d{n:031x}" for n in range(30)])
+    assert _wait(lambda: len(list(tmp_path.glob("*.spool"))) == 1)  # rotated segments shipped and removed
+    spool.close()
+
+
+def test_a_record_the_database_refuses_is_set_aside_and_the_rest_go_on(tmp_path, fast, monkeypatch):
+    monkeypatch.setattr(spool_module, "REFUSED_ALONE", 2)
+    database = Database()
+    original = database.ship
+
+    def picky(records):  # the database answers, but refuses one record, whatever batch it comes in
+        if any(b"poison" in r for r in records):
+            raise ValueError("refused")
+        original(records)
+
+    spool = Spool(tmp_path, picky, database.probe, 1 << 20)
+    for n in range(20):
+        spool.append({"id": f"{n:032x}", **({"poison": True} if n == 7 else {})})
+    assert spool.flush() and len(database.rows) == 19 and f"{7:032x}" not in database.rows
+    assert spool.dead_letters == 1
+    assert b"poison" in (tmp_path / spool_module.DEAD_LETTERS).read_bytes()
     spool.close()
