@@ -18,7 +18,7 @@ from pathlib import Path
 from bench import wrk
 from bench.common import machine, save
 from tests.live.conftest import Postgres
-from tests.servers import LiveServer, Nginx
+from tests.servers import LiveServer, Nginx, nginx_stack
 
 SLOW, KILL_RUN, CONNECTIONS, SLOW_CLIENTS = 60, 20, 32, 50
 
@@ -57,13 +57,7 @@ def _kill(server: LiveServer) -> None:
 def main(slow: int = SLOW, kill_run: int = KILL_RUN) -> dict:
     pg = Postgres()
     folder = Path(tempfile.mkdtemp(prefix="closeness-nginx-bench-"))
-    env = {
-        "CLOSENESS_DECISION_LOG": "true",
-        "CLOSENESS_DECISION_LOG_URL": pg.url,
-        "CLOSENESS_DECISION_SPOOL_DIR": str(folder / "spool"),
-    }
-    instances = [LiveServer(folder / f"instance-{n}.log", env=env, workers=2) for n in (1, 2)]
-    proxy = Nginx(folder, [server.port for server in instances])
+    proxy, instances, _ = nginx_stack(folder, pg.url)
     try:
         _post(proxy, 3)  # warm up
         quiet = _post(proxy, slow)

@@ -13,6 +13,17 @@ from pathlib import Path
 from service.cli import gunicorn_command
 
 
+def http_request(port: int, method, path, body=None, headers=None, timeout: float = 30):
+    """One HTTP request to 127.0.0.1: (status, headers, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -58,13 +69,7 @@ class LiveServer:
             time.sleep(0.1)
 
     def request(self, method, path, body=None, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=getattr(self, "timeout", 30))
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
+        return http_request(self.port, method, path, body, headers, getattr(self, "timeout", 30))
 
     def post_json(self, answers):
         status, _, body = self.request(
@@ -133,13 +138,7 @@ class Nginx:
                 time.sleep(0.05)
 
     def request(self, method, path, body=None, headers=None, timeout=10):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
+        return http_request(self.port, method, path, body, headers, timeout)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -148,3 +147,14 @@ class Nginx:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def nginx_stack(folder: Path, database_url: str) -> tuple[Nginx, list[LiveServer], dict]:
+    """deploy/nginx in front of two instances of `closeness serve` sharing one decision log."""
+    env = {
+        "CLOSENESS_DECISION_LOG": "true",
+        "CLOSENESS_DECISION_LOG_URL": database_url,
+        "CLOSENESS_DECISION_SPOOL_DIR": str(folder / "spool"),
+    }
+    instances = [LiveServer(folder / f"instance-{n}.log", env=env, workers=2) for n in (1, 2)]
+    return Nginx(folder, [server.port for server in instances]), instances, env

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.live.conftest import in_database
-from tests.servers import LiveServer, Nginx
+from tests.servers import LiveServer, Nginx, nginx_stack
 
 BODY_HEADERS = {"Content-Type": "application/json"}
 
@@ -25,13 +25,7 @@ def stack(pg, tmp_path_factory):
             pytest.fail("the nginx tests need Debian's nginx (make nginx installs it)")
         pytest.skip("nginx not installed")
     folder = tmp_path_factory.mktemp("nginx")
-    env = {
-        "CLOSENESS_DECISION_LOG": "true",
-        "CLOSENESS_DECISION_LOG_URL": pg.url,
-        "CLOSENESS_DECISION_SPOOL_DIR": str(folder / "spool"),
-    }
-    instances = [LiveServer(folder / f"instance-{n}.log", env=env, workers=2) for n in (1, 2)]
-    proxy = Nginx(folder, [server.port for server in instances])
+    proxy, instances, env = nginx_stack(folder, pg.url)
     try:
         yield proxy, instances, env, folder
     finally:

@@ -40,6 +40,24 @@ def _wait(condition, seconds=10.0):
     return condition()
 
 
+def _killed_writer(folder, count: int, prefix: str) -> None:
+    """A process that appends `count` decisions (ids: prefix + hex) to a spool whose database never
+    answers, then is killed."""
+    child = textwrap.dedent(
+        f"""
+        import os
+        from service.audit.spool import Spool
+        def never(records):
+            raise ConnectionError("down")
+        spool = Spool({str(folder)!r}, never, lambda: None, 1 << 20)
+        for n in range({count}):
+            spool.append({{"id": {prefix!r} + "%0{32 - len(prefix)}x" % n}})
+        os.kill(os.getpid(), 9)
+        """
+    )
+    assert subprocess.run([sys.executable, "-c", child]).returncode == -9
+
+
 @pytest.fixture
 def fast(monkeypatch):
     monkeypatch.setattr(spool_module, "BACKOFF", (0.05,))
@@ -89,21 +107,7 @@ def test_a_full_spool_drops_counts_and_says_so(tmp_path, fast):
 
 
 def test_a_dead_process_segment_is_adopted_and_shipped(tmp_path, fast):
-    # A process that takes 40 decisions and is killed before it could ship any of them.
-    child = textwrap.dedent(
-        f"""
-        import os
-        from service.audit.spool import Spool
-        def never(records):
-            raise ConnectionError("down")
-        spool = Spool({str(tmp_path)!r}, never, lambda: None, 1 << 20)
-        for n in range(40):
-            spool.append({{"id": "%032x" % n}})
-        os.kill(os.getpid(), 9)
-        """
-    )
-    run = subprocess.run([sys.executable, "-c", child], capture_output=True)
-    assert run.returncode == -9
+    _killed_writer(tmp_path, 40, "")  # takes 40 decisions, killed before it could ship any
     assert len(list(tmp_path.glob("*.spool"))) == 1
     database = Database()
     spool = Spool(tmp_path, database.ship, database.probe, 1 << 20)
@@ -144,20 +148,9 @@ def test_a_live_process_segment_is_never_taken(tmp_path, fast):
 
 
 def test_records_survive_the_writer_being_killed_right_after_append(tmp_path):
-    child = textwrap.dedent(
-        f"""
-        import os
-        from service.audit.spool import Spool
-        def never(records):
-            raise ConnectionError("down")
-        spool = Spool({str(tmp_path)!r}, never, lambda: None, 1 << 20)
-        spool.append({{"id": "b" * 32}})
-        os.kill(os.getpid(), 9)
-        """
-    )
-    assert subprocess.run([sys.executable, "-c", child]).returncode == -9
+    _killed_writer(tmp_path, 1, "b" * 31)
     (segment,) = tmp_path.glob("*.spool")
-    assert orjson.loads(segment.read_bytes()) == {"id": "b" * 32}
+    assert orjson.loads(segment.read_bytes()) == {"id": "b" * 31 + "0"}
     assert os.stat(segment).st_mode & 0o777 == 0o600  # the spool can hold answers: owner only
 
 
@@ -172,19 +165,7 @@ def test_a_deleted_segment_is_reported(tmp_path, fast):
 
 def test_under_constant_appends_segments_rotate_and_dead_ones_are_still_adopted(tmp_path, fast, monkeypatch):
     monkeypatch.setattr(spool_module, "SEGMENT_BYTES", 2000)
-    child = textwrap.dedent(
-        f"""
-        import os
-        from service.audit.spool import Spool
-        def never(records):
-            raise ConnectionError("down")
-        spool = Spool({str(tmp_path)!r}, never, lambda: None, 1 << 20)
-        for n in range(30):
-            spool.append({{"id": "d%031x" % n}})
-        os.kill(os.getpid(), 9)
-        """
-    )
-    assert subprocess.run([sys.executable, "-c", child]).returncode == -9
+    _killed_writer(tmp_path, 30, "d")
     database = Database()
     spool = Spool(tmp_path, database.ship, database.probe, 1 << 20)
     mine = [f"{n:032x}" for n in range(400)]
