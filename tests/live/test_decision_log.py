@@ -265,6 +265,7 @@ def test_log_stats_from_the_command_line(sqlite_url, baseline):
     client = _app(sqlite_url).test_client()
     for change in ({}, {}, {"afraid_of_partner": True, "unsafe_now": False}):
         client.post("/v1/assessments", json={**baseline, **change})
+    assert client.application.extensions["closeness"].decision_log.flush()  # out of the spool
     run = closeness("log", "stats", env={**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url})
     assert run.returncode == 0, run.stderr
     assert "decisions from" in run.stdout and ": 3" in run.stdout
@@ -275,6 +276,7 @@ def test_log_stats_from_the_command_line(sqlite_url, baseline):
 def test_log_export_prune_and_erase_from_the_command_line(sqlite_url, baseline):
     client = _app(sqlite_url, DECISION_LOG_ANSWERS=True).test_client()
     ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(3)]
+    assert client.application.extensions["closeness"].decision_log.flush()  # out of the spool
     env = {**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url}
     exported = closeness("log", "export", "--since", "1d", env=env)
     assert exported.returncode == 0, exported.stderr

@@ -143,6 +143,7 @@ def test_replay_a_decision_log_export_against_new_rules(changed_rules, tmp_path,
     client = app.test_client()
     moved = client.post("/v1/assessments", json=_three_signs(baseline)).get_json()["decision_id"]
     client.post("/v1/assessments", json=baseline)
+    assert app.extensions["closeness"].decision_log.flush()  # out of the spool, into the database
     export = closeness("log", "export", env={**os.environ, "CLOSENESS_DECISION_LOG_URL": url})
     path = tmp_path / "export.jsonl"
     path.write_text(export.stdout + json.dumps({"id": "f" * 32, "recommendation": "rebuild"}) + "\n")
