@@ -19,6 +19,8 @@ from service.core.model import (
     Count,
     Derivation,
     Derived,
+    HedgedTexts,
+    LevelText,
     OutcomeLevel,
     Rule,
 )
@@ -171,6 +173,16 @@ def _nest(problems):
     return out or {"_condition": ["invalid condition"]}
 
 
+class HedgedSchema(_FileSchema):
+    """A concern's words when it holds only because a follow-up was skipped or declined."""
+
+    title = _text()
+    explanation = _text()
+    headline = fields.String(validate=validate.Length(min=1))
+    summary = fields.String(validate=validate.Length(min=1))
+    summary_with = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1)))
+
+
 class EffectSchema(_FileSchema):
     kind = fields.String(
         required=True,
@@ -192,6 +204,7 @@ class EffectSchema(_FileSchema):
     headline = fields.String(validate=validate.Length(min=1))
     summary = fields.String(validate=validate.Length(min=1))
     summary_with = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1)))
+    hedged = fields.Nested(HedgedSchema)
 
     @validates_schema
     def _fits_kind(self, data, **kwargs):
@@ -208,6 +221,7 @@ class EffectSchema(_FileSchema):
                 "headline",
                 "summary",
                 "summary_with",
+                "hedged",
             },
         }
         required = {
@@ -225,6 +239,8 @@ class EffectSchema(_FileSchema):
         if kind == "concern" and data.get("urgent"):
             for key in {"headline", "summary", "outcome"} - set(data):
                 errors[key] = [f"an urgent concern needs '{key}' (the result's {key})"]
+            for key in {"headline", "summary"} - set(data.get("hedged") or {"headline", "summary"}):
+                errors.setdefault("hedged", []).append(f"an urgent concern's hedged words need '{key}'")
         if errors:
             raise ValidationError(errors)
 
@@ -247,10 +263,22 @@ def _effect(data: dict):
         values["unless"] = tuple(values["unless"])
     if "summary_with" in values:
         values["summary_with"] = tuple(values["summary_with"].items())
+    if "hedged" in values:
+        hedged = dict(values["hedged"])
+        hedged["summary_with"] = tuple(hedged.get("summary_with", {}).items())
+        values["hedged"] = HedgedTexts(**hedged)
     return EFFECTS[data["kind"]](**values)
 
 
-CONDITION_KEYS = ("when", "yields_when", "no_steps_when", "counts")
+CONDITION_KEYS = (
+    "when",
+    "yields_when",
+    "no_steps_when",
+    "steps_on_your_own_when",
+    "variants",
+    "additions",
+    "counts",
+)
 
 
 def _documented(data: dict, original: dict) -> dict:
@@ -269,6 +297,24 @@ class RuleSchema(_Documented):
         return Rule(**_documented(data, original), when=data["when"], effect=_effect(data["effect"]))
 
 
+class LevelTextSchema(_FileSchema):
+    """Words of a level for when a condition holds (a variant, or an addition)."""
+
+    when = ConditionField()
+    headline = fields.String(validate=validate.Length(min=1))
+    summary = fields.String(validate=validate.Length(min=1))
+    also_consider_text = fields.String(validate=validate.Length(min=1))
+    explanation = fields.String(validate=validate.Length(min=1))
+    yielded_from = fields.String(validate=validate.Regexp(KEBAB, error="a level id is kebab-case"))
+
+    @validates_schema
+    def _some_text(self, data, **kwargs):
+        if not set(data) - {"when", "yielded_from"}:
+            raise ValidationError("give at least one of headline, summary, also_consider_text, explanation")
+        if "when" not in data and "yielded_from" not in data:
+            raise ValidationError("give when, yielded_from or both")
+
+
 class OutcomeSchema(_Documented):
     recommendation = fields.String(required=True, validate=validate.OneOf(RECOMMENDATIONS))
     priority = StrictInteger(1, 1000, required=True)
@@ -285,8 +331,12 @@ class OutcomeSchema(_Documented):
         validate=validate.Length(min=1, max=140, error="clinician_summary is 1 to 140 characters"),
     )
     yields_when = ConditionField()
+    yields_to = fields.String(validate=validate.Regexp(KEBAB, error="a level id is kebab-case"))
     no_steps_when = ConditionField()
     no_steps_with_concerns = fields.List(fields.String())
+    steps_on_your_own_when = ConditionField()
+    variants = fields.List(fields.Nested(LevelTextSchema))
+    additions = fields.List(fields.Nested(LevelTextSchema))
 
     @validates_schema
     def _texts_for_people(self, data, **kwargs):
@@ -306,8 +356,14 @@ class OutcomeSchema(_Documented):
             **_documented(data, original),
             **{key: data[key] for key in plain},
             **{key: data[key] for key in texts if key in data},
-            **{key: data[key] for key in ("yields_when", "no_steps_when") if key in data},
+            **{
+                key: data[key]
+                for key in ("yields_when", "yields_to", "no_steps_when", "steps_on_your_own_when")
+                if key in data
+            },
             no_steps_with_concerns=tuple(data.get("no_steps_with_concerns", ())),
+            variants=tuple(LevelText(**text) for text in data.get("variants", ())),
+            additions=tuple(LevelText(**text) for text in data.get("additions", ())),
         )
 
 

@@ -5,6 +5,7 @@ import re
 
 from schemas.questionnaire import load_questionnaire
 from service.api.form import LABELS_DIR
+from service.core.model import LEVEL_TEXTS
 from service.core.rulebook import load_rulebook
 from service.interop.cds_hooks import CONCERN_WORDS, DECLINED_FOLLOW_UP, FOLLOW_UPS, LOW_MOOD_FOLLOW_UP
 
@@ -50,12 +51,33 @@ def person_texts() -> dict[str, str]:
                 texts[f"{entry.id}.effect.{key}"] = getattr(effect, key)
         for other, text in getattr(effect, "summary_with", ()):
             texts[f"{entry.id}.effect.summary_with.{other}"] = text
+        hedged = getattr(effect, "hedged", None)
+        if hedged is not None:
+            for key in ("title", "explanation", "headline", "summary"):
+                if getattr(hedged, key):
+                    texts[f"{entry.id}.effect.hedged.{key}"] = getattr(hedged, key)
+            for other, text in hedged.summary_with:
+                texts[f"{entry.id}.effect.hedged.summary_with.{other}"] = text
+        for kind in ("variants", "additions"):
+            for index, variant in enumerate(getattr(entry.spec, kind, ())):
+                for key in LEVEL_TEXTS:
+                    if getattr(variant, key):
+                        texts[f"{entry.id}.{kind}.{index}.{key}"] = getattr(variant, key)
     for path in LABELS_DIR.glob("*.json"):
         labels = json.loads(path.read_text(encoding="utf-8"))
         for key, value in labels.items():
             values = value.items() if isinstance(value, dict) else [(None, value)]
             for sub, text in values:
                 texts[f"label.{path.stem}.{key}" + (f".{sub}" if sub else "")] = text
+    return texts
+
+
+def rule_texts() -> dict[str, str]:
+    """Every rule, level and derivation's own title and explanation: auditors read them on /rules."""
+    texts = {}
+    for entry in load_rulebook().entries.values():
+        texts[f"{entry.id}.title"] = entry.spec.title
+        texts[f"{entry.id}.explanation"] = entry.spec.explanation
     return texts
 
 

@@ -1,4 +1,4 @@
-"""An independent plain-Python transcription of shared/spec/questionnaire-and-policy.md (v2).
+"""An independent plain-Python transcription of shared/spec/questionnaire-and-policy.md (v2.1).
 
 Written from the spec, not from the rule files, so that the differential test compares two
 separate readings of the policy. It takes raw answers (possibly partial or wrong) and returns the
@@ -194,14 +194,29 @@ def decide(raw: dict) -> dict | None:
     p = sum(1 for q in PERMANENCE if a[q] is True)
     flags = sum([a["ready_to_share"] <= 2, a["walls_when_close"] >= 4, a["time_to_listen"] <= 2])
     low_mood = a["feeling_down"] is True and a["lost_interest"] is True
+    some_low_mood = a["feeling_down"] is True or a["lost_interest"] is True
     pw, sw = a["partner_willing"], a["self_willing"]
     worse = a["connecting_leaves_me_worse"] is True
+    declined = set(safety["declined"])
+    # v2.1: hold-back signals, a partner who is not willing, partner caution.
+    hold_back = (
+        some_low_mood
+        or "self_harm" in safety["noted"]
+        or bool(declined & {"wished_dead", "suicidal_thoughts", "past_attempt", "self_harm"})
+    )
+    not_willing = pw in ("no", "unsure") or (pw == "not_discussed" and a["partner_refuses_to_talk"] is True)
+    caution = "partner_control" in safety["noted"] or bool(declined & set(PARTNER_ITEMS))
 
     walk = (
-        (p >= 3 and pw != "yes")
+        (p >= 3 and not_willing)
         or (p >= 2 and pw == "no")
-        or (worse and (p >= 2 or pw == "no"))
+        or (worse and not_willing and (p >= 2 or pw == "no"))
         or (sw == "no" and pw == "no" and p >= 1)
+    )
+    together = (
+        p >= 1
+        or (a["same_problems_keep_returning"] is True and "resentment" in a["signs"])
+        or (sw == "unsure" and pw != "yes")
     )
     for_you = (
         bool(set(safety["noted"]) & {"partner_control", "self_harm"})
@@ -211,14 +226,11 @@ def decide(raw: dict) -> dict | None:
         or a["past_hurt_affects_me"] is True
         or flags == 3
         or worse
-    )
-    together = (
-        p >= 1
-        or (a["same_problems_keep_returning"] is True and "resentment" in a["signs"])
-        or (sw == "unsure" and pw != "yes")
+        or (walk and hold_back)
+        or (caution and together)
     )
 
-    if walk and not low_mood:
+    if walk and not hold_back:
         level = "walk"
     elif for_you:
         level = "for_you"
@@ -239,13 +251,13 @@ def decide(raw: dict) -> dict | None:
         also.append("professional_help")
 
     triggered = _triggered_steps(a)
+    own = [s for s in triggered if s in ON_YOUR_OWN]
     if level == "walk":
         steps = []
     elif level == "for_you":
-        if sw == "no" or "partner_control" in safety["noted"]:
-            steps = []
-        else:
-            steps = [s for s in triggered if s in ON_YOUR_OWN]
+        steps = [] if sw == "no" or "partner_control" in safety["noted"] else own
+    elif level == "rebuild" and caution:
+        steps = own
     else:
         steps = triggered or ["open-honest-communication"]
     return {

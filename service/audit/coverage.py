@@ -47,8 +47,7 @@ def coverage(rulebook: Rulebook) -> list[Item]:
                 covered = any(holds(node, answers) for answers in facts)
                 items.append(Item(entry.id, f"counts.{key_path[1]}", covered))
                 continue
-            (key,) = key_path
-            for path, kind, child, siblings in _branches(node, key):
+            for path, kind, child, siblings in _branches(node, ".".join(map(str, key_path))):
                 if kind == "any":
                     covered = any(holds(child, answers) for answers in facts)
                 else:

@@ -9,7 +9,7 @@ from html import escape
 
 from schemas.questionnaire import article_sections
 from service.audit.sentences import BASIS_WORDS, RECOMMENDATION_WORDS, condition_sentence, effect_sentence
-from service.core.model import ConcernEffect, Rule
+from service.core.model import LEVEL_TEXTS, ConcernEffect, Rule
 from service.core.rulebook import Rulebook
 
 
@@ -86,6 +86,7 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
         ]
         notes += (
             [f"gives way when {condition_sentence(level.yields_when, entries)}"]
+            + ([f"and then {level.yields_to} holds"] if level.yields_to else [])
             if level.yields_when is not None
             else []
         )
@@ -115,6 +116,16 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
             items.append(["No steps when: ", condition_sentence(level.no_steps_when, entries)])
         if level.no_steps_with_concerns:
             items.append(["No steps with the concerns: ", ", ".join(level.no_steps_with_concerns)])
+        if level.steps_on_your_own_when is not None:
+            items.append(
+                ["Only on-your-own steps when: ", condition_sentence(level.steps_on_your_own_when, entries)]
+            )
+        for kind, lead in (("variants", "Instead, when"), ("additions", "Added, when")):
+            for text in getattr(level, kind):
+                when = [condition_sentence(text.when, entries)] if text.when is not None else []
+                when += [f"{text.yielded_from} gave way to this level"] if text.yielded_from else []
+                words = "; ".join(f"{key}: {getattr(text, key)}" for key in LEVEL_TEXTS if getattr(text, key))
+                items.append([f"{lead} {' and '.join(when)}: ", words])
         items += [
             ["Shown to clinicians: ", level.clinician_summary],
             ["Source: ", _source(level.section, article_base)],
@@ -185,6 +196,14 @@ def _concern_texts(rule: Rule) -> dict:
     texts = {"Title shown": effect.headline, "Summary shown": effect.summary}
     for other, text in effect.summary_with:
         texts[f"Summary shown with {other}"] = text
+    if effect.hedged is not None:
+        texts["When it holds only by a skipped or declined follow-up"] = (
+            f"{effect.hedged.title}: {effect.hedged.explanation}"
+        )
+        texts["Title shown then"] = effect.hedged.headline
+        texts["Summary shown then"] = effect.hedged.summary
+        for other, text in effect.hedged.summary_with:
+            texts[f"Summary shown then with {other}"] = text
     return texts
 
 

@@ -13,9 +13,17 @@ from schemas.questionnaire import load_questionnaire
 from service.core.conditions import referenced_answers
 from service.core.engine import RuleEngine
 from service.core.exceptions import AnswersInvalid
-from service.core.explain import because
+from service.core.explain import because, held
 from service.core.intake import Intake, declined_questions, read_answers, retired_message, warnings_for
-from service.core.model import ConcernEffect, FindingEffect, OutcomeEffect, OutcomeLevel, Rule, StepEffect
+from service.core.model import (
+    LEVEL_TEXTS,
+    ConcernEffect,
+    FindingEffect,
+    OutcomeEffect,
+    OutcomeLevel,
+    Rule,
+    StepEffect,
+)
 from service.core.rulebook import Rulebook
 
 MOOD_QUESTIONS = ("feeling_down", "lost_interest")
@@ -29,14 +37,35 @@ def _id(rule: Rule) -> str:
     return rule.id
 
 
-def _reason(entry: Rule | OutcomeLevel) -> dict:
+def _reason(entry: Rule | OutcomeLevel, title: str | None = None, explanation: str | None = None) -> dict:
     return {
         "rule": entry.id,
-        "title": entry.title,
-        "explanation": entry.explanation,
+        "title": title or entry.title,
+        "explanation": explanation or entry.explanation,
         "section": entry.section,
         "basis": entry.basis,
     }
+
+
+def level_texts(level: OutcomeLevel, fired, yielded: frozenset = frozenset()) -> dict[str, str | None]:
+    """A level's words for these fired rules: the first variant that holds gives each text it has,
+    then every addition that holds is appended. `yielded`: the levels that held and gave way."""
+    texts = {key: getattr(level, key) for key in LEVEL_TEXTS}
+    for key in LEVEL_TEXTS:
+        for index, variant in enumerate(level.variants):
+            value = getattr(variant, key)
+            if variant.yielded_from is not None and variant.yielded_from not in yielded:
+                continue
+            if value and (variant.when is None or level.condition_name(("variants", index)) in fired):
+                texts[key] = value
+                break
+    for index, addition in enumerate(level.additions):
+        if level.condition_name(("additions", index)) in fired:
+            for key in LEVEL_TEXTS:
+                extra = getattr(addition, key)
+                if extra and texts[key]:
+                    texts[key] = f"{texts[key]} {extra}"
+    return texts
 
 
 def _step(effect: StepEffect) -> dict:
@@ -53,6 +82,8 @@ class Structure:
     also_consider: tuple[OutcomeLevel, ...]
     steps: tuple[Rule, ...]  # rules with a step effect, one per step, in the rulebook's step order
     reported: tuple[Rule, ...]  # rules reported as reasons after the winning level's own
+    texts: dict  # the winning level's words (LEVEL_TEXTS), variants and additions applied
+    also_texts: tuple[dict, ...]  # the same for each level under also_consider
 
 
 class Resolver:
@@ -106,10 +137,15 @@ class Resolver:
                     held.add(outcome)
                 case ConcernEffect(concern=concern, outcome=outcome) if concern in active and outcome:
                     held.add(outcome)
-        held_levels = [level for level in self.levels if level.id in held and not level.fallback]
-        winner = next(
-            (level for level in held_levels if f"{level.id}:yields" not in fired), self.fallback_level
+        # A level that gives way (yields_when) makes the level it names (yields_to) hold.
+        yielded = frozenset(
+            level.id
+            for level in self.levels
+            if level.id in held and level.condition_name(("yields_when",)) in fired
         )
+        held |= {level.yields_to for level in self.levels if level.id in yielded and level.yields_to}
+        held_levels = [level for level in self.levels if level.id in held and not level.fallback]
+        winner = next((level for level in held_levels if level.id not in yielded), self.fallback_level)
         also: list[OutcomeLevel] = []
         if not winner.urgent:
             for level in held_levels:
@@ -128,13 +164,24 @@ class Resolver:
             )
             findings = sorted((r for r in rules if isinstance(r.effect, FindingEffect)), key=_id)
             reported = concern_rules + own + list(steps) + findings
-        return Structure(winner, urgent, noted, tuple(also), tuple(steps), tuple(reported))
+        return Structure(
+            winner,
+            urgent,
+            noted,
+            tuple(also),
+            tuple(steps),
+            tuple(reported),
+            level_texts(winner, fired, yielded),
+            tuple(level_texts(level, fired, yielded) for level in also),
+        )
 
     def _steps(self, winner: OutcomeLevel, rules: list[Rule], fired: frozenset, noted: tuple) -> list[Rule]:
         step_rules = [r for r in rules if isinstance(r.effect, StepEffect)]
         if winner.steps == "none":
             return []
-        if winner.steps == "on_your_own":
+        if winner.steps == "all" and winner.condition_name(("steps_on_your_own_when",)) in fired:
+            chosen = [r for r in step_rules if r.effect.on_your_own and not r.effect.fallback]
+        elif winner.steps == "on_your_own":
             withheld = f"{winner.id}:no-steps" in fired or set(noted) & set(winner.no_steps_with_concerns)
             chosen = (
                 [] if withheld else [r for r in step_rules if r.effect.on_your_own and not r.effect.fallback]
@@ -149,17 +196,35 @@ class Resolver:
             unique.setdefault(rule.effect.step, rule)
         return list(unique.values())
 
-    def _texts(self, structure: Structure) -> tuple[str, str]:
-        """The result's title and summary: the first urgent concern's, else the winning level's."""
+    def _texts(self, structure: Structure, hedged: set) -> tuple[str, str]:
+        """The result's title and summary: the first urgent concern's (its hedged words when it holds
+        only by a skipped or declined follow-up), else the winning level's."""
         if not structure.urgent:
-            return structure.winner.headline, structure.winner.summary
-        effect = self.concern_rules[structure.urgent[0]].effect
-        summary = effect.summary
-        for other, text in effect.summary_with:
+            return structure.texts["headline"], structure.texts["summary"]
+        first = structure.urgent[0]
+        effect = self.concern_rules[first].effect
+        words = effect.hedged if first in hedged else effect
+        summary = words.summary
+        for other, text in words.summary_with:
             if other in structure.urgent:
                 summary = text
                 break
-        return effect.headline, summary
+        return words.headline, summary
+
+    def hedged(self, structure: Structure, answers: dict) -> set:
+        """Concerns that hold only because a follow-up was skipped or declined (counted as yes): their
+        condition does not hold on the answers as given."""
+        out = set()
+        for concern in (*structure.urgent, *structure.noted):
+            rule = self.concern_rules[concern]
+            if rule.effect.hedged is not None and not held(rule.when, answers, self.rulebook.entries)[0]:
+                out.add(concern)
+        return out
+
+    def _concern_reason(self, rule: Rule, hedged: set) -> dict:
+        words = rule.effect.hedged if rule.effect.concern in hedged else None
+        reason = _reason(rule, words.title, words.explanation) if words else _reason(rule)
+        return {**reason, "because": []}
 
     @lru_cache(maxsize=1024)  # noqa: B019 - keys are drawn from small fixed sets
     def select_resources(self, tags: tuple[str, ...], calm: tuple[str, ...]) -> tuple:
@@ -196,9 +261,15 @@ class Resolver:
         answers = intake.answers
         winner = structure.winner
         declined = declined_questions(answers)
-        title, summary = self._texts(structure)
-        reasons = [{**_reason(winner), "because": []}]
-        reasons += [{**_reason(rule), "because": self.because(rule, answers)} for rule in structure.reported]
+        hedged = self.hedged(structure, answers) if structure.urgent else set()
+        title, summary = self._texts(structure, hedged)
+        reasons = [{**_reason(winner, explanation=structure.texts["explanation"]), "because": []}]
+        reasons += [
+            self._concern_reason(rule, hedged)
+            if isinstance(rule.effect, ConcernEffect)
+            else {**_reason(rule), "because": self.because(rule, answers)}
+            for rule in structure.reported
+        ]
         calm: tuple[str, ...] = ()
         if not structure.urgent:
             mood = any(answers.get(q) is True for q in MOOD_QUESTIONS)
@@ -219,10 +290,10 @@ class Resolver:
             "also_consider": [
                 {
                     "recommendation": level.recommendation,
-                    "title": level.headline,
-                    "text": level.also_consider_text,
+                    "title": texts["headline"],
+                    "text": texts["also_consider_text"],
                 }
-                for level in structure.also_consider
+                for level, texts in zip(structure.also_consider, structure.also_texts, strict=True)
             ],
             "notice": self.rulebook.notice,
             "resources": [dict(entry) for entry in resources],

@@ -14,7 +14,6 @@ from service.core.exceptions import EngineError
 from service.core.rulebook import Rulebook
 
 CATCH_ALL = "$catch-all"
-LEVEL_CONDITIONS = {"yields_when": "yields", "no_steps_when": "no-steps"}
 log = logging.getLogger("closeness.engine")
 _engines: "weakref.WeakSet[RuleEngine]" = weakref.WeakSet()
 
@@ -39,11 +38,11 @@ def build_ruleset(rulebook: Rulebook) -> dict:
     ruleset = {}
     for rule in rulebook.rules():
         ruleset[rule.id] = {"all": [{"m": to_durable(rule.when, entries)}], "run": rule.id}
-    # An outcome level's own conditions (when it gives way, when it gives no steps) run as rules too,
-    # named after the level; a ':' keeps those names apart from rule ids (kebab-case).
+    # An outcome level's own conditions (when it gives way, which steps and words it gives) run as
+    # rules too, named after the level.
     for level in rulebook.levels():
-        for (key,), node in level.conditions:
-            name = f"{level.id}:{LEVEL_CONDITIONS[key]}"
+        for key_path, node in level.conditions:
+            name = level.condition_name(key_path)
             ruleset[name] = {"all": [{"m": to_durable(node, entries)}], "run": name}
     if not any(rule["all"][0]["m"] == ALWAYS for rule in ruleset.values()):
         # Without a rule that always matches, durable_rules raises MessageNotHandledException and

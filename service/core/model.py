@@ -92,6 +92,17 @@ class FindingEffect:
 
 
 @dataclass(frozen=True)
+class HedgedTexts:
+    """A concern's words when it holds only because a follow-up was skipped or declined."""
+
+    title: str
+    explanation: str
+    headline: str | None = None
+    summary: str | None = None
+    summary_with: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class ConcernEffect:
     """Raises a safety concern (urgent or noted); `unless` names concerns that override it."""
 
@@ -104,6 +115,7 @@ class ConcernEffect:
     summary_with: tuple[
         tuple[str, str], ...
     ] = ()  # (another urgent concern, the summary when it is raised too)
+    hedged: HedgedTexts | None = None
     kind: ClassVar[str] = "concern"
 
 
@@ -148,6 +160,33 @@ class Rule(Documented):
         return (self.when,)
 
 
+LEVEL_TEXTS = ("headline", "summary", "also_consider_text", "explanation")
+
+
+@dataclass(frozen=True)
+class LevelText:
+    """Words of a level for when a condition holds: a variant replaces the texts it gives (the first
+    variant that holds, text by text); an addition is appended to them (every addition that holds)."""
+
+    when: Condition | None = None  # None: no condition of its own (with yielded_from)
+    headline: str | None = None
+    summary: str | None = None
+    also_consider_text: str | None = None
+    explanation: str | None = None
+    yielded_from: str | None = None  # only when that level held and gave way to this one
+
+
+# A level's own conditions run as engine rules named "<level id>:<name>" (a ':' keeps them apart from
+# rule ids, which are kebab-case).
+LEVEL_CONDITION_NAMES = {
+    "yields_when": "yields",
+    "no_steps_when": "no-steps",
+    "steps_on_your_own_when": "own-steps",
+    "variants": "variant",
+    "additions": "addition",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class OutcomeLevel(Documented):
     recommendation: str
@@ -160,14 +199,34 @@ class OutcomeLevel(Documented):
     summary: str | None = None
     also_consider_text: str | None = None
     yields_when: Condition | None = None
+    yields_to: str | None = None  # the level that holds when this one gives way
     no_steps_when: Condition | None = None
     no_steps_with_concerns: tuple[str, ...] = ()
+    steps_on_your_own_when: Condition | None = None  # then only steps marked on_your_own, no fallback
+    variants: tuple[LevelText, ...] = ()
+    additions: tuple[LevelText, ...] = ()
     kind: ClassVar[str] = "outcome"
 
     @property
     def conditions(self):
-        keyed = (("yields_when", self.yields_when), ("no_steps_when", self.no_steps_when))
-        return tuple(((key,), node) for key, node in keyed if node is not None)
+        keyed = (
+            ("yields_when", self.yields_when),
+            ("no_steps_when", self.no_steps_when),
+            ("steps_on_your_own_when", self.steps_on_your_own_when),
+        )
+        single = tuple(((key,), node) for key, node in keyed if node is not None)
+        texts = tuple(
+            ((key, index, "when"), text.when)
+            for key in ("variants", "additions")
+            for index, text in enumerate(getattr(self, key))
+            if text.when is not None
+        )
+        return single + texts
+
+    def condition_name(self, key_path: tuple) -> str:
+        """The engine rule that runs one of this level's own conditions."""
+        name = LEVEL_CONDITION_NAMES[key_path[0]]
+        return f"{self.id}:{name}" if len(key_path) == 1 else f"{self.id}:{name}-{key_path[1]}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -43,7 +43,7 @@ def test_urgent_result_lists_resources_first_class(client, baseline):
     assert body["resources"] and all(r["name"] and r["description"] for r in body["resources"])
     assert body["steps"] == [] and body["also_consider"] == []
     assert (
-        body["title"] == "Please get help right now"
+        body["title"] == "If you are struggling right now, get help now"  # the follow-up was skipped
         and body["warnings"][0]["question"] == "suicidal_thoughts_now"
     )
 

@@ -9,8 +9,11 @@ import pytest
 import textstat
 
 from service.core.exceptions import AnswersInvalid
+from service.core.model import StepEffect
+from service.core.rulebook import load_rulebook
 from tests.answers import garbled_answers
-from tests.content import clinician_texts, person_texts, words
+from tests.content import clinician_texts, person_texts, rule_texts, words
+from tests.policy import PARTNER_ITEMS
 from tests.unit.test_questionnaire import SHARED
 
 ARTICLE = SHARED / "article" / "article.md"
@@ -115,9 +118,6 @@ CLAIMS = {
     r"nothing in your answers about the relationship points to lasting distance": lambda a: (
         _p(a) == 0 and a["connecting_leaves_me_worse"] is False
     ),
-    r"until your mood has had some care": lambda a: (
-        a.get("feeling_down") is True and a.get("lost_interest") is True
-    ),
     r"feeling down and getting little joy": lambda a: (
         a.get("feeling_down") is True and a.get("lost_interest") is True
     ),
@@ -162,10 +162,108 @@ def test_urgent_results_never_repeat_safety_answers_back(evaluator):
         except AnswersInvalid:
             continue
         for reason in result["reasons"]:
-            if reason["basis"] == "safety-guidance":
+            if reason["rule"].startswith("concern-") or reason["rule"] == "safety":
+                # Thanks for what was told; or, for a follow-up left unanswered, worded as such.
                 assert reason["because"] == [] and reason["explanation"].startswith(
-                    ("Thank you", "When safety")
+                    ("Thank you", "When safety", "You did not say whether")
                 )
                 # Safety reasons speak of the topic in general words, never of what was answered.
                 for words in ("you said", "you told us you", "controlled", "put down", "hurting yourself"):
                     assert words not in reason["explanation"].lower(), (words, reason["rule"])
+
+
+def test_rule_texts_auditors_read_are_plain():
+    grades = {where: textstat.flesch_kincaid_grade(text) for where, text in rule_texts().items()}
+    hard = {where: g for where, g in grades.items() if g > 11 and len(words(rule_texts()[where])) >= 12}
+    assert hard == {}
+
+
+def _thoughts_claimed(text: str) -> bool:
+    """A text that speaks of the person's thoughts of suicide as a fact (not as a question or an if)."""
+    return bool(
+        re.search(
+            r"(?<!whether you are having )(?<!if you are having )(?<!or having )\bthoughts\b", text, re.I
+        )
+    )
+
+
+def _mood(answers) -> bool:
+    return answers.get("feeling_down") is True or answers.get("lost_interest") is True
+
+
+def _generated_results(evaluator, seed: int, count: int):
+    rng = random.Random(seed)
+    for _ in range(count):
+        raw = garbled_answers(rng)
+        try:
+            assessment = evaluator.decide(raw)
+        except AnswersInvalid:
+            continue
+        yield raw, assessment.result, assessment.answers
+
+
+def test_v21_wording_fits_every_generated_person(evaluator):
+    """No "just in case" after a "right now" yes; an attempt is not "thoughts"; no doctor for mood
+    without a mood item; walking away with partner caution leads with planning safely."""
+    seen = {"now-yes": 0, "attempt-only": 0, "doctor": 0, "caution-walk": 0, "caution-also": 0}
+    for raw, result, answers in _generated_results(evaluator, 21, 8000):
+        shown = _shown(result)
+        if raw.get("suicidal_thoughts_now") is True or raw.get("unsafe_now") is True:
+            seen["now-yes"] += 1
+            assert not any("just in case" in text.lower() for text in shown), result["title"]
+        thoughts = any(
+            raw.get(q) is True for q in ("wished_dead", "suicidal_thoughts", "suicidal_thoughts_now")
+        )
+        if not thoughts:
+            seen["attempt-only"] += raw.get("past_attempt") is True
+            assert not any(_thoughts_claimed(text) for text in shown), shown
+        if result["urgent"]:
+            continue
+        caution = "partner_control" in result["safety"]["noted"] or bool(
+            set(PARTNER_ITEMS) & set(result["safety"]["declined"])
+        )
+        concern_reasons = {r["explanation"] for r in result["reasons"] if r["rule"].startswith("concern-")}
+        doctor = [t for t in shown if "doctor" in t.lower() and t not in concern_reasons]
+        doctor += [r["name"] for r in result["resources"] if "doctor" in r["name"].lower()]
+        if doctor:
+            seen["doctor"] += 1
+            assert _mood(answers), doctor
+        if result["recommendation"] == "consider_walking_away" and caution:
+            seen["caution-walk"] += 1
+            assert result["summary"].startswith(
+                "If you decide to leave, plan it first with an abuse helpline"
+            )
+            assert "plan it safely" in result["title"]
+        for also in result["also_consider"]:
+            if also["recommendation"] == "consider_walking_away" and caution:
+                seen["caution-also"] += 1
+                assert "plan it first with an abuse helpline or advocate" in also["text"]
+    assert all(seen.values()), seen  # every check bit at least once
+
+
+def test_on_your_own_steps_never_ask_anything_of_the_partner():
+    asks = re.compile(
+        r"\b(ask|tell (them|your partner)|together|each of you|both of you|with your partner"
+        r"|let your partner)\b",
+        re.I,
+    )
+    steps = [
+        r.effect for r in load_rulebook().rules() if isinstance(r.effect, StepEffect) and r.effect.on_your_own
+    ]
+    assert steps
+    for step in steps:
+        assert not asks.search(step.title + " " + step.advice), step.step
+
+
+def test_help_for_you_never_cites_choosing_to_walk_away():
+    rulebook = load_rulebook()
+    for rule in rulebook.rules():
+        if getattr(rule.effect, "outcome", None) == "help-for-you":
+            assert rule.section != "choosing-to-walk-away", rule.id
+
+
+def test_no_text_assumes_the_person_is_still_with_the_one_they_fear():
+    together = re.compile(r"stay or leave|at home|live with|your home|still with", re.I)
+    found = {where: text for where, text in person_texts().items() if together.search(text)}
+    found = {w: t for w, t in found.items() if not w.startswith(("question.", "option."))}
+    assert found == {}

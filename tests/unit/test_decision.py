@@ -229,7 +229,8 @@ def test_low_mood_keeps_walking_away_from_winning(evaluator, baseline):
     result = evaluator.assess({**answers, "feeling_down": True, "lost_interest": True})
     assert result["recommendation"] == "professional_help"
     assert [a["recommendation"] for a in result["also_consider"]] == ["consider_walking_away"]
-    assert "mood" in result["also_consider"][0]["text"]
+    assert "support for yourself" in result["also_consider"][0]["text"]
+    assert result["title"] == "Both paths stay open"
     assert result["resources"][-1]["name"] == "Your doctor"
     # The walk-away rules are not repeated as reasons when their level is only listed.
     assert not [r for r in result["reasons"] if r["rule"].startswith("walk-away")]

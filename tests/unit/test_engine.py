@@ -248,12 +248,19 @@ def test_a_failing_action_is_an_engine_error_and_leaks_no_state(rulebook, baseli
 def test_every_rule_is_bound_to_a_handler_by_name(rulebook):
     definition = build_ruleset(rulebook)
     level_conditions = {
-        f"{level.id}:{suffix}"
-        for level in rulebook.levels()
-        for key, suffix in (("yields_when", "yields"), ("no_steps_when", "no-steps"))
-        if getattr(level, key) is not None
+        level.condition_name(key_path) for level in rulebook.levels() for key_path, _ in level.conditions
     }
-    assert level_conditions == {"consider-walking-away:yields", "help-for-you:no-steps"}
+    assert level_conditions == {
+        "consider-walking-away:yields",
+        "consider-walking-away:variant-0",
+        "consider-walking-away:addition-0",
+        "help-for-you:no-steps",
+        "help-for-you:variant-0",
+        "help-for-you:variant-2",
+        "help-for-you:addition-0",
+        "rebuild:own-steps",
+        "rebuild:variant-0",
+    }
     assert set(definition) == {e.id for e in rulebook.of_kind("rule")} | level_conditions
     assert all(rule["run"] == name for name, rule in definition.items())
 
@@ -366,11 +373,11 @@ def test_the_python_reading_of_conditions_agrees_with_the_engine(rulebook, engin
 def test_rule_files_load_as_typed_frozen_definitions(rulebook):
     import dataclasses
 
-    from service.core.model import All, Answer, Count, Derivation, OutcomeEffect, OutcomeLevel, Rule
+    from service.core.model import All, Count, Derivation, Derived, OutcomeEffect, OutcomeLevel, Rule
 
     rule = rulebook.entries["walk-away-many-signs"].spec
     assert isinstance(rule, Rule) and rule.effect == OutcomeEffect("consider-walking-away")
-    assert rule.when == All((Count("permanence-signs", 3), Answer("partner_willing", "is_not", "yes")))
+    assert rule.when == All((Count("permanence-signs", 3), Derived("partner-not-willing")))
     with pytest.raises(dataclasses.FrozenInstanceError):
         rule.when = None
     level = rulebook.entries["consider-walking-away"].spec

@@ -46,7 +46,7 @@ def test_decision_order_follows_priorities(rulebook):
 def test_the_report_names_each_entrys_basis_and_the_concerns(rulebook):
     markdown = to_markdown(rulebook_blocks(rulebook))
     assert markdown.count("**Basis**: standard safety practice, not the article") == len(
-        [e for e in rulebook.of_kind("rule") if e.spec.basis == "safety-guidance"]
+        [e for e in rulebook.entries.values() if e.kind != "outcome" and e.spec.basis == "safety-guidance"]
     )
     assert (
         "## Safety concerns" in markdown and "raises an urgent safety concern, suicide_risk_now" in markdown
