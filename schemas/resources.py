@@ -1,8 +1,9 @@
 """ResourceSchema: one support resource (a helpline, a crisis line, a counselor), the one definition.
 
 Used for the rulebook's default resources and for a deployment's CLOSENESS_RESOURCES_FILE. `for`
-names what the entry serves: safety concerns, declined topics ("declined:<topic>"), the
-recommendations of non-urgent results (the calm list), and "mood" (a mood item answered yes).
+names what the entry serves: safety concerns, declined topics ("declined:<topic>"), base safety
+questions answered yes or "I'd rather not say" ("answer:<question id>"), the recommendations of
+non-urgent results (the calm list), and "mood" (a mood item answered yes).
 """
 
 import re
@@ -32,9 +33,33 @@ ResourceSchema = Schema.from_dict(
 )
 
 
-def resource_targets(concerns, topics, recommendations) -> frozenset:
+def resource_targets(concerns, topics, recommendations, safety_questions=()) -> frozenset:
     """Every value `for` may name."""
-    return frozenset([*concerns, *(f"declined:{topic}" for topic in topics), *recommendations, "mood"])
+    return frozenset(
+        [
+            *concerns,
+            *(f"declined:{topic}" for topic in topics),
+            *(f"answer:{question}" for question in safety_questions),
+            *recommendations,
+            "mood",
+        ]
+    )
+
+
+# A phone number inside free text ("112 in many countries, 911 in the US"): digits, maybe a leading +,
+# with spaces, dots or dashes between groups; at least three digits.
+PHONE_NUMBER = re.compile(r"\+?\d(?:[\d .-]*\d)?")
+
+
+def dial_numbers(text: str) -> list[str]:
+    """The numbers a phone can dial in a resource's phone or text line, as they appear ("0800 123")."""
+    found = [m.group(0).strip() for m in PHONE_NUMBER.finditer(text or "")]
+    return [n for n in found if sum(c.isdigit() for c in n) >= 3]
+
+
+def dial_uri(number: str, scheme: str = "tel") -> str:
+    """A tel: or sms: URI for a number as written (RFC 3966 keeps only digits and a leading +)."""
+    return f"{scheme}:" + ("+" if number.startswith("+") else "") + "".join(c for c in number if c.isdigit())
 
 
 def unknown_targets(resources: list, targets: frozenset) -> list[tuple[int, str]]:

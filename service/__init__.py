@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Under gunicorn, the rulebook its master checked (inherited in memory); otherwise from the files.
     preloaded = boot.rulebook if not (test_config or {}).get("RULES_DIR") else None
     rulebook = preloaded or load_rulebook(rules_dir(app.config["RULES_DIR"]))
-    resources = load_resources(app.config["RESOURCES_FILE"], rulebook.concerns)
+    resources = load_resources(app.config["RESOURCES_FILE"], rulebook.concerns, rulebook.resources)
     if resources is None:
         logging.getLogger("closeness").warning(
             "support resources: using the rulebook's defaults, which name no local service; "

@@ -33,7 +33,8 @@ EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers
 
 def _evaluator(args) -> Evaluator:
     rulebook = load_rulebook(rules_dir(args.rules))
-    return Evaluator(rulebook, load_resources(settings()["RESOURCES_FILE"], rulebook.concerns))
+    resources = load_resources(settings()["RESOURCES_FILE"], rulebook.concerns, rulebook.resources)
+    return Evaluator(rulebook, resources)
 
 
 def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:

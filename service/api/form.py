@@ -71,7 +71,12 @@ def _support_by_topic() -> dict:
         topic: [dict(r) for r in resolver.select_resources(tags, ())]
         for topic, tags in TOPIC_CONCERNS.items()
     }
-    return {"topics": topics, "resources": support}
+    # "I'd rather not say": the support everyone gets for that topic, shown at once too.
+    declined = {
+        topic: [dict(r) for r in resolver.select_resources((f"declined:{topic}",), ())]
+        for topic in TOPIC_CONCERNS
+    }
+    return {"topics": topics, "resources": support, "declined": declined}
 
 
 @bp.get("")

@@ -239,9 +239,17 @@ class Resolver:
             calm_list += [e for e in self.resources if "mood" in e["for"] and e not in calm_list][:1]
         return tuple(chosen + [e for e in calm_list if e not in chosen])
 
-    def safety_tags(self, urgent, noted, declined) -> tuple[str, ...]:
+    def safety_tags(self, urgent, noted, declined, answers: dict) -> tuple[str, ...]:
+        """What support is chosen by: concerns, declined topics, then each base safety question
+        answered yes or "I'd rather not say" (answer:<id>), in the questionnaire's order."""
         topics = dict.fromkeys(self.topics[q] for q in declined)
-        return (*urgent, *noted, *(f"declined:{topic}" for topic in topics))
+        answered = (q for q in self.topics if answers.get(q) is True or q in declined)
+        return (
+            *urgent,
+            *noted,
+            *(f"declined:{topic}" for topic in topics),
+            *(f"answer:{question}" for question in answered),
+        )
 
     def because(self, rule: Rule, answers: dict) -> list[dict]:
         """What this person said that made the rule hold (cached by the answers the rule reads)."""
@@ -274,7 +282,8 @@ class Resolver:
         if not structure.urgent:
             mood = any(answers.get(q) is True for q in MOOD_QUESTIONS)
             calm = (winner.recommendation, "mood") if mood else (winner.recommendation,)
-        resources = self.select_resources(self.safety_tags(structure.urgent, structure.noted, declined), calm)
+        tags = self.safety_tags(structure.urgent, structure.noted, declined, answers)
+        resources = self.select_resources(tags, calm)
         return {
             "recommendation": winner.recommendation,
             "urgent": bool(structure.urgent),
@@ -341,7 +350,7 @@ class Evaluator:
 
     def _safety_resources(self, intake: Intake, noted) -> list | None:
         """Support for a 422 whose answers showed a safety answer of yes or "I'd rather not say"."""
-        tags = self.resolver.safety_tags((), noted, declined_questions(intake.answers))
+        tags = self.resolver.safety_tags((), noted, declined_questions(intake.answers), intake.answers)
         if intake.retired_safety_yes:  # v1's self-harm question answered yes: the suicide topic's support
             tags += ("declined:suicide",)
         return [dict(e) for e in self.resolver.select_resources(tags, ())] if tags else None

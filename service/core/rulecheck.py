@@ -227,7 +227,12 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
                     ("no_steps_with_concerns", index),
                     f"no_steps_with_concerns: '{concern}' is not a concern",
                 )
-    targets = resource_targets(concerns, load_questionnaire().topics, RECOMMENDATIONS)
+    targets = resource_targets(
+            concerns,
+            load_questionnaire().topics,
+            RECOMMENDATIONS,
+            [q.id for q in load_questionnaire().base_safety_questions],
+        )
     for index, value in unknown_targets(header["resources"], targets):
         at_header(("resources", index, "for"), f"resources.for: '{value}' names no concern, topic or outcome")
     return problems

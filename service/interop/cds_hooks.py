@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from schemas.queries import CDS_HOOK, cds_request_schema
 from schemas.questionnaire import article_sections
-from schemas.resources import contact_text
+from schemas.resources import contact_text, dial_numbers, dial_uri
 from service.api import openapi
 from service.api.errors import ApiError
 from service.api.jsonio import parse_json, request_body
@@ -37,31 +37,34 @@ CONCERN_WORDS = {
     "self_harm": "self-harm in the past month without wanting to die",
     "suicide_history": "a past suicide attempt, not in the past three months",
 }
-SUICIDE_FOLLOW_UP = (
-    "Follow up with a brief suicide safety assessment (such as the ASQ's BSSA or the C-SSRS) before the "
-    "client leaves, or today."
-)
-PARTNER_FOLLOW_UP = (
-    "Use a danger assessment. See the client alone, and do not raise these answers in a joint session."
-)
+# The action follows acuity: "now" concerns before the client leaves; other urgent concerns and a
+# declined suicide item the same day; other noted concerns and declined topics at the next contact.
+ALONE = "See the client alone, and do not raise these answers in a joint session."
 FOLLOW_UPS = {
-    "suicide_risk_now": SUICIDE_FOLLOW_UP,
-    "suicide_risk": SUICIDE_FOLLOW_UP,
-    "self_harm": SUICIDE_FOLLOW_UP,
-    "suicide_history": "Ask about current thoughts of suicide with a validated screen (ASQ or C-SSRS).",
-    "partner_safety_now": PARTNER_FOLLOW_UP,
-    "partner_safety": PARTNER_FOLLOW_UP,
-    "partner_control": PARTNER_FOLLOW_UP,
+    "suicide_risk_now": (
+        "Now: an immediate suicide safety evaluation before the client leaves (such as the ASQ's BSSA "
+        "or the C-SSRS). Do not leave the client alone."
+    ),
+    "partner_safety_now": f"Now: an immediate safety evaluation before the client leaves. {ALONE}",
+    "suicide_risk": "Today: a brief suicide safety assessment (such as the ASQ's BSSA or the C-SSRS).",
+    "partner_safety": f"Today: a brief safety assessment, such as a danger assessment. {ALONE}",
+    "partner_control": f"Next contact: a danger assessment. {ALONE}",
+    "self_harm": (
+        "Next contact: ask about self-harm and thoughts of suicide with a validated screen (ASQ, C-SSRS)."
+    ),
+    "suicide_history": (
+        "Next contact: ask about current thoughts of suicide with a validated screen (ASQ, C-SSRS)."
+    ),
 }
 DECLINED_FOLLOW_UP = {
-    "partner": "Ask about safety with a partner again when the client is alone.",
+    "partner": f"Next contact: ask about safety with a partner again. {ALONE}",
     "suicide": (
-        "Treat a declined suicide item as a positive screen (as the ASQ does): ask again when the client "
-        "is alone, with a validated screen."
+        "Today: treat a declined suicide item as a positive screen (as the ASQ does), with a brief "
+        "suicide safety assessment when the client is alone."
     ),
-    "self_harm": "Ask about self-harm again when the client is alone.",
+    "self_harm": "Next contact: ask about self-harm again when the client is alone.",
 }
-LOW_MOOD_FOLLOW_UP = "Mood items answered yes: consider the PHQ-9."
+LOW_MOOD_FOLLOW_UP = "A mood item answered yes: consider the PHQ-9."
 SCREENED_SUMMARY = (  # at most 140 characters
     "Safety screen: a noted concern or a declined item. Follow up with the client alone; "
     "relationship result in detail."
@@ -202,13 +205,25 @@ def _card(result: dict, answers: dict) -> dict:
             "url": _section_link(level),
         },
         "links": [
+            *_dial_links(result["resources"]),
             {
                 "label": "How Closeness decides (API and rulebook)",
                 "url": url_for("docs.get_docs", _external=True),
                 "type": "absolute",
-            }
+            },
         ],
     }
+
+
+def _dial_links(resources: list) -> list[dict]:
+    """Each support phone and text number shown to the client, as a link a phone can dial."""
+    links = []
+    for resource in resources:
+        for key, scheme, verb in (("phone", "tel", "Call"), ("text", "sms", "Text")):
+            for number in dial_numbers(resource.get(key, "")):
+                label = f"{verb} {resource['name']}: {number}"
+                links.append({"label": label, "url": dial_uri(number, scheme), "type": "absolute"})
+    return list({link["url"]: link for link in links}.values())
 
 
 @bp.post("/<service_id>")

@@ -51,12 +51,14 @@ def _question_item(question: Question, release: str, base: str) -> dict:
             for code, _, display in SAFETY_CODES
         ]
         if question.follow_up_of:
+            # Asked after a trigger's yes, and after its "I'd rather not say" too (as the ASQ asks its
+            # acuity question after a refusal).
             item["enableWhen"] = [
-                {"question": trigger, "operator": "=", "answerCoding": {"system": system, "code": "yes"}}
+                {"question": trigger, "operator": "=", "answerCoding": {"system": system, "code": code}}
                 for trigger in question.follow_up_of
+                for code in ("yes", "declined")
             ]
-            if len(question.follow_up_of) > 1:
-                item["enableBehavior"] = "any"
+            item["enableBehavior"] = "any"
     else:
         item["type"] = "choice" if release == "R4" else "coding"
         if release == "R5":

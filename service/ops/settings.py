@@ -175,11 +175,13 @@ def rules_dir(explicit: str | Path | None = None) -> Path:
     return Path(explicit) if explicit else default_rules_dir()
 
 
-def load_resources(path: str | Path | None, concerns=()) -> list | None:
+def load_resources(path: str | Path | None, concerns=(), defaults=()) -> list | None:
     """Support resources from a JSON file, or None to use the rulebook's defaults.
 
     concerns: the rulebook's concern ids. Every concern, declined topic and recommendation must be
-    served by at least one entry, so that no result can go out without support.
+    served by at least one entry, so that no result can go out without support; so must every
+    answer the rulebook's default resources serve on their own (answer:partner_harmed_me: a sexual
+    violence service).
     """
     if not path:
         return None
@@ -190,7 +192,12 @@ def load_resources(path: str | Path | None, concerns=()) -> list | None:
     except (JsonInputError, ValidationError) as error:
         raise ConfigError(f"resources file {path}: {error}") from None
     if concerns:
-        targets = resource_targets(concerns, load_questionnaire().topics, RECOMMENDATIONS)
+        targets = resource_targets(
+            concerns,
+            load_questionnaire().topics,
+            RECOMMENDATIONS,
+            [q.id for q in load_questionnaire().base_safety_questions],
+        )
         unknown = unknown_targets(resources, targets)
         if unknown:
             index, value = unknown[0]
@@ -198,7 +205,9 @@ def load_resources(path: str | Path | None, concerns=()) -> list | None:
                 f"resources file {path}: entry {index}: 'for' names '{value}', which is unknown"
             )
         served = {value for entry in resources for value in entry["for"]}
-        unserved = sorted(targets - served - {"mood"})
+        answers = {t for t in targets if t.startswith("answer:")}
+        required = answers & {value for entry in defaults for value in entry["for"]}
+        unserved = sorted(targets - served - {"mood"} - (answers - required))
         if unserved:
             raise ConfigError(f"resources file {path}: nothing serves {', '.join(unserved)}")
     return resources

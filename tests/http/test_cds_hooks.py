@@ -40,7 +40,9 @@ def _check_card(card):
     assert card["source"]["label"] and card["source"]["url"].startswith("http")
     uuid.UUID(card["uuid"])
     for link in card.get("links", []):
-        assert link["label"] and link["url"].startswith("http") and link["type"] in ("absolute", "smart")
+        # Support numbers are links a phone can dial (tel:, sms:); the rest are web pages.
+        assert link["label"] and link["url"].startswith(("http", "tel:", "sms:"))
+        assert link["type"] in ("absolute", "smart")
 
 
 def test_discovery_describes_the_service(client):
@@ -193,3 +195,54 @@ def test_low_mood_alone_suggests_the_phq_9(client, baseline):
     answers = {**baseline, "feeling_down": True, "lost_interest": True}
     detail = client.post(SERVICE, json=_request(client, answers)).get_json()["cards"][0]["detail"]
     assert "PHQ-9" in detail and "**Safety screen**" not in detail
+
+
+@pytest.mark.parametrize(
+    ("change", "action"),
+    [
+        (
+            {"suicidal_thoughts": True, "suicidal_thoughts_now": True},
+            "Now: an immediate suicide safety evaluation",
+        ),
+        ({"partner_harmed_me": True, "unsafe_now": "declined"}, "Now: an immediate safety evaluation"),
+        ({"wished_dead": True, "suicidal_thoughts_now": False}, "Today: a brief suicide safety assessment"),
+        ({"afraid_of_partner": True, "unsafe_now": False}, "Today: a brief safety assessment"),
+        ({"suicidal_thoughts": "declined"}, "Today: treat a declined suicide item as a positive screen"),
+        ({"partner_insults": True, "unsafe_now": False}, "Next contact: a danger assessment"),
+        ({"self_harm": True}, "Next contact: ask about self-harm"),
+        (
+            {"past_attempt": True, "attempt_recent": False, "suicidal_thoughts_now": False},
+            "Next contact: ask",
+        ),
+        ({"partner_controls": "declined"}, "Next contact: ask about safety with a partner again"),
+        ({"self_harm": "declined"}, "Next contact: ask about self-harm again"),
+    ],
+    ids=[
+        "suicide-now",
+        "partner-now",
+        "suicide",
+        "partner",
+        "declined-suicide",
+        "control",
+        "self-harm",
+        "history",
+        "declined-partner",
+        "declined-self-harm",
+    ],
+)
+def test_the_action_follows_acuity(client, baseline, change, action):
+    detail = client.post(SERVICE, json=_request(client, {**baseline, **change})).get_json()["cards"][0][
+        "detail"
+    ]
+    assert action in detail
+
+
+def test_one_mood_item_suggests_the_phq_9(client, baseline):
+    detail = client.post(SERVICE, json=_request(client, {**baseline, "lost_interest": True})).get_json()
+    assert "PHQ-9" in detail["cards"][0]["detail"]
+
+
+def test_support_numbers_are_dialable_links(client, baseline):
+    answers = {**baseline, "afraid_of_partner": True, "unsafe_now": True}
+    links = client.post(SERVICE, json=_request(client, answers)).get_json()["cards"][0]["links"]
+    assert {"tel:112", "tel:911", "tel:999"} <= {link["url"] for link in links}

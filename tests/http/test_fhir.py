@@ -95,11 +95,12 @@ def test_every_question_is_an_item_of_the_right_type(client, version):
                 ("declined", "I'd rather not say"),
             ]
             if question.follow_up_of:
-                assert [w["question"] for w in item["enableWhen"]] == list(question.follow_up_of)
-                assert all(
-                    w["operator"] == "=" and w["answerCoding"]["code"] == "yes" for w in item["enableWhen"]
-                )
-                assert item.get("enableBehavior") == ("any" if len(question.follow_up_of) > 1 else None)
+                # Asked after a trigger's yes or its "I'd rather not say" (v2.1).
+                assert [(w["question"], w["answerCoding"]["code"]) for w in item["enableWhen"]] == [
+                    (trigger, code) for trigger in question.follow_up_of for code in ("yes", "declined")
+                ]
+                assert all(w["operator"] == "=" for w in item["enableWhen"])
+                assert item["enableBehavior"] == "any"
             else:
                 assert "enableWhen" not in item
         if question.type in ("choice", "multi_choice"):

@@ -47,6 +47,7 @@ def test_resources_file_replaces_the_defaults(tmp_path, baseline):
         "declined:partner",
         "declined:suicide",
         "declined:self_harm",
+        "answer:partner_harmed_me",  # a sexual violence service, as the defaults have
         "rebuild",
         "professional_help",
         "consider_walking_away",
@@ -86,7 +87,7 @@ def test_broken_resources_file_is_refused(tmp_path, rulebook, content, message):
     path = tmp_path / "resources.json"
     path.write_text(content)
     with pytest.raises(ConfigError, match=message):
-        load_resources(path, rulebook.concerns)
+        load_resources(path, rulebook.concerns, rulebook.resources)
 
 
 def test_missing_resources_file_is_refused(tmp_path):

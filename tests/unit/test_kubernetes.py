@@ -84,7 +84,8 @@ def test_the_resources_configmap_is_a_usable_resources_file(tmp_path):
     )
     path = tmp_path / "resources.json"
     path.write_text(data["data"]["resources.json"])
-    assert load_resources(str(path), load_rulebook().concerns) == json.loads(path.read_text())
+    rulebook = load_rulebook()
+    assert load_resources(str(path), rulebook.concerns, rulebook.resources) == json.loads(path.read_text())
 
 
 def test_the_pod_is_locked_down_probed_and_wired():

@@ -49,10 +49,28 @@
     if (event.key === "Escape" && event.shiftKey) quickExit();
   });
 
+  // Phone and text lines as links a phone can dial: each number in the text (three digits or more)
+  // becomes a tel: or sms: link; the words around it stay as they are.
+  var NUMBER = /\+?\d(?:[\d .-]*\d)?/g;
+  function dialable(lead, line, scheme) {
+    var parts = [document.createTextNode(lead + ": ")];
+    var last = 0;
+    line.replace(NUMBER, function (number, at) {
+      if (number.replace(/\D/g, "").length < 3) return number;
+      parts.push(document.createTextNode(line.slice(last, at)));
+      var uri = scheme + ":" + (number.charAt(0) === "+" ? "+" : "") + number.replace(/\D/g, "");
+      parts.push(el("a", { href: uri, class: "dial", text: number }));
+      last = at + number.length;
+      return number;
+    });
+    parts.push(document.createTextNode(line.slice(last)));
+    return el("span", { class: "contact" }, parts);
+  }
+
   function contactLines(resource) {
     var parts = [];
-    if (resource.phone) parts.push(el("span", { class: "contact", text: L.call + ": " + resource.phone }));
-    if (resource.text) parts.push(el("span", { class: "contact", text: L.text + ": " + resource.text }));
+    if (resource.phone) parts.push(dialable(L.call, resource.phone, "tel"));
+    if (resource.text) parts.push(dialable(L.text, resource.text, "sms"));
     if (resource.chat) parts.push(el("a", { class: "contact", href: resource.chat, rel: "noopener noreferrer", target: "_blank", text: L.chat }));
     if (resource.url) parts.push(el("a", { class: "contact", href: resource.url, rel: "noopener noreferrer", target: "_blank", text: L.website + ": " + resource.url.replace(/^https?:\/\//, "") }));
     if (resource.hours) parts.push(el("span", { class: "contact", text: L.hours + ": " + resource.hours }));
@@ -77,8 +95,9 @@
     panel.textContent = "";
     if (!shown) return;
     var topic = config.support.topics[q.id];
-    panel.appendChild(el("p", { class: "support-lead", text: L["support_" + topic] }));
-    panel.appendChild(resourceList(config.support.resources[topic] || []));
+    var declined = value(q) === "declined";
+    panel.appendChild(el("p", { class: "support-lead", text: declined ? L.support_declined : L["support_" + topic] }));
+    panel.appendChild(resourceList((declined ? config.support.declined : config.support.resources)[topic] || []));
     panel.appendChild(el("p", { class: "support-note", text: L.support_after_note }));
   }
 
@@ -118,11 +137,16 @@
 
   function answered(q) {
     if (q.type !== "safety") return;
-    showSupport(q, value(q) === true);
-    // Follow-ups appear only after one of their triggers is answered yes; hidden ones are cleared.
+    var now = value(q);
+    var panel = document.getElementById("support-" + q.id);
+    // A changed answer (yes <-> rather not say) redraws the panel with the words that fit it.
+    if (panel && panel.getAttribute("data-for") !== String(now)) { panel.textContent = ""; panel.setAttribute("data-for", String(now)); }
+    showSupport(q, now === true || (now === "declined" && !q.follow_up_of));
+    // Follow-ups appear after one of their triggers is answered yes or "I'd rather not say" (as the
+    // ASQ asks its acuity question after a refusal); hidden ones are cleared.
     questions.forEach(function (f) {
       if (!f.follow_up_of || f.follow_up_of.indexOf(q.id) < 0) return;
-      var shown = f.follow_up_of.some(function (t) { return value(byId[t]) === true; });
+      var shown = f.follow_up_of.some(function (t) { var v = value(byId[t]); return v === true || v === "declined"; });
       var box = document.getElementById("q-" + f.id);
       box.hidden = !shown;
       if (!shown) {
@@ -260,13 +284,24 @@
   }
 
   // Intake mode: say who reads the answers and when, and where to turn before then.
+  // Only the relationship result is held back: the support for noted concerns and declined topics
+  // is shown at once, first, as it is in the result.
   function thanks(result) {
+    var safety = result.safety;
     var view = el("section", { class: "result", id: "result", "aria-labelledby": "result-heading" });
     view.appendChild(el("h1", { id: "result-heading", text: L.thanks_heading }));
+    if (safety.noted.length || safety.declined.length) {
+      view.appendChild(el("div", { class: "support", id: "safety" }, [
+        el("h2", { text: safety.noted.length ? L.noted_heading : L.declined_heading }),
+        resourceList(result.resources),
+      ]));
+    }
     view.appendChild(el("p", { text: practiceWords() }));
     view.appendChild(el("p", { text: L.practice_before }));
-    view.appendChild(el("h2", { text: L.resources_heading }));
-    view.appendChild(resourceList(result.resources));
+    if (!(safety.noted.length || safety.declined.length)) {
+      view.appendChild(el("h2", { text: L.resources_heading }));
+      view.appendChild(resourceList(result.resources));
+    }
     return view;
   }
 
