@@ -85,6 +85,15 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["ALERT_RETRY_BASE"],
         )
 
+    # Intake mode (results hidden from the person, or a practice named) relies on the practice seeing
+    # urgent results in time: without an urgent-alert destination, say so here and on /readyz.
+    intake_mode = bool(app.config["FORM_HIDE_RESULT"] or app.config["PRACTICE_NAME"])
+    if intake_mode and alerts is None:
+        logging.getLogger("closeness").warning(
+            "intake mode without urgent alerts: the practice is not told of urgent results at once; "
+            "set CLOSENESS_ALERT_WEBHOOK_URL and CLOSENESS_ALERT_SECRET"
+        )
+
     middleware.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)
@@ -104,6 +113,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions[services.KEY] = services.Services(
         evaluator=Evaluator(rulebook, resources),
         resources="defaults" if resources is None else "configured",
+        intake_without_alerts=intake_mode and alerts is None,
         fhir_reader=ResponseReader(app.config["FHIR_BASE"]),
         report_html=to_html(rulebook_blocks(rulebook, app.config["ARTICLE_BASE_URL"])),
         # Collected from the views' own declarations, once the routes exist.

@@ -17,6 +17,12 @@ FHIR_JSON = "application/fhir+json"
 @openapi.documented(
     {
         "summary": "Evaluate answers against the rules",
+        "description": (
+            "An urgent safety concern decides on its own: the result is 200 and urgent even when other "
+            "answers are missing or invalid, or keys are unknown. What was ignored (and any follow-up "
+            "counted as yes because it was skipped) is listed in `warnings`, by question id, never with "
+            "its value. Without an urgent concern, such answers get 422."
+        ),
         "operationId": "createAssessment",
         "tags": ["assessments"],
         "requestBody": {

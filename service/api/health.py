@@ -52,6 +52,9 @@ def get_readiness():
         # "defaults" until a deployment configures its local services (CLOSENESS_RESOURCES_FILE).
         "resources": built.resources,
     }
+    if built.intake_without_alerts:
+        # Intake mode relies on the practice seeing urgent results: without alerts, nobody is told.
+        ready["alerts"] = "not configured in intake mode"
     alerts = built.alerts
     if alerts is not None:
         # Still deciding, but urgent alerts are not getting through: visible here and in /metrics.

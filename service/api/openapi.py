@@ -102,16 +102,27 @@ SCHEMAS = {
 }
 # FHIR resources are described by the FHIR specification; only their outline is given here.
 FHIR_SCHEMAS = {
+    # What the server enforces of a QuestionnaireResponse's outline (the FHIR model's own rules):
+    # a status (a FHIR code: no empty string, no leading or trailing space) and a linkId on every item.
     "QuestionnaireResponse": {
         "type": "object",
-        "required": ["resourceType"],
+        "required": ["resourceType", "status"],
         "properties": {
             "resourceType": {"type": "string", "enum": ["QuestionnaireResponse"]},
             "questionnaire": {"type": "string"},
-            "status": {"type": "string"},
-            "item": {"type": "array", "items": {"type": "object"}},
+            "status": {"type": "string", "pattern": "^[^\\s]+( [^\\s]+)*$"},
+            "item": {"type": "array", "items": {"$ref": "#/components/schemas/QuestionnaireResponseItem"}},
         },
         "description": "A FHIR R4 or R5 QuestionnaireResponse for Questionnaire/closeness-v2",
+    },
+    "QuestionnaireResponseItem": {
+        "type": "object",
+        "required": ["linkId"],
+        "properties": {
+            "linkId": {"type": "string", "pattern": "^[^\\s]+( [^\\s]+)*$"},
+            "answer": {"type": "array", "items": {"type": "object"}},
+            "item": {"type": "array", "items": {"$ref": "#/components/schemas/QuestionnaireResponseItem"}},
+        },
     },
     "OperationOutcome": {
         "type": "object",

@@ -15,6 +15,7 @@ KEY = "closeness"
 class Services:
     evaluator: Evaluator
     resources: str  # "defaults" until a deployment configures its local services, then "configured"
+    intake_without_alerts: bool  # intake mode (results hidden, or a practice named) and no urgent alerts
     fhir_reader: ResponseReader
     report_html: str  # the rulebook as a readable page (GET /rules)
     openapi: dict  # collected from the views' own declarations

@@ -41,3 +41,31 @@ def test_error_responses_come_from_the_one_catalogue(app):
         assert document["components"]["responses"][name]["description"] == kind.description
     response = app.test_client().get("/nowhere")
     assert response.get_json()["message"] == CATALOGUE["NotFound"].message
+
+
+def test_the_fhir_outline_refuses_what_the_server_refuses(client):
+    import jsonschema
+
+    document = client.get("/openapi.json").get_json()
+    outline = {
+        **document["components"]["schemas"]["QuestionnaireResponse"],
+        "components": document["components"],
+    }
+    validator = jsonschema.Draft202012Validator(outline)
+    headers = {"Content-Type": "application/fhir+json"}
+    base = {"resourceType": "QuestionnaireResponse", "status": "completed"}
+    for refused in (
+        {**base, "item": [{"text": "no linkId"}]},
+        {**base, "status": ""},
+        {"resourceType": base["resourceType"]},
+    ):
+        assert not validator.is_valid(refused), refused
+        assert client.post("/v1/assessments", json=refused, headers=headers).status_code == 422
+    assert validator.is_valid({**base, "item": [{"linkId": "afraid_of_partner", "answer": [{}]}]})
+
+
+def test_the_operation_says_an_urgent_concern_decides_whatever_else_is_sent(client):
+    operation = client.get("/openapi.json").get_json()["paths"]["/v1/assessments"]["post"]
+    assert (
+        "urgent safety concern decides" in operation["description"] and "warnings" in operation["description"]
+    )
