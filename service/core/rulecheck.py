@@ -219,7 +219,21 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
             )
     for step in sorted(steps - set(order)):
         at_header(("step_order",), f"step_order: the step '{step}' is missing")
+    levels = {e.id: e.spec for e in entries.values() if isinstance(e.spec, OutcomeLevel)}
     for entry in (e for e in entries.values() if isinstance(e.spec, OutcomeLevel)):
+        level = entry.spec
+        if level.yields_to is not None and (level.yields_to not in levels or level.yields_to == level.id):
+            at(entry, ("yields_to",), f"yields_to: {nearest(level.yields_to, levels)} is not another level")
+        elif level.yields_to is not None and level.yields_when is None:
+            at(entry, ("yields_to",), "yields_to needs yields_when (when this level gives way)")
+        for index, text in enumerate(level.variants):
+            source = levels.get(text.yielded_from)
+            if text.yielded_from is not None and (source is None or source.yields_to != level.id):
+                at(
+                    entry,
+                    ("variants", index, "yielded_from"),
+                    f"variants: '{text.yielded_from}' is not a level that gives way to this one (yields_to)",
+                )
         for index, concern in enumerate(entry.spec.no_steps_with_concerns):
             if concern not in concerns:
                 at(

@@ -268,6 +268,22 @@ BROKEN = {
         10,
         "already used",
     ),
+    "yields_to_an_unknown_level": (
+        lambda d: _edit(
+            d / "outcomes/consider-walking-away.yaml", "yields_to: help-for-you", "yields_to: help-for-me"
+        ),
+        "outcomes/consider-walking-away.yaml",
+        16,
+        "yields_to: 'help-for-me' (did you mean 'help-for-you'?) is not another level",
+    ),
+    "variant_after_a_level_that_never_gives_way_to_it": (
+        lambda d: _edit(
+            d / "outcomes/help-for-you.yaml", "yielded_from: consider-walking-away", "yielded_from: rebuild"
+        ),
+        "outcomes/help-for-you.yaml",
+        24,
+        "'rebuild' is not a level that gives way to this one",
+    ),
     "count_beyond_list": (
         lambda d: _edit(d / "walk-away/walk-away-many-signs.yaml", "at_least: 3", "at_least: 5"),
         "walk-away/walk-away-many-signs.yaml",
@@ -305,3 +321,26 @@ def test_every_problem_is_reported_at_once(rules_copy):
     with pytest.raises(RulebookError) as caught:
         load_rulebook(rules_copy)
     assert len(caught.value.problems) == 2
+
+
+def test_couple_work_patterns_are_the_conditions_of_the_help_together_rules(rulebook):
+    """The derivation repeats the help-together rules' conditions in one place (for partner caution):
+    over many answer sets, it holds exactly when one of those rules would."""
+    import random
+
+    from service.core.explain import held
+    from service.core.intake import read_answers
+    from service.core.model import Derived
+    from tests.answers import random_answers
+
+    entries = rulebook.entries
+    together = [r for r in rulebook.rules() if getattr(r.effect, "outcome", None) == "help-together"]
+    assert len(together) == 3
+    rng = random.Random(7)
+    seen = set()
+    for _ in range(3000):
+        facts = read_answers(random_answers(rng)).facts
+        derived = held(Derived("couple-work-patterns"), facts, entries)[0]
+        assert derived == any(held(rule.when, facts, entries)[0] for rule in together), facts
+        seen.add(derived)
+    assert seen == {True, False}
