@@ -146,8 +146,8 @@ def _fill_by_keyboard(page, questions, answers):
     keyboard.press("Tab")  # the quick exit comes first
     assert page.evaluate("document.activeElement.id") == "quick-exit"
     for q in questions:
-        if "follow_up_of" in q and not any(answers.get(t) is True for t in q["follow_up_of"]):
-            continue  # hidden until a trigger's yes
+        if "follow_up_of" in q and not any(answers.get(t) in (True, "declined") for t in q["follow_up_of"]):
+            continue  # hidden until a trigger's yes or "I'd rather not say"
         value = answers.get(q["id"])
         codes = [o["value"] for o in q["options"]]
         if q["type"] == "multi_choice":
@@ -230,7 +230,12 @@ def test_a_safety_yes_shows_support_at_once_and_follow_ups_only_when_needed(site
     page.check("input[name='partner_insults'][value='false']")
     assert panel.inner_text() == "" and page.locator("#q-unsafe_now").is_hidden()
     page.check("input[name='wished_dead'][value='declined']")
-    assert page.locator("#q-suicidal_thoughts_now").is_hidden()  # a declined trigger asks nothing
+    # A declined trigger asks its follow-up too (v2.1), and shows the support everyone gets, at once.
+    assert page.locator("#q-suicidal_thoughts_now").is_visible()
+    assert page.locator("#support-wished_dead").inner_text().startswith("That is fine.")
+    page.check("input[name='wished_dead'][value='false']")
+    assert page.locator("#q-suicidal_thoughts_now").is_hidden()
+    assert page.locator("#support-wished_dead").inner_text() == ""
     page.check("input[name='past_attempt'][value='true']")
     assert (
         page.locator("#q-attempt_recent").is_visible()
@@ -530,3 +535,96 @@ def test_the_auditors_rulebook_page_is_accessible_on_a_phone(site, axe_page):
     assert _serious_violations(axe_page) == []
     assert axe_page.evaluate("document.documentElement.scrollWidth") <= 360  # the digest wraps
     _shot(axe_page, "rules-phone", full_page=False)
+
+
+# Policy v2.1, as four people would see it on a 360 px phone (screenshots in test-output/).
+
+
+def _phone_result(page, server, answers):
+    _open(page, server.url + "/form")
+    _fill_by_mouse(page, _questions(server.url), answers)
+    page.click("button[type=submit]")
+    result = _result(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    return result
+
+
+def test_v21_a_controlled_person_who_wants_to_leave_on_a_phone(site, page, baseline):
+    server, _ = site
+    answers = {
+        **baseline,
+        "partner_controls": True,
+        "partner_insults": True,
+        "unsafe_now": False,
+        "self_willing": "no",
+        "partner_willing": "no",
+        "partner_refuses_to_talk": True,
+        "partner_always_blames": True,
+        "partner_ignores_feelings": True,
+    }
+    result = _phone_result(page, server, answers)
+    assert result.get_attribute("data-recommendation") == "consider_walking_away"
+    assert page.locator("#result-heading").inner_text() == "If you decide to leave, plan it safely"
+    summary = page.locator("#result p.summary").inner_text()
+    assert summary.startswith("If you decide to leave, plan it first with an abuse helpline or advocate")
+    support = page.locator("#safety")
+    assert "If your partner ever frightens, controls or hurts you" in support.inner_text()
+    assert "Steps you can take" not in result.inner_text()
+    _shot(page, "v21-controlled-wants-to-leave-phone")
+
+
+def test_v21_a_declined_harm_question_with_a_rebuild_result_on_a_phone(site, page, baseline):
+    server, _ = site
+    _open(page, server.url + "/form")
+    page.check("input[name='partner_harmed_me'][value='declined']")
+    assert page.locator("#q-unsafe_now").is_visible()  # a declined trigger asks its follow-up
+    answers = {
+        **baseline,
+        "partner_harmed_me": "declined",
+        "unsafe_now": False,
+        "missing_needs": ["physical_closeness"],
+    }
+    result = _phone_result(page, server, answers)
+    assert result.get_attribute("data-recommendation") == "rebuild"
+    assert page.locator("#result-heading").inner_text() == "Start with support for you"
+    text = result.inner_text()
+    assert "Bring back small touches" not in text and "Talk a little every day" not in text  # no couple work
+    support = page.locator("#safety").inner_text()
+    assert "Support, if you ever need it" in support and "A sexual violence service" in support
+    _shot(page, "v21-declined-harm-rebuild-phone")
+
+
+def test_v21_suicide_risk_with_fear_of_a_partner_on_a_phone(site, page, baseline):
+    server, _ = site
+    answers = {
+        **baseline,
+        "wished_dead": True,
+        "suicidal_thoughts_now": False,
+        "afraid_of_partner": True,
+        "unsafe_now": False,
+    }
+    result = _phone_result(page, server, answers)
+    assert result.get_attribute("data-urgent") == "true"
+    summary = page.locator("#safety p.summary").inner_text()
+    first_two = " ".join(summary.split(". ")[:2])
+    assert "crisis line" in first_two and "abuse helpline" in first_two  # both kinds of help at once
+    safety = page.locator("#safety").inner_text()
+    assert "A crisis line" in safety and "An abuse helpline" in safety
+    _shot(page, "v21-suicide-risk-and-fear-phone")
+
+
+def test_v21_an_explicit_right_now_on_a_phone_and_the_numbers_dial(site, page, baseline):
+    server, _ = site
+    answers = {**baseline, "suicidal_thoughts": True, "suicidal_thoughts_now": True}
+    result = _phone_result(page, server, answers)
+    assert page.locator("#result-heading").inner_text() == "Please get help right now"
+    assert "just in case" not in result.inner_text().lower()
+    dial = page.locator("#safety a.dial")
+    assert dial.count() == 3 and [dial.nth(i).get_attribute("href") for i in range(3)] == [
+        "tel:112",
+        "tel:911",
+        "tel:999",
+    ]
+    box = dial.first.bounding_box()
+    assert box["height"] >= 24  # big enough to tap
+    _shot(page, "v21-right-now-phone", full_page=False)
