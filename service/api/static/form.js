@@ -52,8 +52,8 @@
   // Phone and text lines as links a phone can dial: each number in the text (three digits or more)
   // becomes a tel: or sms: link; the words around it stay as they are.
   var NUMBER = /\+?\d(?:[\d .-]*\d)?/g;
-  function dialable(lead, line, scheme) {
-    var parts = [document.createTextNode(lead + ": ")];
+  function dialable(lead, line, scheme, tag) {
+    var parts = lead ? [document.createTextNode(lead + ": ")] : [];
     var last = 0;
     line.replace(NUMBER, function (number, at) {
       if (number.replace(/\D/g, "").length < 3) return number;
@@ -64,7 +64,7 @@
       return number;
     });
     parts.push(document.createTextNode(line.slice(last)));
-    return el("span", { class: "contact" }, parts);
+    return el(tag || "span", { class: tag ? "" : "contact" }, parts);
   }
 
   function contactLines(resource) {
@@ -79,7 +79,8 @@
 
   function resourceList(resources) {
     return el("ul", { class: "resources" }, resources.map(function (r) {
-      return el("li", {}, [el("strong", { text: r.name }), el("p", { text: r.description })].concat(contactLines(r)));
+      // Numbers in the description ("your local emergency number (112, 911 or 999)") dial too.
+      return el("li", {}, [el("strong", { text: r.name }), dialable("", r.description, "tel", "p")].concat(contactLines(r)));
     }));
   }
 
