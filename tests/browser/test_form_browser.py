@@ -628,3 +628,20 @@ def test_v21_an_explicit_right_now_on_a_phone_and_the_numbers_dial(site, page, b
     box = dial.first.bounding_box()
     assert box["height"] >= 24  # big enough to tap
     _shot(page, "v21-right-now-phone", full_page=False)
+
+
+def test_hide_mode_shows_the_support_for_a_noted_concern_at_once(site, page, baseline):
+    server, _ = site
+    _open(page, server.url + "/form?result=hide")
+    answers = {**baseline, "partner_controls": True, "unsafe_now": False, "self_harm": "declined"}
+    _fill_by_mouse(page, _questions(server.url), answers)
+    page.click("button[type=submit]")
+    _result(page)
+    assert page.locator("#result-heading").inner_text() == "Thank you"  # the relationship result is held back
+    support = page.locator("#safety")
+    assert "Support for you" in support.inner_text()
+    assert "If your partner ever frightens, controls or hurts you" in support.inner_text()
+    assert "If you hurt yourself, or want to" in support.inner_text()
+    thanks = page.locator("#result").inner_text()
+    assert "Your answers go to your practice." in thanks and "Why" not in thanks
+    _shot(page, "result-hidden-thanks-noted")
