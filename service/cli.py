@@ -306,6 +306,10 @@ def serve(args) -> int:
     configured = settings()  # a bad variable stops here, named, before gunicorn starts
     if args.rules:
         os.environ["CLOSENESS_RULES_DIR"] = str(Path(args.rules).resolve())
+    # So do a rules folder and a resources file that cannot be used (gunicorn would bind, then every
+    # worker would fail to boot).
+    rulebook = load_rulebook(rules_dir(args.rules or configured["RULES_DIR"]))
+    load_resources(configured["RESOURCES_FILE"], rulebook.concerns, rulebook.resources)
     host, port = args.host or configured["HOST"], args.port or configured["PORT"]
     os.execv(sys.executable, gunicorn_command(host, port, args.workers))
 
@@ -470,7 +474,7 @@ def log_export_command(ctx, since, until):
 
 @cli.command("serve", help="Serve the HTTP API with gunicorn.")
 @click.option("--host", help="default: CLOSENESS_HOST or 127.0.0.1")
-@click.option("--port", type=int, help="default: CLOSENESS_PORT or 8000")
+@click.option("--port", type=click.IntRange(1, 65535), help="default: CLOSENESS_PORT or 8000")
 @click.option("--workers", type=click.IntRange(min=1))
 @click.pass_context
 def serve_command(ctx, host, port, workers):

@@ -254,9 +254,10 @@ class Spool:
         try:
             call(*args)
         except Exception as error:  # noqa: BLE001 - any failure means: keep the records, retry later
-            self.database_ok, self._failures = False, self._failures + 1
+            # Counted before the state says so: whoever sees "unreachable" finds the failure counted.
             log.error("decision log: database call failed: %s", type(error).__name__)
             self.on_failure()
+            self.database_ok, self._failures = False, self._failures + 1
             return False
         finally:
             self.busy_since = None

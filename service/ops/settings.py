@@ -87,50 +87,77 @@ def _one_of(value: str, choices: tuple) -> str:
 
 
 def _flag(value: str) -> bool:
-    return value.lower() in ("1", "true", "yes")
+    """A yes/no setting: a value that is neither is refused, never read as "no"."""
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("not a yes/no value; use true or false")
+
+
+def _whole(value: str, low: int = 1, high: int | None = None) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError("not a whole number") from None
+    if number < low or (high is not None and number > high):
+        raise ValueError(f"use a whole number from {low}" + (f" to {high}" if high is not None else " up"))
+    return number
 
 
 def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError("not a positive whole number")
-    return number
+    return _whole(value)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(value: str) -> str:
+    return _one_of(value.strip().upper(), LOG_LEVELS)
+
+
+def _database_url(value: str) -> str:
+    """A decision-log URL this service has a driver for: SQLite, or PostgreSQL with psycopg."""
+    if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+        raise ValueError("use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+    return value
 
 
 # environment variable -> (setting, parser)
 ENVIRONMENT = {
     "CLOSENESS_RULES_DIR": ("RULES_DIR", str),
     "CLOSENESS_RESOURCES_FILE": ("RESOURCES_FILE", str),
-    "CLOSENESS_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", int),
+    "CLOSENESS_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", lambda v: _whole(v, 1024, 16 << 20)),
     "CLOSENESS_CORS_ORIGINS": ("CORS_ORIGINS", lambda v: [o.strip() for o in v.split(",") if o.strip()]),
-    "CLOSENESS_LOG_LEVEL": ("LOG_LEVEL", str.upper),
+    "CLOSENESS_LOG_LEVEL": ("LOG_LEVEL", _log_level),
     "CLOSENESS_FHIR_BASE": ("FHIR_BASE", str),
     "CLOSENESS_ARTICLE_BASE_URL": ("ARTICLE_BASE_URL", str),
     "CLOSENESS_FRAME_ANCESTORS": (
         "FRAME_ANCESTORS",
         lambda v: [o.strip() for o in v.split(",") if o.strip()],
     ),
-    "CLOSENESS_FORM_HIDE_RESULT": ("FORM_HIDE_RESULT", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_FORM_HIDE_RESULT": ("FORM_HIDE_RESULT", _flag),
     "CLOSENESS_FORM_TITLE": ("FORM_TITLE", str),
     "CLOSENESS_QUICK_EXIT_URL": ("QUICK_EXIT_URL", _https_url),
     "CLOSENESS_PRACTICE_NAME": ("PRACTICE_NAME", str),
     "CLOSENESS_PRACTICE_RESPONSE_TIME": ("PRACTICE_RESPONSE_TIME", str),
-    "CLOSENESS_DECISION_LOG": ("DECISION_LOG", lambda v: v.lower() in ("1", "true", "yes")),
-    "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", str),
-    "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_DECISION_LOG": ("DECISION_LOG", _flag),
+    "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", _database_url),
+    "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", _flag),
     "CLOSENESS_API_KEY": ("API_KEY", str),
     "CLOSENESS_ALERT_WEBHOOK_URL": ("ALERT_WEBHOOK_URL", _https_url),
     "CLOSENESS_ALERT_SECRET": ("ALERT_SECRET", str),
-    "CLOSENESS_ALERT_NOTED": ("ALERT_NOTED", lambda v: v.lower() in ("1", "true", "yes")),
+    "CLOSENESS_ALERT_NOTED": ("ALERT_NOTED", _flag),
     "CLOSENESS_DECISION_LOG_RETENTION_DAYS": ("DECISION_LOG_RETENTION_DAYS", _positive_int),
     "CLOSENESS_DECISION_SPOOL_DIR": ("DECISION_SPOOL_DIR", str),
     "CLOSENESS_DECISION_SPOOL_MAX_MB": ("DECISION_SPOOL_MAX_MB", _positive_int),
     "CLOSENESS_READY_REQUIRES_DATABASE": (
         "READY_REQUIRES_DATABASE",
-        lambda v: v.lower() in ("1", "true", "yes"),
+        _flag,
     ),
     "CLOSENESS_HOST": ("HOST", str),
-    "CLOSENESS_PORT": ("PORT", _positive_int),
+    "CLOSENESS_PORT": ("PORT", lambda v: _whole(v, 1, 65535)),
     "CLOSENESS_WORKERS": ("WORKERS", _positive_int),
     "CLOSENESS_WORKER_CLASS": ("WORKER_CLASS", lambda v: _one_of(v, ("sync", "gthread"))),
     "CLOSENESS_THREADS": ("THREADS", _positive_int),

@@ -227,3 +227,23 @@ def test_commands_work_in_a_folder_that_has_a_rules_subfolder(tmp_path, baseline
     assert run.returncode == 0 and run.stdout.startswith("ok: "), run.stderr
     evaluated = closeness("evaluate", "-", stdin=json.dumps(baseline), cwd=tmp_path)
     assert evaluated.returncode == 0 and json.loads(evaluated.stdout)["recommendation"] == "rebuild"
+
+
+@pytest.mark.parametrize(
+    ("args", "environment", "code", "message"),
+    [
+        ((), {"CLOSENESS_RESOURCES_FILE": "/nonexistent/resources.json"}, 2, "resources file"),
+        (("--rules", "/nonexistent/rules"), {}, 1, "rules directory not found"),
+        ((), {"CLOSENESS_LOG_LEVEL": "LOUD"}, 2, "CLOSENESS_LOG_LEVEL has an invalid value"),
+        ((), {"CLOSENESS_MAX_BODY_BYTES": "-5"}, 2, "CLOSENESS_MAX_BODY_BYTES has an invalid value"),
+        ((), {"CLOSENESS_DECISION_LOG": "maybe"}, 2, "CLOSENESS_DECISION_LOG has an invalid value"),
+    ],
+    ids=["resources", "rules", "log-level", "body-bytes", "flag"],
+)
+def test_serve_refuses_what_cannot_be_used_before_gunicorn_starts(args, environment, code, message):
+    import os
+
+    run = closeness(*args, "serve", "--port", "1", env={**os.environ, **environment})
+    assert run.returncode == code and message in run.stderr
+    assert "Traceback" not in run.stderr and "Listening at" not in run.stderr + run.stdout
+    assert len(run.stderr.strip().splitlines()) <= 2

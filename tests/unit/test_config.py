@@ -11,13 +11,13 @@ from service.ops.settings import ConfigError, load_resources, settings_from_env
 def test_environment_settings_are_parsed():
     settings = settings_from_env(
         {
-            "CLOSENESS_MAX_BODY_BYTES": "1000",
+            "CLOSENESS_MAX_BODY_BYTES": "4000",
             "CLOSENESS_CORS_ORIGINS": "https://a.example, https://b.example,",
             "CLOSENESS_LOG_LEVEL": "warning",
         }
     )
     assert settings == {
-        "MAX_CONTENT_LENGTH": 1000,
+        "MAX_CONTENT_LENGTH": 4000,
         "CORS_ORIGINS": ["https://a.example", "https://b.example"],
         "LOG_LEVEL": "WARNING",
     }
@@ -28,10 +28,37 @@ def test_invalid_number_names_the_variable_not_the_value():
         settings_from_env({"CLOSENESS_MAX_BODY_BYTES": "lots"})
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CLOSENESS_MAX_BODY_BYTES", "-5", "from 1024 to 16777216"),
+        ("CLOSENESS_MAX_BODY_BYTES", "lots", "not a whole number"),
+        ("CLOSENESS_PORT", "99999", "from 1 to 65535"),
+        ("CLOSENESS_DECISION_LOG", "maybe", "not a yes/no value"),
+        ("CLOSENESS_FORM_HIDE_RESULT", "sometimes", "not a yes/no value"),
+        ("CLOSENESS_LOG_LEVEL", "LOUD", "not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("CLOSENESS_DECISION_LOG_URL", "mysql://x/y", "use sqlite:///PATH or postgresql"),
+        ("CLOSENESS_WORKERS", "0", "from 1 up"),
+    ],
+)
+def test_a_bad_setting_is_refused_with_the_variable_and_what_is_accepted(variable, value, message):
+    with pytest.raises(ConfigError, match=f"{variable} has an invalid value .*{message}") as caught:
+        settings_from_env({variable: value})
+    assert value not in str(caught.value).replace(variable, "")  # never echoes the value
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", True), ("1", True), ("YES", True), ("false", False), ("0", False), ("no", False)],
+)
+def test_yes_no_settings_take_the_usual_words(value, expected):
+    assert settings_from_env({"CLOSENESS_DECISION_LOG": value}) == {"DECISION_LOG": expected}
+
+
 def test_test_mapping_overrides_environment(monkeypatch):
-    monkeypatch.setenv("CLOSENESS_MAX_BODY_BYTES", "1000")
+    monkeypatch.setenv("CLOSENESS_MAX_BODY_BYTES", "4000")
     assert create_app({"MAX_CONTENT_LENGTH": 2000}).config["MAX_CONTENT_LENGTH"] == 2000
-    assert create_app().config["MAX_CONTENT_LENGTH"] == 1000
+    assert create_app().config["MAX_CONTENT_LENGTH"] == 4000
 
 
 def test_resources_file_replaces_the_defaults(tmp_path, baseline):
