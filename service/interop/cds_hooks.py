@@ -29,8 +29,8 @@ DESCRIPTION = (
 # For clinicians: what each concern means and a validated follow-up. The screen's items are modelled
 # on public screeners but are not validated instruments.
 CONCERN_WORDS = {
-    "suicide_risk_now": "suicidal thoughts right now (or the follow-up was skipped)",
-    "partner_safety_now": "afraid for their safety right now or tonight (or the follow-up was skipped)",
+    "suicide_risk_now": "suicidal thoughts right now",
+    "partner_safety_now": "afraid for their safety right now or tonight",
     "suicide_risk": "wish to be dead, suicidal thoughts, or an attempt in the past three months",
     "partner_safety": "fear of, or harm or threats from, a partner or ex-partner in the past year",
     "partner_control": "a partner's control or repeated put-downs",
@@ -65,10 +65,37 @@ DECLINED_FOLLOW_UP = {
     "self_harm": "Next contact: ask about self-harm again when the client is alone.",
 }
 LOW_MOOD_FOLLOW_UP = "A mood item answered yes: consider the PHQ-9."
-SCREENED_SUMMARY = (  # at most 140 characters
-    "Safety screen: a noted concern or a declined item. Follow up with the client alone; "
-    "relationship result in detail."
+# The card's summary (at most 140 characters) follows acuity too, so that a clinician who reads only
+# the headline acts in time.
+NOW_SUMMARY = (
+    "Urgent: assess now, before the client leaves; do not leave them alone. See them without their partner."
 )
+DECLINED_SUICIDE_SUMMARY = (
+    "Safety screen: a declined suicide item (a positive screen). Assess today, without the partner present."
+)
+SCREENED_SUMMARY = "Safety screen: {what}. Follow up at the next contact, with the client alone."
+SCREENED_WORDS = {
+    "partner_control": "control or put-downs",
+    "self_harm": "self-harm",
+    "suicide_history": "a past attempt",
+}
+NOW = ("suicide_risk_now", "partner_safety_now")
+# What made each concern hold, for the clinician (never shown to the client): (question, words) in
+# order; a follow-up that counted as yes because it was skipped or declined is said to be so.
+BASIS_WORDS = {
+    "suicide_risk_now": (("suicidal_thoughts_now", "thoughts of suicide right now"),),
+    "partner_safety_now": (("unsafe_now", "afraid for their safety right now or tonight"),),
+    "suicide_risk": (
+        ("wished_dead", "wished to be dead (past few weeks)"),
+        ("suicidal_thoughts", "thoughts of suicide (past week)"),
+        ("attempt_recent", "an attempt in the past three months"),
+    ),
+    "partner_safety": (
+        ("afraid_of_partner", "frightened by a partner or ex-partner"),
+        ("partner_harmed_me", "hurt, threatened or sexually coerced by a partner or ex-partner"),
+    ),
+    "partner_control": (("partner_controls", "control"), ("partner_insults", "put-downs")),
+}
 
 
 def _service() -> dict:
@@ -124,13 +151,28 @@ def _screened(safety: dict) -> bool:
     return bool(safety["urgent"] or safety["noted"] or safety["declined"])
 
 
+def _basis(concern: str, answers: dict, warnings: list) -> str:
+    """What this client's answers that made a concern hold were, in a clinician's words."""
+    skipped = {w["question"] for w in warnings}
+    found = []
+    for question, words in BASIS_WORDS.get(concern, ()):
+        if answers.get(question) is True:
+            found.append(f"{words}: yes")
+        elif question in skipped:
+            found.append(f"{words}: not answered (skipped or declined), counted as yes")
+    return f"; {'; '.join(found)}" if found else ""
+
+
 def _safety_lines(result: dict, answers: dict, topics: dict) -> list[str]:
     safety = result["safety"]
     lines = []
     if _screened(safety):
         lines.append("**Safety screen**")
-        lines += [f"- Urgent: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["urgent"]]
-        lines += [f"- Noted: {CONCERN_WORDS[c]} (`{c}`)" for c in safety["noted"]]
+        for kind, concerns in (("Urgent", safety["urgent"]), ("Noted", safety["noted"])):
+            lines += [
+                f"- {kind}: {CONCERN_WORDS[c]} (`{c}`{_basis(c, answers, result['warnings'])})"
+                for c in concerns
+            ]
         if safety["declined"]:
             lines.append(
                 '- Answered "I\'d rather not say": ' + ", ".join(f"`{q}`" for q in safety["declined"])
@@ -145,36 +187,53 @@ def _safety_lines(result: dict, answers: dict, topics: dict) -> list[str]:
     return lines
 
 
-def _summary_and_indicator(result: dict, level) -> tuple[str, str]:
-    """A card never reads as calm when the safety screen noted something or an item was declined."""
+def _summary_and_indicator(result: dict, level, topics: dict) -> tuple[str, str]:
+    """A card never reads as calm when the safety screen noted something or an item was declined, and
+    its summary names the timing the concerns ask for."""
+    safety = result["safety"]
     if result["urgent"]:
-        return level.clinician_summary, "critical"
-    if _screened(result["safety"]):
-        return SCREENED_SUMMARY, "warning"
+        now = any(concern in NOW for concern in safety["urgent"])
+        return (NOW_SUMMARY if now else level.clinician_summary), "critical"
+    if any(topics[q] == "suicide" for q in safety["declined"]):
+        return DECLINED_SUICIDE_SUMMARY, "warning"
+    if _screened(safety):
+        what = [SCREENED_WORDS[c] for c in safety["noted"]]
+        what += ["a declined item"] if safety["declined"] else []
+        return SCREENED_SUMMARY.format(what=", ".join(what)), "warning"
     return level.clinician_summary, INDICATOR[result["recommendation"]]
+
+
+def _recommendation_words(result: dict, topics: dict) -> str:
+    words = RECOMMENDATION_WORDS[result["recommendation"]].capitalize()
+    caution = "partner_control" in result["safety"]["noted"] or any(
+        topics[q] == "partner" for q in result["safety"]["declined"]
+    )
+    if result["recommendation"] == "rebuild" and caution:
+        return "Rebuild closeness, starting on their own (see the client alone first)"
+    return words + (" (urgent)" if result["urgent"] else "")
 
 
 def _card(result: dict, answers: dict) -> dict:
     rulebook = services().rulebook
     level = rulebook.entries[result["reasons"][0]["rule"]].spec
     sections = article_sections()
+    topics = services().evaluator.resolver.topics
     lines = [
-        f"**Recommendation:** {RECOMMENDATION_WORDS[result['recommendation']].capitalize()}"
-        + (" (urgent)" if result["urgent"] else ""),
+        f"**Recommendation:** {_recommendation_words(result, topics)}",
         "",
         f"**{result['title']}.** {result['summary']}",
         "",
         "The safety items are modelled on public screeners; they are not validated instruments.",
         "",
     ]
-    lines += _safety_lines(result, answers, services().evaluator.resolver.topics)
+    lines += _safety_lines(result, answers, topics)
     if result["resources"]:
         lines += [
             "**Support shown to the client**",
             *[f"- **{r['name']}**: {r['description']}{contact_text(r)}" for r in result["resources"]],
             "",
         ]
-    lines.append("**Why**")
+    lines.append("**Why** (as shown to the client)")
     for r in result["reasons"]:
         basis = "" if r["basis"] == "article" else ", safety guidance"
         lines.append(f"- {r['title']}: {r['explanation']} _({sections[r['section']]['title']}{basis})_")
@@ -194,7 +253,7 @@ def _card(result: dict, answers: dict) -> dict:
         f"Rulebook {result['ruleset']['version']} ({result['ruleset']['digest'][:19]})"
         + (f"; decision {result['decision_id']}" if result.get("decision_id") else ""),
     ]
-    summary, indicator = _summary_and_indicator(result, level)
+    summary, indicator = _summary_and_indicator(result, level, topics)
     return {
         "uuid": str(uuid.uuid4()),
         "summary": summary,

@@ -645,3 +645,19 @@ def test_hide_mode_shows_the_support_for_a_noted_concern_at_once(site, page, bas
     thanks = page.locator("#result").inner_text()
     assert "Your answers go to your practice." in thanks and "Why" not in thanks
     _shot(page, "result-hidden-thanks-noted")
+
+
+def test_each_thing_you_said_is_shown_once_on_a_phone(site, page, baseline):
+    server, _ = site
+    answers = {
+        **baseline,
+        "partner_willing": "no",
+        "self_willing": "no",
+        "partner_refuses_to_talk": True,
+        "partner_always_blames": True,
+        "partner_ignores_feelings": True,
+    }
+    _phone_result(page, server, answers)
+    said = page.locator("#result ul.because li").all_inner_texts()
+    assert said and len(said) == len(set(said))
+    assert "You said your partner always blames you or other people." in said

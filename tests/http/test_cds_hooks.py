@@ -246,3 +246,51 @@ def test_support_numbers_are_dialable_links(client, baseline):
     answers = {**baseline, "afraid_of_partner": True, "unsafe_now": True}
     links = client.post(SERVICE, json=_request(client, answers)).get_json()["cards"][0]["links"]
     assert {"tel:112", "tel:911", "tel:999"} <= {link["url"] for link in links}
+
+
+@pytest.mark.parametrize(
+    ("change", "summary"),
+    [
+        ({"suicidal_thoughts": True, "suicidal_thoughts_now": True}, "assess now, before the client leaves"),
+        ({"afraid_of_partner": True, "unsafe_now": "declined"}, "assess now, before the client leaves"),
+        ({"wished_dead": True, "suicidal_thoughts_now": False}, "follow up today at the latest"),
+        ({"suicidal_thoughts": "declined"}, "a declined suicide item (a positive screen). Assess today"),
+        (
+            {"partner_controls": True, "unsafe_now": False},
+            "control or put-downs. Follow up at the next contact",
+        ),
+    ],
+    ids=["suicide-now", "partner-now-declined", "suicide", "declined-suicide", "control"],
+)
+def test_the_card_summary_names_the_timing(client, baseline, change, summary):
+    card = client.post(SERVICE, json=_request(client, {**baseline, **change})).get_json()["cards"][0]
+    _check_card(card)
+    assert summary in card["summary"]
+
+
+def test_every_noted_summary_fits_a_card():
+    from service.interop.cds_hooks import SCREENED_SUMMARY, SCREENED_WORDS
+
+    longest = SCREENED_SUMMARY.format(what=", ".join([*SCREENED_WORDS.values(), "a declined item"]))
+    assert len(longest) <= 140
+
+
+def test_the_card_says_what_made_each_concern_hold(client, baseline):
+    explicit = {**baseline, "suicidal_thoughts": True, "suicidal_thoughts_now": True}
+    detail = client.post(SERVICE, json=_request(client, explicit)).get_json()["cards"][0]["detail"]
+    assert "thoughts of suicide right now: yes" in detail
+    declined = {**baseline, "suicidal_thoughts": True, "suicidal_thoughts_now": "declined"}
+    detail = client.post(SERVICE, json=_request(client, declined)).get_json()["cards"][0]["detail"]
+    assert "thoughts of suicide right now: not answered (skipped or declined), counted as yes" in detail
+    attempt = {**baseline, "past_attempt": True, "attempt_recent": True, "suicidal_thoughts_now": False}
+    detail = client.post(SERVICE, json=_request(client, attempt)).get_json()["cards"][0]["detail"]
+    assert (
+        "an attempt in the past three months: yes" in detail
+        and "thoughts of suicide (past week)" not in detail
+    )
+
+
+def test_a_rebuild_with_partner_caution_is_labelled_to_start_on_their_own(client, baseline):
+    answers = {**baseline, "partner_harmed_me": "declined", "unsafe_now": False}
+    detail = client.post(SERVICE, json=_request(client, answers)).get_json()["cards"][0]["detail"]
+    assert "**Recommendation:** Rebuild closeness, starting on their own" in detail

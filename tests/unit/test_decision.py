@@ -230,7 +230,7 @@ def test_low_mood_keeps_walking_away_from_winning(evaluator, baseline):
     assert result["recommendation"] == "professional_help"
     assert [a["recommendation"] for a in result["also_consider"]] == ["consider_walking_away"]
     assert "support for yourself" in result["also_consider"][0]["text"]
-    assert result["title"] == "Both paths stay open"
+    assert result["title"] == "Staying or leaving: no need to choose now"
     assert result["resources"][-1]["name"] == "Your doctor"
     # The walk-away rules are not repeated as reasons when their level is only listed.
     assert not [r for r in result["reasons"] if r["rule"].startswith("walk-away")]

@@ -355,10 +355,12 @@
       }));
     }
     view.appendChild(el("h2", { text: L.why_heading }));
+    var said = {}; // each "You said" line once, under the first reason it supports
     view.appendChild(list(result.reasons, function (r) {
       var parts = [el("h3", { text: r.title }), el("p", { text: r.explanation })];
-      if (r.because.length) {
-        parts.push(el("ul", { class: "because", "aria-label": L.what_you_said }, r.because.map(function (b) {
+      var fresh = r.because.filter(function (b) { var seen = said[b.text]; said[b.text] = true; return !seen; });
+      if (fresh.length) {
+        parts.push(el("ul", { class: "because", "aria-label": L.what_you_said }, fresh.map(function (b) {
           return el("li", { text: b.text });
         })));
       }
