@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from service.cli import gunicorn_command
+from service.cli.serve import gunicorn_command
 
 
 def http_request(port: int, method, path, body=None, headers=None, timeout: float = 30):

@@ -162,29 +162,16 @@ def impact(old: Rulebook, new: Rulebook, cases: list[tuple[str, dict]] | None = 
     return result
 
 
-def replay(new: Rulebook, records: list[dict]) -> Impact:
-    """Decide logged decisions again with a rulebook: those whose decision would now differ.
+def replay(old: Rulebook, new: Rulebook, records: list[dict]) -> Impact:
+    """Decide logged decisions' answers with both rulebooks: the same report a plain diff gives on
+    those answers (rule changes, every changed decision, steps and also_consider included).
 
     Only records that kept their answers (CLOSENESS_DECISION_LOG_ANSWERS) can be replayed; the rest
-    are counted as skipped. The recorded decision stands for the old one.
+    are counted as skipped.
     """
-    after = Evaluator(new)
-    first = next((r["ruleset"] for r in records if "ruleset" in r), {"version": "?", "digest": "?"})
-    result = Impact(dict(first), new.ref, {"added": [], "removed": [], "changed": {}}, 0)
-    for record in records:
-        if "answers" not in record:
-            result.skipped += 1
-            continue
-        result.cases += 1
-        recorded = {key: record.get(key) for key in ("recommendation", "urgent", "safety")}
-        decision, rules = _decide(after, record["answers"])
-        now = {key: decision.get(key) for key in recorded}
-        if now != recorded:
-            only_old = [r for r in record.get("fired_rules", []) if r not in rules]
-            only_new = [r for r in rules if r not in record.get("fired_rules", [])]
-            result.changed_cases.append(
-                Changed(f"decision {record.get('id')}", record["answers"], recorded, now, only_old, only_new)
-            )
+    cases = [(f"decision {r.get('id')}", r["answers"]) for r in records if isinstance(r.get("answers"), dict)]
+    result = impact(old, new, cases)
+    result.skipped = len(records) - len(cases)
     return result
 
 

@@ -218,7 +218,34 @@ def test_a_pretty_printed_object_over_several_lines_is_one_answer_set(tmp_path, 
     path.write_text(json.dumps(baseline, indent=2))
     run = closeness("evaluate", str(path))
     assert run.returncode == 0 and json.loads(run.stdout)["recommendation"] == "rebuild"
-    assert closeness("evaluate", "-", stdin="").returncode == 0
+    empty = closeness("evaluate", "-", stdin="")
+    assert empty.returncode == 1 and "standard input is empty" in empty.stderr and empty.stdout == ""
+
+
+def test_a_byte_order_mark_is_read_and_other_encodings_are_named(tmp_path, baseline):
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + json.dumps(baseline).encode())
+    run = closeness("evaluate", str(marked))
+    assert run.returncode == 0 and json.loads(run.stdout)["recommendation"] == "rebuild"
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(json.dumps(baseline).encode("utf-16"))
+    run = closeness("evaluate", str(latin))
+    assert run.returncode == 2 and "not UTF-8 text" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_rules_option_before_or_after_the_subcommand(tmp_path, baseline, where):
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    header = rules / "rulebook.yaml"
+    header.write_text(header.read_text().replace("version: 2.1.0", "version: 9.9.9"))
+    args = (
+        ["--rules", str(rules), "evaluate", "-"]
+        if where == "before"
+        else ["evaluate", "-", "--rules", str(rules)]
+    )
+    run = closeness(*args, stdin=json.dumps(baseline))
+    assert run.returncode == 0 and json.loads(run.stdout)["ruleset"]["version"] == "9.9.9"
 
 
 def test_commands_work_in_a_folder_that_has_a_rules_subfolder(tmp_path, baseline):

@@ -7,7 +7,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_python_package_is_listed_for_the_wheel():
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    from setuptools import find_namespace_packages
+
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    listed = set(find_namespace_packages(str(ROOT), include=find["include"]))
     found = {
         ".".join(init.parent.relative_to(ROOT).parts)
         for top in ("service", "schemas")

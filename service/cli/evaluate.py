@@ -1,0 +1,116 @@
+"""`closeness evaluate`: one JSON object in, one result out; or JSON Lines, streamed in constant memory."""
+
+import itertools
+import json
+import multiprocessing
+import sys
+
+import click
+import orjson
+
+from service.api.jsonio import JsonInputError, parse_json
+from service.cli.group import chosen_rules, cli, rules_option
+from service.core.decision import Evaluator
+from service.core.exceptions import AnswersInvalid
+from service.core.rulebook import load_rulebook
+from service.ops.settings import load_resources, rules_dir, settings
+
+EMPTY_LINE = {"_line": ["This line is empty; expected one JSON object of answers."]}
+NOTHING = "closeness: {where} is empty; expected one JSON object of answers, or JSON Lines"
+
+
+def load_evaluator(rules: str | None) -> Evaluator:
+    """The evaluator for a rules directory, with the configured support resources."""
+    rulebook = load_rulebook(rules_dir(rules))
+    resources = load_resources(settings()["RESOURCES_FILE"], rulebook.concerns, rulebook.resources)
+    return Evaluator(rulebook, resources)
+
+
+def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
+    """(result or errors, valid?) for one JSON text."""
+    try:
+        return evaluator.assess(parse_json(text)), True
+    except JsonInputError as error:
+        return {"errors": {"_json": [str(error)]}}, False
+    except AnswersInvalid as error:
+        out = {"errors": error.messages}
+        if error.retired:
+            out["message"] = error.retired
+        if error.safety_resources is not None:
+            out["safety_resources"] = error.safety_resources
+        return out, False
+
+
+_worker_evaluator: Evaluator | None = None  # in --jobs worker processes (forked: the engine rebuilds itself)
+
+
+def _line_result(line: str) -> tuple[bytes, bool]:
+    if not line.strip():
+        return orjson.dumps({"errors": EMPTY_LINE}) + b"\n", False
+    result, valid = _one(_worker_evaluator, line)
+    return orjson.dumps(result) + b"\n", valid
+
+
+def _results(evaluator: Evaluator, lines, jobs: int):
+    """(JSON line, valid?) for every input line, in input order; several processes with --jobs."""
+    global _worker_evaluator
+    _worker_evaluator = evaluator
+    if jobs <= 1:
+        yield from map(_line_result, lines)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_line_result, lines, chunksize=256)
+
+
+def _open(path: str):
+    """The input as text; a UTF-8 byte order mark at the start is skipped (utf-8-sig)."""
+    if path == "-":
+        sys.stdin.reconfigure(encoding="utf-8-sig")
+        return sys.stdin
+    return open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed by the caller's with
+
+
+@cli.command(
+    "evaluate", help="Evaluate one JSON object, or JSON Lines of answers (PATH or - for standard input)."
+)
+@click.argument("path")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    metavar="N",
+    help="worker processes (output in input order)",
+)
+@rules_option
+def evaluate(path, jobs, rules):
+    """One JSON object in, one result out; or JSON Lines, streamed line by line in constant memory."""
+    evaluator = load_evaluator(chosen_rules(rules))
+    with _open(path) as source:
+        first = source.readline()
+        if not first:
+            click.echo(NOTHING.format(where="standard input" if path == "-" else path), err=True)
+            sys.exit(1)
+        try:
+            parse_json(first)
+            second = source.readline()
+        except JsonInputError:  # not a whole document on one line: one object over several lines
+            first, second = first + source.read(), ""
+        if not second and not first.lstrip().startswith(("[", '"')) and first.strip():
+            result, valid = _one(evaluator, first)
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+            sys.exit(0 if valid else 1)
+        lines = itertools.chain([first, second] if second else [first], source)
+        # Buffered whatever PYTHONUNBUFFERED says (a write per line costs a system call each).
+        out = open(sys.stdout.fileno(), "wb", buffering=1 << 16, closefd=False)  # noqa: SIM115
+        progress = sys.stderr.isatty()
+        all_valid, count = True, 0
+        for data, valid in _results(evaluator, (line.rstrip("\n") for line in lines), jobs):
+            out.write(data)
+            all_valid &= valid
+            count += 1
+            if progress and count % 1000 == 0:
+                print(f"\r{count} answer sets", end="", file=sys.stderr, flush=True)
+        if progress and count >= 1000:
+            print(f"\r{count} answer sets", file=sys.stderr)
+        out.flush()
+    sys.exit(0 if all_valid else 1)

@@ -1,0 +1,78 @@
+"""The `closeness` group: options every command shares, and errors as a line or two and an exit code.
+
+Exit codes: 0 done (evaluate: every answer set valid; rules diff: no decision changed); 1 a finding
+(invalid answers, failed cases, changed decisions, a rulebook with problems); 2 a usage or setting
+problem (a bad option or value, an unreadable file, an unreachable database).
+"""
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.api.jsonio import JsonInputError
+from service.core.exceptions import AnswersInvalid, ClosenessError
+from service.core.rulebook import RulebookError
+from service.ops.settings import ConfigError, settings
+
+RULES_HELP = "rules directory (default: CLOSENESS_RULES_DIR or the packaged rules)"
+
+
+class UsageError(ClosenessError):
+    """A command-line value that cannot be used; the message says what is expected."""
+
+
+class _Closeness(click.Group):
+    """Every failure a user can cause becomes one or a few lines and an exit code (see the module)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RulebookError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            ctx.exit(1)
+        except (JsonInputError, AnswersInvalid, ConfigError, UsageError) as error:
+            click.echo(f"closeness: {error}", err=True)
+            ctx.exit(2)
+        except BrokenPipeError:
+            raise  # click stops quietly when the reader went away (closeness evaluate ... | head -1)
+        except UnicodeDecodeError as error:
+            click.echo(f"closeness: not UTF-8 text (byte {error.start}); save the file as UTF-8", err=True)
+            ctx.exit(2)
+        except OSError as error:
+            click.echo(f"closeness: {error.filename}: {error.strerror}", err=True)
+            ctx.exit(2)
+        except SQLAlchemyError as error:
+            # The URL's scheme and host only: it may hold a password, and the error text the statement.
+            url = make_url(settings()["DECISION_LOG_URL"])
+            where = f"{url.get_backend_name()} at {url.host}" if url.host else url.get_backend_name()
+            hint = (
+                " (its tables are made by `closeness log migrate`)" if "no such table" in str(error) else ""
+            )
+            click.echo(
+                f"closeness: the decision log ({where}) failed: {type(error).__name__}{hint}", err=True
+            )
+            ctx.exit(2)
+
+
+@click.group(
+    cls=_Closeness, help=__doc__.split("\n\n")[0], context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option("--rules", metavar="DIR", help=RULES_HELP)
+def cli(rules):
+    pass
+
+
+def rules_option(command):
+    """`--rules DIR` after the subcommand too (`closeness evaluate --rules DIR ...`)."""
+    return click.option("--rules", "rules", metavar="DIR", help=RULES_HELP)(command)
+
+
+def chosen_rules(rules: str | None) -> str | None:
+    """The rules directory given after the subcommand, else the one given before it."""
+    return rules or click.get_current_context().find_root().params.get("rules")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console script: exit codes as the module documents them."""
+    return cli.main(args=argv, prog_name="closeness")
