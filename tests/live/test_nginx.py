@@ -96,6 +96,9 @@ def test_what_nginx_refuses_itself_is_json_in_the_service_s_shape(stack):
     assert status == 400 and json.loads(body)["status"] == 400
     status, _, body = proxy.request("GET", "/" + "a" * 9000)
     assert status == 414 and json.loads(body)["code"] == "uri_too_long"
+    status, headers, body = proxy.request("GET", "/metrics")  # for monitoring on the instances' ports only
+    assert status == 404 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["code"] == "not_found"
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as raw:
         raw.sendall(b"THIS IS NOT HTTP\r\n\r\n")
         answer = raw.recv(4096)

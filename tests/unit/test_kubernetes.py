@@ -133,3 +133,12 @@ def test_the_pod_s_nginx_configuration_is_accepted_by_nginx(tmp_path):
     (tmp_path / "closeness.conf").write_text(data["closeness.conf"])
     run = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_the_image_is_a_kustomize_setting_for_the_deployment():
+    images = {image["name"]: image for image in _kustomization()["images"]}
+    containers = _one("Deployment")["spec"]["template"]["spec"]["containers"]
+    (closeness,) = [c for c in containers if c["name"] == "closeness"]
+    assert closeness["image"] in images  # kustomize replaces it with the registry and tag set there
+    setting = images[closeness["image"]]
+    assert "/" in setting["newName"] and setting["newTag"] and not setting["newName"].startswith("localhost/")
