@@ -37,7 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.interop import cds_hooks, fhir_routes
     from service.interop.fhir_response import ResponseReader
     from service.ops import metrics
-    from service.ops.settings import ConfigError, load_resources, rules_dir, settings, spool_base
+    from service.ops.settings import (
+        ConfigError,
+        load_resources,
+        rules_dir,
+        settings,
+        spool_base,
+        startup_warnings,
+    )
 
     app = Flask(__name__, static_folder="api/static")
     app.json = FastJSONProvider(app)
@@ -51,11 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     preloaded = boot.rulebook if not (test_config or {}).get("RULES_DIR") else None
     rulebook = preloaded or load_rulebook(rules_dir(app.config["RULES_DIR"]))
     resources = load_resources(app.config["RESOURCES_FILE"], rulebook.concerns, rulebook.resources)
-    if resources is None:
-        logging.getLogger("closeness").warning(
-            "support resources: using the rulebook's defaults, which name no local service; "
-            "set CLOSENESS_RESOURCES_FILE to your local crisis, abuse and counseling services"
-        )
+    if preloaded is None:  # under gunicorn, its master says these once (service/ops/gunicorn_conf.py)
+        for warning in startup_warnings(app.config):
+            logging.getLogger("closeness").warning(warning)
     decision_log = alerts = None
     if app.config["DECISION_LOG"]:
         from service.audit.decision_log import DecisionLog, spool_directory
@@ -86,13 +91,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
 
     # Intake mode (results hidden from the person, or a practice named) relies on the practice seeing
-    # urgent results in time: without an urgent-alert destination, say so here and on /readyz.
+    # urgent results in time: without an urgent-alert destination, /readyz says so too.
     intake_mode = bool(app.config["FORM_HIDE_RESULT"] or app.config["PRACTICE_NAME"])
-    if intake_mode and alerts is None:
-        logging.getLogger("closeness").warning(
-            "intake mode without urgent alerts: the practice is not told of urgent results at once; "
-            "set CLOSENESS_ALERT_WEBHOOK_URL and CLOSENESS_ALERT_SECRET"
-        )
 
     middleware.init_app(app)
     errors.init_app(app)

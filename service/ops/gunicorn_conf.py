@@ -127,6 +127,10 @@ def on_starting(server):
     )
     boot.rulebook = _checked_rulebook()  # a broken rulebook, or failing cases, stop the start here
     server.log.info("rulebook %s from %s", boot.rulebook.digest, os.environ["CLOSENESS_RULES_SOURCE"])
+    from service.ops.settings import startup_warnings
+
+    for warning in startup_warnings(_settings):  # once, here, not in every worker
+        server.log.warning(warning)
     if _settings["DECISION_LOG"]:  # once, in the master, before any worker writes
         from service.audit.decision_log import DecisionLog, spool_directory
         from service.audit.spool import drain

@@ -168,6 +168,23 @@ ENVIRONMENT = {
 }
 
 
+def startup_warnings(config: dict) -> list[str]:
+    """What a deployment should change before real use, said once at start (by gunicorn's master)."""
+    warnings = []
+    if not config["RESOURCES_FILE"]:
+        warnings.append(
+            "support resources: using the rulebook's defaults, which name no local service; "
+            "set CLOSENESS_RESOURCES_FILE to your local crisis, abuse and counseling services"
+        )
+    if (config["FORM_HIDE_RESULT"] or config["PRACTICE_NAME"]) and not config["ALERT_WEBHOOK_URL"]:
+        # Intake mode relies on the practice seeing urgent results in time.
+        warnings.append(
+            "intake mode without urgent alerts: the practice is not told of urgent results at once; "
+            "set CLOSENESS_ALERT_WEBHOOK_URL and CLOSENESS_ALERT_SECRET"
+        )
+    return warnings
+
+
 def spool_base(config: dict) -> Path:
     """The folder that holds the decision spools."""
     return Path(config["DECISION_SPOOL_DIR"] or DATA_DIR / "spool")

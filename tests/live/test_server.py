@@ -145,6 +145,10 @@ def test_server_log_is_json_lines_without_answer_values(server):
     for value in ("zebra-9911", "seeking_connection_elsewhere", "not_discussed"):
         assert value not in text
     assert text.count("Booting worker") == 2  # no worker died along the way
+    # What a deployment should change is said once, by the master, in gunicorn's own log format.
+    defaults = "support resources: using the rulebook's defaults"
+    warnings = [line for line in text.splitlines() if defaults in line]
+    assert len(warnings) == 1 and "[WARNING]" in warnings[0]
 
 
 def test_instances_share_no_control_socket(server):
