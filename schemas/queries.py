@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 
@@ -13,17 +13,43 @@ MAX_LIMIT = 1000
 CDS_HOOK = "patient-view"  # the one hook Closeness's CDS service answers
 
 
+SPAN = re.compile(r"^(\d{1,6})([dhm])$")  # 90d, 12h, 30m: a span back from now (at most 6 digits)
+SPAN_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def parse_span(text: str) -> timedelta | None:
+    """A span such as 90d, 12h or 30m, or None when the text is not one."""
+    match = SPAN.match(text.strip())
+    return timedelta(**{SPAN_UNITS[match.group(2)]: int(match.group(1))}) if match else None
+
+
+def parse_moment(text: str) -> datetime | None:
+    """A date and time in ISO 8601 (UTC unless it says otherwise), or a span back from now (7d); None
+    when the text is neither. The API's `since` and `until` and the CLI's --since and --until alike."""
+    span = parse_span(text)
+    if span is not None:
+        try:
+            return datetime.now(UTC) - span
+        except OverflowError:  # before year 1
+            return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Moment(fields.Field):
-    """A date and time in ISO 8601 (Z or an offset; UTC when none is given)."""
+    """A date and time in ISO 8601 (Z or an offset; UTC when none is given), or a span back from now."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
+        moment = parse_moment(str(value))
+        if moment is None:
             raise ValidationError(
-                f"'{attr}' is a date and time in ISO 8601, e.g. 2026-11-28T09:00:00Z."
-            ) from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+                f"'{attr}' is a date and time in ISO 8601, e.g. 2026-11-28T09:00:00Z, or a span back "
+                "from now such as 7d, 12h or 30m."
+            )
+        return moment
 
 
 class Limit(fields.Field):

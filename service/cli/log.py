@@ -7,36 +7,32 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
+from schemas.queries import parse_moment, parse_span
 from service.audit.decision_log import DecisionLog, migrate
 from service.cli.group import UsageError, cli
 from service.ops.settings import settings
 
 SINCE_HELP = "ISO 8601 date and time, or a span back from now such as 7d"
-DURATION = re.compile(r"^(\d+)([dhm])$")
-UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 def duration(text: str, option: str) -> timedelta:
     """A span such as 90d, 12h or 30m."""
-    match = DURATION.match(text.strip())
-    if not match:
+    span = parse_span(text)
+    if span is None:
         raise UsageError(f"{option}: expected a span such as 90d, 12h or 30m")
-    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+    return span
 
 
 def moment(text: str | None, option: str, default: datetime | None = None) -> datetime | None:
     """A date and time in ISO 8601 (UTC unless it says otherwise), or a span back from now (7d)."""
     if text is None:
         return default
-    if DURATION.match(text.strip()):
-        return datetime.now(UTC) - duration(text, option)
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+    value = parse_moment(text)
+    if value is None:
         raise UsageError(
             f"{option}: expected a date such as 2026-11-28 or 2026-11-28T09:00Z, or a span such as 7d"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        )
+    return value
 
 
 def _log() -> DecisionLog:

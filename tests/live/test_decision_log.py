@@ -86,6 +86,9 @@ def test_listing_since_a_moment(sqlite_url, baseline):
         "next_cursor": None,
     }
     assert client.get("/v1/decisions?since=yesterday", headers=KEY).status_code == 400
+    # A span back from now, as the CLI takes it (--since 7d).
+    assert client.get("/v1/decisions?since=1h", headers=KEY).get_json()["decisions"] == listed
+    assert client.get("/v1/decisions?since=999999d", headers=KEY).status_code == 400
     assert (
         len(
             client.get("/v1/decisions?since=2000-01-01T00:00:00Z&limit=2", headers=KEY).get_json()[
