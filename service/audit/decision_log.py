@@ -9,6 +9,7 @@ READ_TIMEOUT seconds for the database, then fail with DecisionLogUnavailable.
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -89,16 +90,27 @@ def migrate(url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
+    _private_sqlite(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["url"] = url
     command.upgrade(config, "head")
 
 
-def _engine(url: str):
+def _private_sqlite(url: str) -> None:
+    """A SQLite log's file is made private (0600) before SQLite opens it: it may hold answers.
+    SQLite gives its journal and WAL files the database file's permissions."""
     sqlite_path = make_url(url).database if url.startswith("sqlite") else None
     if sqlite_path and sqlite_path != ":memory:":
-        Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(sqlite_path)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        if path.stat().st_uid == os.getuid():
+            path.chmod(0o600)
+
+
+def _engine(url: str):
+    _private_sqlite(url)
     connect_args = POSTGRESQL_CONNECT if url.startswith("postgresql") else {"timeout": 5}
     return create_engine(url, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args)
 

@@ -442,3 +442,14 @@ def test_prune_goes_in_batches_until_nothing_old_is_left(sqlite_url):
     assert log.prune(datetime(2021, 1, 1, tzinfo=UTC), batch=2) == 7
     assert log.get("f" * 32) is not None and log.get(f"{0:032x}") is None
     log.engine.dispose()
+
+
+def test_the_sqlite_log_and_its_journal_are_private(tmp_path, baseline):
+    import stat
+
+    url = f"sqlite:///{tmp_path / 'private' / 'decisions.sqlite3'}"
+    client = _app(url).test_client()
+    assert client.post("/v1/assessments", json=baseline).status_code == 200
+    files = list((tmp_path / "private").iterdir())
+    assert files and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files), files
+    assert stat.S_IMODE((tmp_path / "private").stat().st_mode) == 0o700
