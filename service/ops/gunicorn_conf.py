@@ -182,6 +182,14 @@ def on_exit(server):
         shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
+def post_fork(server, worker):
+    """In each worker: responses leave in one write (service/ops/one_write.py), so a worker killed
+    mid-response never leaves nginx with headers it cannot retry."""
+    from service.ops import one_write
+
+    one_write.install()
+
+
 def child_exit(server, worker):
     """Drop a dead worker's live-gauge samples."""
     from prometheus_client import multiprocess
