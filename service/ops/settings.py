@@ -5,6 +5,7 @@ metrics all take theirs from `settings()`. README, "Configuration", documents ev
 """
 
 import os
+import re
 from pathlib import Path
 
 from marshmallow import ValidationError
@@ -75,8 +76,8 @@ DEFAULTS = {
 
 
 def _https_url(value: str) -> str:
-    if not value.startswith(("https://", "http://")):
-        raise ValueError("not an http(s) URL")
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+        raise ValueError("not an http(s) URL, such as https://example.org/path")
     return value
 
 
@@ -117,6 +118,49 @@ def _log_level(value: str) -> str:
     return _one_of(value.strip().upper(), LOG_LEVELS)
 
 
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$|^[0-9A-Fa-f:]{2,39}$")
+
+
+def _origins(value: str) -> list[str]:
+    """Comma-separated origins: scheme, host and port only (https://clinic.example:8443)."""
+    origins = [o.strip() for o in value.split(",") if o.strip()]
+    if not all(ORIGIN.match(origin) for origin in origins):
+        raise ValueError("list origins such as https://clinic.example, comma-separated, without paths")
+    return origins
+
+
+def _text(value: str, longest: int = 200) -> str:
+    """Words shown to people or in headers: printable, one line, not too long."""
+    if len(value) > longest or not value.isprintable():
+        raise ValueError(f"use one line of at most {longest} printable characters")
+    return value
+
+
+def _host(value: str) -> str:
+    if not HOST.match(value):
+        raise ValueError("use an IP address or a host name, such as 127.0.0.1")
+    return value
+
+
+def _secret(value: str) -> str:
+    if len(value) < 16:
+        raise ValueError("use at least 16 characters, e.g. from Python's secrets.token_urlsafe()")
+    return value
+
+
+def _api_keys(value: str) -> str:
+    if any(not key.strip() or any(c.isspace() for c in key.strip()) for key in value.split(",")):
+        raise ValueError("list keys without spaces, comma-separated")
+    return value
+
+
+def _absolute_path(value: str) -> str:
+    if not Path(value).is_absolute():
+        raise ValueError("use an absolute path")
+    return value
+
+
 def _database_url(value: str) -> str:
     """A decision-log URL this service has a driver for: SQLite, or PostgreSQL with psycopg."""
     if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
@@ -129,34 +173,31 @@ ENVIRONMENT = {
     "CLOSENESS_RULES_DIR": ("RULES_DIR", str),
     "CLOSENESS_RESOURCES_FILE": ("RESOURCES_FILE", str),
     "CLOSENESS_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", lambda v: _whole(v, 1024, 16 << 20)),
-    "CLOSENESS_CORS_ORIGINS": ("CORS_ORIGINS", lambda v: [o.strip() for o in v.split(",") if o.strip()]),
+    "CLOSENESS_CORS_ORIGINS": ("CORS_ORIGINS", _origins),
     "CLOSENESS_LOG_LEVEL": ("LOG_LEVEL", _log_level),
-    "CLOSENESS_FHIR_BASE": ("FHIR_BASE", str),
-    "CLOSENESS_ARTICLE_BASE_URL": ("ARTICLE_BASE_URL", str),
-    "CLOSENESS_FRAME_ANCESTORS": (
-        "FRAME_ANCESTORS",
-        lambda v: [o.strip() for o in v.split(",") if o.strip()],
-    ),
+    "CLOSENESS_FHIR_BASE": ("FHIR_BASE", _https_url),
+    "CLOSENESS_ARTICLE_BASE_URL": ("ARTICLE_BASE_URL", _https_url),
+    "CLOSENESS_FRAME_ANCESTORS": ("FRAME_ANCESTORS", _origins),
     "CLOSENESS_FORM_HIDE_RESULT": ("FORM_HIDE_RESULT", _flag),
-    "CLOSENESS_FORM_TITLE": ("FORM_TITLE", str),
+    "CLOSENESS_FORM_TITLE": ("FORM_TITLE", _text),
     "CLOSENESS_QUICK_EXIT_URL": ("QUICK_EXIT_URL", _https_url),
-    "CLOSENESS_PRACTICE_NAME": ("PRACTICE_NAME", str),
-    "CLOSENESS_PRACTICE_RESPONSE_TIME": ("PRACTICE_RESPONSE_TIME", str),
+    "CLOSENESS_PRACTICE_NAME": ("PRACTICE_NAME", _text),
+    "CLOSENESS_PRACTICE_RESPONSE_TIME": ("PRACTICE_RESPONSE_TIME", _text),
     "CLOSENESS_DECISION_LOG": ("DECISION_LOG", _flag),
     "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", _database_url),
     "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", _flag),
-    "CLOSENESS_API_KEY": ("API_KEY", str),
+    "CLOSENESS_API_KEY": ("API_KEY", _api_keys),
     "CLOSENESS_ALERT_WEBHOOK_URL": ("ALERT_WEBHOOK_URL", _https_url),
-    "CLOSENESS_ALERT_SECRET": ("ALERT_SECRET", str),
+    "CLOSENESS_ALERT_SECRET": ("ALERT_SECRET", _secret),
     "CLOSENESS_ALERT_NOTED": ("ALERT_NOTED", _flag),
     "CLOSENESS_DECISION_LOG_RETENTION_DAYS": ("DECISION_LOG_RETENTION_DAYS", _positive_int),
-    "CLOSENESS_DECISION_SPOOL_DIR": ("DECISION_SPOOL_DIR", str),
+    "CLOSENESS_DECISION_SPOOL_DIR": ("DECISION_SPOOL_DIR", _absolute_path),
     "CLOSENESS_DECISION_SPOOL_MAX_MB": ("DECISION_SPOOL_MAX_MB", _positive_int),
     "CLOSENESS_READY_REQUIRES_DATABASE": (
         "READY_REQUIRES_DATABASE",
         _flag,
     ),
-    "CLOSENESS_HOST": ("HOST", str),
+    "CLOSENESS_HOST": ("HOST", _host),
     "CLOSENESS_PORT": ("PORT", lambda v: _whole(v, 1, 65535)),
     "CLOSENESS_WORKERS": ("WORKERS", _positive_int),
     "CLOSENESS_WORKER_CLASS": ("WORKER_CLASS", lambda v: _one_of(v, ("sync", "gthread"))),
