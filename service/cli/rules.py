@@ -102,6 +102,8 @@ def _case_lines(path: str, evaluator: Evaluator) -> list[tuple[str, dict]]:
             problems.append(f"--cases {path} line {number}: {fields}")
             continue
         cases.append((f"line {number}", answers))
+    if not cases and not problems:
+        raise UsageError(f"--cases {path}: no answer sets in it (one JSON object a line)")
     if problems:
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise UsageError("\n".join(problems[:20]) + more)
@@ -128,6 +130,8 @@ def diff(old, new, cases, replay_path, format_, out, strict):
         click.echo(f"warning: {warning}", err=True)
     if replay_path:
         records = [record for _, record in jsonl(replay_path, "--replay") if isinstance(record, dict)]
+        if not records:
+            raise UsageError(f"--replay {replay_path}: no decisions in it (closeness log export writes them)")
         result = replay(old, new, records)
     else:
         result = impact(old, new, _case_lines(cases, Evaluator(new)) if cases else None)
