@@ -7,7 +7,7 @@ ARG BASE=docker.io/library/python:3.11-slim-bookworm
 # Build stage: wheels for the project and everything it needs, durable-rules compiled here.
 FROM ${BASE} AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc g++ make \
+ && apt-get install -y --no-install-recommends gcc g++ make patch \
  && { python3 -c "import os, sys, sysconfig; sys.exit(not os.path.exists(sysconfig.get_paths()['include'] + '/Python.h'))" \
       || apt-get install -y --no-install-recommends python3-dev; } \
  && rm -rf /var/lib/apt/lists/*
@@ -16,9 +16,15 @@ COPY pyproject.toml README.md ./
 COPY service ./service
 COPY schemas ./schemas
 COPY rules ./rules
+COPY scripts/durable_rules_wheel.py ./scripts/
+COPY patches ./patches
+# On a base with Python 3.13 or later, durable-rules is built from its source with the project's patch
+# (patches/durable-rules/README.md) and taken from /wheels; the image keeps the Python of its base.
 RUN python3 -m venv /opt/build \
  && /opt/build/bin/pip install --no-cache-dir --upgrade pip wheel \
- && /opt/build/bin/pip wheel --no-cache-dir --wheel-dir /wheels .
+ && { /opt/build/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 13))' \
+      && /opt/build/bin/python scripts/durable_rules_wheel.py /wheels || true; } \
+ && /opt/build/bin/pip wheel --no-cache-dir --find-links /wheels --wheel-dir /wheels .
 
 # Runtime stage: no compiler, no network needed, a non-root user, `closeness serve` as the command.
 FROM ${BASE}
