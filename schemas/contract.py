@@ -69,6 +69,23 @@ class AlsoConsiderSchema(_Out):
     text = fields.String(required=True)
 
 
+class ChangeSchema(_Out):
+    question = fields.String(required=True)
+    from_ = fields.Raw(
+        required=True, data_key="from", metadata={"description": "The answer given (a removed item)"}
+    )
+    to = fields.Raw(
+        required=True, allow_none=True, metadata={"description": "The changed answer (null: removed)"}
+    )
+    text = fields.String(required=True, metadata={"description": "The change in the project's own words"})
+
+
+class WouldChangeSchema(_Out):
+    recommendation = fields.String(required=True, metadata={"enum": list(RECOMMENDATIONS)})
+    title = fields.String(required=True, metadata={"description": "The title the changed answers would get"})
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+
+
 class WarningSchema(_Out):
     question = fields.String(required=True, metadata={"description": "Question id or key (never its value)"})
     message = fields.String(required=True)
@@ -105,6 +122,18 @@ class ResultSchema(_Out):
     questionnaire = fields.Nested(QuestionnaireRefSchema, required=True)
     ruleset = fields.Nested(RulesetRefSchema, required=True)
     decision_id = fields.String(metadata={"description": "Id of the decision's record, when the log is on"})
+    would_change = fields.List(
+        fields.Nested(WouldChangeSchema),
+        metadata={
+            "description": (
+                "With ?explain=changes: the smallest sets of allowed changes (at most 3) to these answers "
+                "that lead to each less severe recommendation, nearest first, found by running the rulebook "
+                "on them; the answers the suggestion depends on, not advice to answer differently. Absent "
+                "with an urgent or noted concern, a declined safety question or a hold-back signal; [] for "
+                "rebuild."
+            )
+        },
+    )
 
 
 class ErrorSchema(_Out):

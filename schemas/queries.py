@@ -94,6 +94,18 @@ class DecisionQuerySchema(Schema):
     cursor = Cursor()
 
 
+class AssessmentQuerySchema(Schema):
+    """POST /v1/assessments: ?explain=changes asks for what the suggestion depends on."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    explain = fields.String(
+        validate=validate.OneOf(["changes"], error="'explain' takes one value: changes."),
+        metadata={"description": "changes: add `would_change`, what the suggestion depends on"},
+    )
+
+
 def _required(name: str, kind: str) -> dict:
     message = f"'{name}' is required ({kind})."
     return {"required": message, "invalid": message, "null": message}
@@ -123,4 +135,5 @@ class CdsRequestSchema(Schema):
 
 
 decision_query_schema = DecisionQuerySchema()
+assessment_query_schema = AssessmentQuerySchema()
 cds_request_schema = CdsRequestSchema()

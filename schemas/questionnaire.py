@@ -40,6 +40,7 @@ class Question:
     labels: dict = field(default_factory=dict)
     default: object = None
     because: object = None  # {answer: text}, or for multi_choice a template with {items}
+    change: "Change | None" = None  # how this answer may vary for what-would-change (None: locked)
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -65,6 +66,23 @@ class Question:
             items = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
             return self.because.format(items=items)
         return self.because.get(answer)
+
+
+@dataclass(frozen=True)
+class Change:
+    """How an answer may be varied when looking for what a suggestion depends on, and the words for
+    each change: `to` the values it may take ("any" for a scale: any other value; for a list: the
+    removal of one chosen item, never one in `keep`); `text` per new value, or for a list a template
+    with {label}."""
+
+    to: object  # "any", "remove" or a tuple of values
+    text: object  # {value: text} or a template
+    keep: tuple[str, ...] = ()
+
+    def words(self, new_value=None, item_label: str | None = None) -> str:
+        if self.to == "remove":
+            return self.text.format(label=item_label)
+        return self.text[new_value]
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,11 @@ class Questionnaire:
         return tuple(q for q in self.questions if q.is_follow_up)
 
     @cached_property  # computed once: the questionnaire never changes
+    def changeable(self) -> tuple[Question, ...]:
+        """The answers what-would-change may vary, in questionnaire order; every other one is locked."""
+        return tuple(q for q in self.questions if q.change is not None)
+
+    @cached_property  # computed once: the questionnaire never changes
     def topics(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(q.topic for q in self.base_safety_questions))
 
@@ -122,6 +145,17 @@ def _because(raw: dict, kind: str):
     if kind == "integer":
         return {int(k): v for k, v in because.items()}
     return dict(because)
+
+
+def _change(raw: dict) -> Change | None:
+    change = raw.get("change")
+    if change is None:
+        return None
+    to = change["to"] if isinstance(change["to"], str) else tuple(change["to"])
+    text = change["text"]
+    if isinstance(text, dict):
+        text = {int(k) if raw["type"] == "integer" else k: v for k, v in text.items()}
+    return Change(to=to, text=text, keep=tuple(change.get("keep", ())))
 
 
 def _question(raw: dict, scales: dict) -> Question:
@@ -142,6 +176,7 @@ def _question(raw: dict, scales: dict) -> Question:
         labels=labels,
         default=raw.get("default"),
         because=_because(raw, raw["type"]),
+        change=_change(raw),
     )
 
 

@@ -413,4 +413,5 @@ class RulebookSchema(_FileSchema):
     resources = fields.List(fields.Nested(ResourceSchema), required=True, validate=validate.Length(min=1))
     concerns = fields.List(fields.String(validate=validate.Regexp(SNAKE)), required=True)
     step_order = fields.List(fields.String(validate=validate.Regexp(KEBAB)), required=True)
+    would_change_never_with = fields.String(validate=validate.Regexp(KEBAB), load_default=None)
     case_baseline = fields.Dict(keys=fields.String(), required=True)

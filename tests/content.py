@@ -34,6 +34,16 @@ def person_texts() -> dict[str, str]:
         elif question.because:
             for answer, text in question.because.items():
                 texts[f"because.{question.id}.{answer}"] = text
+        if question.change is not None:  # what a suggestion depends on (would_change)
+            if question.change.to == "remove":
+                for option in question.options:
+                    if option.value not in question.change.keep:
+                        texts[f"change.{question.id}.{option.value}"] = question.change.words(
+                            item_label=option.label
+                        )
+            else:
+                for value, text in question.change.text.items():
+                    texts[f"change.{question.id}.{value}"] = text
     rulebook = load_rulebook()
     texts["notice"] = rulebook.notice
     for index, resource in enumerate(rulebook.resources):

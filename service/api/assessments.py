@@ -1,7 +1,9 @@
 """POST /v1/assessments: answers in, an explained recommendation out."""
 
 from flask import Blueprint, request
+from marshmallow import ValidationError
 
+from schemas.queries import assessment_query_schema
 from service.api import openapi
 from service.api.errors import ApiError
 from service.api.jsonio import parse_json, request_body
@@ -25,6 +27,19 @@ FHIR_JSON = "application/fhir+json"
         ),
         "operationId": "createAssessment",
         "tags": ["assessments"],
+        "parameters": [
+            {
+                "name": "explain",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": ["changes"]},
+                "description": (
+                    "changes: the result also says what it depends on (`would_change`): the smallest "
+                    "changes to the answers that would lead to a less severe recommendation. JSON and "
+                    "FHIR alike."
+                ),
+            }
+        ],
         "requestBody": {
             "required": True,
             "content": {
@@ -45,6 +60,10 @@ FHIR_JSON = "application/fhir+json"
 def create_assessment():
     """Evaluate answers (JSON, or a FHIR QuestionnaireResponse) against the rules."""
     evaluator = services().evaluator
+    try:
+        explain, refused = assessment_query_schema.load(request.args).get("explain"), None
+    except ValidationError as error:
+        explain, refused = None, error.messages
     if request.mimetype == "application/json":
         assessment, channel = evaluator.decide(parse_json(request_body(request))), "json"
     elif request.mimetype == FHIR_JSON:
@@ -55,5 +74,11 @@ def create_assessment():
             "Send the answers as JSON (application/json) or as a FHIR QuestionnaireResponse "
             "(application/fhir+json).",
         )
+    if refused and not assessment.result["urgent"]:  # an urgent result goes out whatever else was sent
+        raise ApiError(400, refused["explain"][0], refused, code="bad_request")
     result, headers = record(assessment, channel)
+    if explain == "changes":
+        changes = evaluator.would_change(assessment)
+        if changes is not None:
+            result = {**result, "would_change": changes}
     return result, 200, headers

@@ -26,10 +26,17 @@ def load_evaluator(rules: str | None) -> Evaluator:
     return Evaluator(rulebook, resources)
 
 
-def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
-    """(result or errors, valid?) for one JSON text."""
+def _one(evaluator: Evaluator, text: str, changes: bool = False) -> tuple[dict, bool]:
+    """(result or errors, valid?) for one JSON text; with `changes`, what the result depends on."""
     try:
-        return evaluator.assess(parse_json(text)), True
+        assessment = evaluator.decide(parse_json(text))
+        if not changes:
+            return assessment.result, True
+        would_change = evaluator.would_change(assessment)
+        return assessment.result if would_change is None else {
+            **assessment.result,
+            "would_change": would_change,
+        }, True
     except JsonInputError as error:
         return {"errors": {"_json": [str(error)]}}, False
     except AnswersInvalid as error:
@@ -42,19 +49,20 @@ def _one(evaluator: Evaluator, text: str) -> tuple[dict, bool]:
 
 
 _worker_evaluator: Evaluator | None = None  # in --jobs worker processes (forked: the engine rebuilds itself)
+_worker_changes = False
 
 
 def _line_result(line: str) -> tuple[bytes, bool]:
     if not line.strip():
         return orjson.dumps({"errors": EMPTY_LINE}) + b"\n", False
-    result, valid = _one(_worker_evaluator, line)
+    result, valid = _one(_worker_evaluator, line, _worker_changes)
     return orjson.dumps(result) + b"\n", valid
 
 
-def _results(evaluator: Evaluator, lines, jobs: int):
+def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
     """(JSON line, valid?) for every input line, in input order; several processes with --jobs."""
-    global _worker_evaluator
-    _worker_evaluator = evaluator
+    global _worker_evaluator, _worker_changes
+    _worker_evaluator, _worker_changes = evaluator, changes
     if jobs <= 1:
         yield from map(_line_result, lines)
         return
@@ -81,8 +89,9 @@ def _open(path: str):
     metavar="N",
     help="worker processes (output in input order)",
 )
+@click.option("--changes", is_flag=True, help="add what each result depends on (would_change)")
 @rules_option
-def evaluate(path, jobs, rules):
+def evaluate(path, jobs, changes, rules):
     """One JSON object in, one result out; or JSON Lines, streamed line by line in constant memory."""
     evaluator = load_evaluator(chosen_rules(rules))
     with _open(path) as source:
@@ -96,7 +105,7 @@ def evaluate(path, jobs, rules):
         except JsonInputError:  # not a whole document on one line: one object over several lines
             first, second = first + source.read(), ""
         if not second and not first.lstrip().startswith(("[", '"')) and first.strip():
-            result, valid = _one(evaluator, first)
+            result, valid = _one(evaluator, first, changes)
             print(json.dumps(result, indent=2, ensure_ascii=False))
             sys.exit(0 if valid else 1)
         lines = itertools.chain([first, second] if second else [first], source)
@@ -104,7 +113,7 @@ def evaluate(path, jobs, rules):
         out = open(sys.stdout.fileno(), "wb", buffering=1 << 16, closefd=False)  # noqa: SIM115
         progress = sys.stderr.isatty()
         all_valid, count = True, 0
-        for data, valid in _results(evaluator, (line.rstrip("\n") for line in lines), jobs):
+        for data, valid in _results(evaluator, (line.rstrip("\n") for line in lines), jobs, changes):
             out.write(data)
             all_valid &= valid
             count += 1

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from schemas.questionnaire import load_questionnaire
 from service.core.conditions import referenced_answers
+from service.core.counterfactuals import would_change
 from service.core.engine import RuleEngine
 from service.core.exceptions import AnswersInvalid
 from service.core.explain import because, held
@@ -18,6 +19,7 @@ from service.core.intake import Intake, declined_questions, read_answers, retire
 from service.core.model import (
     LEVEL_TEXTS,
     ConcernEffect,
+    Derived,
     FindingEffect,
     OutcomeEffect,
     OutcomeLevel,
@@ -347,6 +349,26 @@ class Evaluator:
     def assess(self, raw, problems: dict | None = None) -> dict:
         """Evaluate answers against the rules."""
         return self.decide(raw, problems).result
+
+    def would_change(self, assessment: Assessment) -> list | None:
+        """What the suggestion depends on (shared/spec/what-would-change.md); None where the contract
+        withholds it (a safety concern, a declined safety question, a hold-back signal)."""
+        result = assessment.result
+        safety = result["safety"]
+        if result["urgent"] or safety["noted"] or safety["declined"]:
+            return None
+        facts = read_answers(assessment.answers).facts
+        never = self.rulebook.would_change_never_with
+        if never and held(Derived(never), facts, self.rulebook.entries)[0]:
+            return None
+        if result["recommendation"] == "rebuild":
+            return []
+
+        def decide(answers: dict) -> tuple[str, str]:
+            structure = self.resolver.structure(frozenset(self.engine.fired_rules({**facts, **answers})))
+            return structure.winner.recommendation, structure.texts["headline"]
+
+        return would_change(assessment.answers, result["recommendation"], decide)
 
     def _safety_resources(self, intake: Intake, noted) -> list | None:
         """Support for a 422 whose answers showed a safety answer of yes or "I'd rather not say"."""

@@ -50,6 +50,7 @@ class Rulebook:
     entries: dict[str, Entry]
     concerns: tuple[str, ...] = ()
     step_order: tuple[str, ...] = ()
+    would_change_never_with: str | None = None  # a yes/no derivation that withholds what-would-change
     warnings: tuple = ()  # soft problems let through by strict=False
 
     @property
@@ -260,6 +261,7 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
         "resources": header["resources"],
         "concerns": header["concerns"],
         "step_order": header["step_order"],
+        "would_change_never_with": header["would_change_never_with"],
         "entries": {entry_id: entry.spec.source for entry_id, entry in entries.items()},
     }
     return Rulebook(
@@ -272,5 +274,6 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
         entries=dict(sorted(entries.items())),
         concerns=tuple(header["concerns"]),
         step_order=tuple(header["step_order"]),
+        would_change_never_with=header["would_change_never_with"],
         warnings=tuple(warnings),
     )

@@ -241,6 +241,10 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
                     ("no_steps_with_concerns", index),
                     f"no_steps_with_concerns: '{concern}' is not a concern",
                 )
+    withheld = header.get("would_change_never_with")
+    if withheld is not None and not (withheld in entries and _derivation_of(entries[withheld].spec, "when")):
+        message = f"would_change_never_with: '{withheld}' is not a yes/no derivation"
+        at_header(("would_change_never_with",), message)
     targets = resource_targets(
             concerns,
             load_questionnaire().topics,

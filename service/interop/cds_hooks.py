@@ -213,7 +213,21 @@ def _recommendation_words(result: dict, topics: dict) -> str:
     return words + (" (urgent)" if result["urgent"] else "")
 
 
-def _card(result: dict, answers: dict) -> dict:
+def _depends_lines(would_change: list | None) -> list[str]:
+    """What the suggestion depends on, for the practice (absent beside any safety or hold-back signal)."""
+    if not would_change:
+        return []
+    lines = [
+        "",
+        "**What this suggestion depends on** (the client's answers it rests on, not things to change)",
+    ]
+    for entry in would_change:
+        changes = "; ".join(change["text"] for change in entry["changes"])
+        lines.append(f"- {changes}: {RECOMMENDATION_WORDS[entry['recommendation']]} ({entry['title']})")
+    return lines
+
+
+def _card(result: dict, answers: dict, would_change: list | None = None) -> dict:
     rulebook = services().rulebook
     level = rulebook.entries[result["reasons"][0]["rule"]].spec
     sections = article_sections()
@@ -246,6 +260,7 @@ def _card(result: dict, answers: dict) -> dict:
             "**Also consider**",
             *[f"- **{a['title']}**: {a['text']}" for a in result["also_consider"]],
         ]
+    lines += _depends_lines(would_change)
     lines += [
         "",
         f"_{result['notice']}_",
@@ -330,4 +345,5 @@ def call_service(service_id: str):
         )
     assessment = decide_response(resource)
     result, headers = record(assessment, "cds-hooks")
-    return {"cards": [_card(result, assessment.answers)]}, 200, headers
+    would_change = services().evaluator.would_change(assessment)
+    return {"cards": [_card(result, assessment.answers, would_change)]}, 200, headers

@@ -661,3 +661,39 @@ def test_each_thing_you_said_is_shown_once_on_a_phone(site, page, baseline):
     said = page.locator("#result ul.because li").all_inner_texts()
     assert said and len(said) == len(set(said))
     assert "You said your partner always blames you or other people." in said
+
+
+def test_what_the_suggestion_depends_on_on_a_phone(site, page, baseline):
+    server, _ = site
+    answers = {
+        **baseline,
+        "partner_willing": "no",
+        "partner_always_blames": True,
+        "attempts_keep_failing": True,
+        "missing_needs": ["quality_time"],
+    }
+    result = _phone_result(page, server, answers)
+    assert result.get_attribute("data-recommendation") == "consider_walking_away"
+    depends = page.locator("#depends")
+    assert depends.get_attribute("open") is None  # collapsed until opened
+    depends.locator("summary").click()
+    text = depends.inner_text()
+    assert "What this suggestion depends on" in text and "not advice to answer in another way" in text
+    assert (
+        "If your partner wanted to work on it too, the suggestion would be: A counselor could help." in text
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    depends.scroll_into_view_if_needed()
+    _shot(page, "would-change-open-phone", full_page=False)
+
+
+def test_intake_mode_never_shows_what_the_suggestion_depends_on(site, page, baseline):
+    server, _ = site
+    requests = []
+    page.on("request", lambda req: requests.append(req.url))
+    _open(page, server.url + "/form?result=hide")
+    _fill_by_mouse(page, _questions(server.url), {**baseline, "attempts_keep_failing": True})
+    page.click("button[type=submit]")
+    _result(page)
+    assert page.locator("#depends").count() == 0
+    assert not any("explain=" in url for url in requests)

@@ -267,3 +267,16 @@ def test_no_text_assumes_the_person_is_still_with_the_one_they_fear():
     found = {where: text for where, text in person_texts().items() if together.search(text)}
     found = {w: t for w, t in found.items() if not w.startswith(("question.", "option."))}
     assert found == {}
+
+
+def test_change_texts_never_judge_nor_touch_feelings_or_safety():
+    """would_change's words: about answers, never "severe", never how one feels, never a safety topic."""
+    forbidden = re.compile(
+        r"severe|felt better|feel better|feeling better|suicid|self-harm|abuse|afraid|frighten|hurt|"
+        r"control|insult|mood|down|should",
+        re.I,
+    )
+    changes = {where: text for where, text in person_texts().items() if where.startswith("change.")}
+    assert len(changes) > 20
+    for where, text in changes.items():
+        assert text.startswith("if ") and not forbidden.search(text), where

@@ -254,7 +254,8 @@
     var label = button.textContent;
     button.disabled = true;
     button.textContent = L.submitting;
-    fetch(config.assessments, {
+    // What the suggestion depends on is asked for only when the person sees the result (not in intake mode).
+    fetch(config.hideResult ? config.assessments : config.assessments + "?explain=changes", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(collected.answers),
       referrerPolicy: "no-referrer", credentials: "same-origin", cache: "no-store",
     }).then(function (response) {
@@ -373,12 +374,28 @@
         return [el("h3", { text: a.title }), el("p", { text: a.text })];
       }));
     }
+    if (result.would_change && result.would_change.length) view.appendChild(dependsOn(result.would_change));
     if (!result.urgent && !(safety.noted.length || safety.declined.length)) {
       view.appendChild(el("h2", { text: L.resources_heading }));
       view.appendChild(resourceList(result.resources));
     }
     view.appendChild(el("p", { class: "notice", text: result.notice }));
     return view;
+  }
+
+  // Collapsed: the answers the suggestion depends on, said plainly as such (not advice to answer
+  // differently). The service leaves it out beside any safety or hold-back signal.
+  function dependsOn(entries) {
+    var items = entries.map(function (entry) {
+      var words = entry.changes.map(function (c) { return c.text; }).join(L.depends_and);
+      words = words.charAt(0).toUpperCase() + words.slice(1);
+      return el("li", { text: words + L.depends_then.replace("{title}", entry.title) });
+    });
+    return el("details", { class: "depends", id: "depends" }, [
+      el("summary", { text: L.depends_heading }),
+      el("p", { text: L.depends_intro }),
+      el("ul", {}, items),
+    ]);
   }
 
   function startOver() {
