@@ -300,7 +300,8 @@ def test_the_card_says_what_the_suggestion_depends_on(client, baseline):
     answers = {**baseline, "attempts_keep_failing": True}
     detail = client.post(SERVICE, json=_request(client, answers)).get_json()["cards"][0]["detail"]
     assert "**What this suggestion depends on**" in detail
-    assert "- if your tries to get closer were not failing again and again: rebuild closeness together" in detail
+    tries = "if your tries to get closer were not failing again and again"
+    assert f"- {tries}: rebuild closeness together" in detail
     noted = {**answers, "partner_insults": True, "unsafe_now": False}
     detail = client.post(SERVICE, json=_request(client, noted)).get_json()["cards"][0]["detail"]
     assert "What this suggestion depends on" not in detail  # never beside a safety signal
