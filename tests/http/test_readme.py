@@ -26,3 +26,11 @@ def test_ci_runs_the_readme_test_command():
     commands = [line.strip() for line in ci.splitlines() if line and not line.startswith("#")]
     assert "CI=true make test" in commands  # CI=true: browser tests fail rather than skip; fixed examples
     assert any(line.startswith("CI=true make test-core PYTHON=") for line in commands)  # the other Pythons
+
+
+def test_readme_would_change_example_is_what_the_api_returns(client, baseline):
+    shown = re.search(r"<!-- would-change-example -->\n```json\n(.*?)\n```", README, re.S).group(1)
+    answers = {**baseline, "partner_willing": "no", "partner_always_blames": True}
+    answers["attempts_keep_failing"] = True
+    body = client.post("/v1/assessments?explain=changes", json=answers).get_json()
+    assert {"would_change": body["would_change"]} == json.loads(shown)
