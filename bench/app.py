@@ -8,7 +8,8 @@ POST /v1/assessments. It is never part of the served product.
 from flask import Blueprint, request
 
 from service import create_app as create_service_app
-from service.api.jsonio import parse_json, request_body
+from service.api.jsonio import request_body
+from service.core.json_input import parse_json
 
 bp = Blueprint("bench", __name__)
 

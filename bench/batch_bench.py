@@ -16,7 +16,7 @@ from bench.common import machine, save, unique_cases
 LINES, ROUNDS = 20000, 3
 PLAIN = """
 import sys, orjson
-from service.api.jsonio import parse_json
+from service.core.json_input import parse_json
 from tests.policy import decide
 out = open(sys.stdout.fileno(), "wb", buffering=1 << 16, closefd=False)
 for line in open(sys.argv[1], encoding="utf-8"):

@@ -6,9 +6,7 @@ import re
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from schemas.base import StrictBoolean, StrictInteger
-from schemas.questionnaire import DECLINED, load_questionnaire
-from schemas.resources import ResourceSchema
-from service.core.model import (
+from schemas.model import (
     EFFECTS,
     OPERATORS,
     All,
@@ -24,6 +22,8 @@ from service.core.model import (
     OutcomeLevel,
     Rule,
 )
+from schemas.questionnaire import DECLINED, load_questionnaire
+from schemas.resources import ResourceSchema
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
@@ -84,7 +84,7 @@ def nearest(value, valid) -> str:
 
 
 def read_condition(node, path: tuple = ()) -> tuple[Condition | None, list[tuple[tuple, str]]]:
-    """A condition mapping from a rule file as typed nodes (service/core/model.py), or the problems
+    """A condition mapping from a rule file as typed nodes (schemas/model.py), or the problems
     with it as (key path, message) pairs. The one place that reads the grammar's keys."""
     if not isinstance(node, dict) or not node:
         return None, [(path, "a condition must be a mapping such as {answer: ..., is: ...}")]

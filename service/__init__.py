@@ -1,9 +1,9 @@
 """Closeness: explainable decision support on emotional intimacy, as a Flask app.
 
-Layers: core/ (questionnaire answers, rulebook, engine, decision: no Flask), api/ (HTTP: errors,
-middleware, JSON, OpenAPI, one module per resource, the form), interop/ (FHIR, CDS Hooks), audit/
-(report, impact, coverage, the decision log), ops/ (settings, metrics, alerts, gunicorn), cli.py.
-core imports none of the others (checked by import-linter in `make test`).
+Floors, each importing only those below it (import-linter in `make test`): cli/ (the command,
+gunicorn's config, boot) > api/ (every Flask view, errors, middleware, OpenAPI, the form) > interop/
+(FHIR and CDS Hooks translators) > audit/ (report, impact, coverage, the decision log) and ops/
+(settings, metrics, alerts) > core/ (answers, rulebook, engine, decision: no Flask) > schemas/.
 """
 
 import atexit
@@ -14,16 +14,19 @@ from flask import Flask
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings, the rulebook and its engine (built now, before serving), blueprints."""
-    # Imported here, not at module level: gunicorn imports service.ops.gunicorn_conf (and so this
+    # Imported here, not at module level: gunicorn imports service.cli.gunicorn_conf (and so this
     # package) in its master, and prometheus_client must not be imported before the master has
     # chosen its multiprocess directory.
     from service.api import (
         assessments,
+        cds_hooks,
         decision_records,
         docs,
         errors,
+        fhir,
         form,
         health,
+        metrics,
         middleware,
         questionnaire_page,
         rule_pages,
@@ -34,9 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.audit.report import rulebook_blocks, to_html
     from service.core.decision import Evaluator
     from service.core.rulebook import load_rulebook
-    from service.interop import cds_hooks, fhir_routes
     from service.interop.fhir_response import ResponseReader
-    from service.ops import metrics
+    from service.ops.metrics import record_log_failure
     from service.ops.settings import (
         ConfigError,
         load_resources,
@@ -52,13 +54,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service.ops import boot
+    from service.cli import boot
 
     # Under gunicorn, the rulebook its master checked (inherited in memory); otherwise from the files.
     preloaded = boot.rulebook if not (test_config or {}).get("RULES_DIR") else None
     rulebook = preloaded or load_rulebook(rules_dir(app.config["RULES_DIR"]))
     resources = load_resources(app.config["RESOURCES_FILE"], rulebook.concerns, rulebook.resources)
-    if preloaded is None:  # under gunicorn, its master says these once (service/ops/gunicorn_conf.py)
+    if preloaded is None:  # under gunicorn, its master says these once (service/cli/gunicorn_conf.py)
         for warning in startup_warnings(app.config):
             logging.getLogger("closeness").warning(warning)
     decision_log = alerts = None
@@ -71,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.config["DECISION_LOG_RETENTION_DAYS"],
             spool_dir=spool_directory(spool_base(app.config), app.config["DECISION_LOG_URL"]),
             spool_max_bytes=app.config["DECISION_SPOOL_MAX_MB"] << 20,
-            on_failure=metrics.record_log_failure,
+            on_failure=record_log_failure,
             migrate_first=app.config["DECISION_LOG_MIGRATE"] == "pending",
         )
         # Retention runs in the spool's shipper thread (at its first contact, then hourly); what is left
@@ -101,7 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         assessments,
         questionnaire_page,
         rule_pages,
-        fhir_routes,
+        fhir,
         cds_hooks,
         form,
         decision_records,

@@ -3,11 +3,11 @@
 import json
 import re
 
+from schemas.model import LEVEL_TEXTS
 from schemas.questionnaire import load_questionnaire
 from service.api.form import LABELS_DIR
-from service.core.model import LEVEL_TEXTS
 from service.core.rulebook import load_rulebook
-from service.interop.cds_hooks import CONCERN_WORDS, DECLINED_FOLLOW_UP, FOLLOW_UPS, LOW_MOOD_FOLLOW_UP
+from service.interop.cds_cards import CONCERN_WORDS, DECLINED_FOLLOW_UP, FOLLOW_UPS, LOW_MOOD_FOLLOW_UP
 
 RULE_TEXTS = ("title", "explanation", "summary", "headline", "also_consider_text")
 EFFECT_TEXTS = ("title", "advice", "headline", "summary")

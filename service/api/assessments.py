@@ -6,10 +6,11 @@ from marshmallow import ValidationError
 from schemas.queries import assessment_query_schema
 from service.api import openapi
 from service.api.errors import ApiError
-from service.api.jsonio import parse_json, request_body
+from service.api.fhir import decide_body
+from service.api.jsonio import request_body
 from service.api.recording import record
 from service.api.services import services
-from service.interop.fhir_routes import decide_body
+from service.core.json_input import parse_json
 
 bp = Blueprint("assessments", __name__, url_prefix="/v1")
 FHIR_JSON = "application/fhir+json"

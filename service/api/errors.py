@@ -7,8 +7,8 @@ import orjson
 from flask import Flask, current_app, g, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from service.api.jsonio import JsonInputError
 from service.core.exceptions import AnswersInvalid, EngineError
+from service.core.json_input import JsonInputError
 from service.interop.fhir_response import FhirInvalid, operation_outcome
 
 log = logging.getLogger("closeness")

@@ -8,9 +8,9 @@ Every case of the rulebook counts for every entry, as a test suite's lines count
 
 from dataclasses import dataclass
 
+from schemas.model import All, Any, Condition
 from service.core.explain import held
 from service.core.intake import read_answers
-from service.core.model import All, Any, Condition
 from service.core.rulebook import Rulebook
 
 

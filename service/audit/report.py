@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 from html import escape
 
+from schemas.model import LEVEL_TEXTS, ConcernEffect, Rule
 from schemas.questionnaire import article_sections
 from service.audit.sentences import BASIS_WORDS, RECOMMENDATION_WORDS, condition_sentence, effect_sentence
-from service.core.model import LEVEL_TEXTS, ConcernEffect, Rule
 from service.core.rulebook import Rulebook
 
 

@@ -1,7 +1,6 @@
 """Conditions and effects of the rule files as plain sentences, for people who read the rulebook."""
 
-from schemas.questionnaire import load_questionnaire
-from service.core.model import (
+from schemas.model import (
     All,
     Always,
     Answer,
@@ -15,6 +14,7 @@ from service.core.model import (
     Rule,
     StepEffect,
 )
+from schemas.questionnaire import load_questionnaire
 
 RECOMMENDATION_WORDS = {
     "rebuild": "rebuild closeness together",

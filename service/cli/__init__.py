@@ -1,10 +1,20 @@
-"""The closeness command: evaluate answers; check, test, report and diff rules; the decision log; serve.
+"""The top floor: the closeness command, gunicorn's config and what its master checked (boot).
 
-The top floor: it imports every other layer and nothing imports it. One click group whose every
-failure a user can cause is one or a few lines and a documented exit code.
+Nothing below imports this package, except create_app taking the master's rulebook from `boot`; so
+this file stays light and the commands load when the command runs (service/cli/commands.py).
 """
 
-from service.cli import evaluate, log, rules, serve  # noqa: F401 - their commands join the group
-from service.cli.group import cli, main
 
-__all__ = ["cli", "main"]
+def main(argv: list[str] | None = None) -> int:
+    """The console script: exit codes as service/cli/group.py documents them."""
+    from service.cli.commands import cli
+
+    return cli.main(args=argv, prog_name="closeness")
+
+
+def __getattr__(name: str):
+    if name == "cli":  # the click group, for tests and embedding
+        from service.cli.commands import cli
+
+        return cli
+    raise AttributeError(name)

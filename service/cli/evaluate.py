@@ -8,10 +8,10 @@ import sys
 import click
 import orjson
 
-from service.api.jsonio import JsonInputError, parse_json
 from service.cli.group import chosen_rules, cli, rules_option
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
+from service.core.json_input import JsonInputError, parse_json
 from service.core.rulebook import load_rulebook
 from service.ops.settings import load_resources, rules_dir, settings
 

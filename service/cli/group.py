@@ -9,11 +9,12 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.api.jsonio import JsonInputError
 from service.core.exceptions import AnswersInvalid, ClosenessError
+from service.core.json_input import JsonInputError
 from service.core.rulebook import RulebookError
 from service.ops.settings import ConfigError, settings
 
+HELP = "Evaluate answers; check, test, report and diff rules; keep the decision log; serve the API."
 RULES_HELP = "rules directory (default: CLOSENESS_RULES_DIR or the packaged rules)"
 
 
@@ -56,7 +57,7 @@ class _Closeness(click.Group):
 
 
 @click.group(
-    cls=_Closeness, help=__doc__.split("\n\n")[0], context_settings={"help_option_names": ["-h", "--help"]}
+    cls=_Closeness, help=HELP, context_settings={"help_option_names": ["-h", "--help"]}
 )
 @click.option("--rules", metavar="DIR", help=RULES_HELP)
 def cli(rules):
@@ -71,8 +72,3 @@ def rules_option(command):
 def chosen_rules(rules: str | None) -> str | None:
     """The rules directory given after the subcommand, else the one given before it."""
     return rules or click.get_current_context().find_root().params.get("rules")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The console script: exit codes as the module documents them."""
-    return cli.main(args=argv, prog_name="closeness")

@@ -5,7 +5,6 @@ import sys
 
 import click
 
-from service.api.jsonio import JsonInputError, parse_json
 from service.audit.casefiles import run_cases
 from service.audit.coverage import coverage
 from service.audit.coverage import percent as coverage_percent
@@ -15,6 +14,7 @@ from service.audit.report import rulebook_blocks, to_html, to_markdown
 from service.cli.group import UsageError, chosen_rules, cli, rules_option
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
+from service.core.json_input import JsonInputError, parse_json
 from service.core.rulebook import load_rulebook
 from service.ops.settings import rules_dir, settings
 

@@ -14,8 +14,8 @@ from service.ops.settings import load_resources, rules_dir, settings
 def gunicorn_command(
     host: str, port: int, workers: int | None = None, app: str = "service:create_app()"
 ) -> list:
-    """What `closeness serve` runs: gunicorn with the project's config (service/ops/gunicorn_conf.py)."""
-    command = [sys.executable, "-m", "gunicorn", "--config", "python:service.ops.gunicorn_conf"]
+    """What `closeness serve` runs: gunicorn with the project's config (service/cli/gunicorn_conf.py)."""
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:service.cli.gunicorn_conf"]
     command += ["--bind", f"{host}:{port}"]
     if workers:
         command += ["--workers", str(workers)]

@@ -1,4 +1,4 @@
-"""Typed condition trees (service/core/model.py): their references and their durable_rules JSON.
+"""Typed condition trees (schemas/model.py): their references and their durable_rules JSON.
 
 Walkers take a typed condition and the rulebook's entries (to expand derivations) and are each one
 `match` over the node types.
@@ -6,7 +6,7 @@ Walkers take a typed condition and the rulebook's entries (to expand derivations
 
 from itertools import combinations
 
-from service.core.model import All, Always, Answer, Any, Condition, Count, Derived
+from schemas.model import All, Always, Answer, Any, Condition, Count, Derived
 
 # Every answers fact carries this marker, so matching it is the condition that always holds.
 # (Testing "sid exists" instead makes durable_rules hang.)

@@ -9,14 +9,7 @@ resources serve which concern, declined topic or outcome.
 from dataclasses import dataclass
 from functools import lru_cache
 
-from schemas.questionnaire import load_questionnaire
-from service.core.conditions import referenced_answers
-from service.core.counterfactuals import would_change
-from service.core.engine import RuleEngine
-from service.core.exceptions import AnswersInvalid
-from service.core.explain import because, held
-from service.core.intake import Intake, declined_questions, read_answers, retired_message, warnings_for
-from service.core.model import (
+from schemas.model import (
     LEVEL_TEXTS,
     ConcernEffect,
     Derived,
@@ -26,6 +19,13 @@ from service.core.model import (
     Rule,
     StepEffect,
 )
+from schemas.questionnaire import load_questionnaire
+from service.core.conditions import referenced_answers
+from service.core.counterfactuals import would_change
+from service.core.engine import RuleEngine
+from service.core.exceptions import AnswersInvalid
+from service.core.explain import because, held
+from service.core.intake import Intake, declined_questions, read_answers, retired_message, warnings_for
 from service.core.rulebook import Rulebook
 
 MOOD_QUESTIONS = ("feeling_down", "lost_interest")

@@ -1,7 +1,7 @@
 """`because`: which of a rule's conditions held for this person, in their own answers' words."""
 
+from schemas.model import All, Always, Answer, Any, Condition, Count, Derived, Rule
 from schemas.questionnaire import load_questionnaire
-from service.core.model import All, Always, Answer, Any, Condition, Count, Derived, Rule
 
 
 def _leaf(node: Answer, answers) -> tuple[bool, object]:

@@ -9,9 +9,9 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from schemas.answers import answers_schema
+from schemas.model import Definition, Derivation, OutcomeLevel, Rule
 from schemas.questionnaire import load_questionnaire
 from schemas.rulefile import FILE_SCHEMAS, CaseSchema, RulebookSchema
-from service.core.model import Definition, Derivation, OutcomeLevel, Rule
 from service.core.rulecheck import Problem, RulebookError, cross_check
 from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
 

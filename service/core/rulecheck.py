@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemas.model import ConcernEffect, Derivation, OutcomeEffect, OutcomeLevel, Rule, StepEffect
 from schemas.questionnaire import article_sections, load_questionnaire
 from schemas.resources import resource_targets, unknown_targets
 from schemas.rulefile import RECOMMENDATIONS, nearest
 from service.core.conditions import condition_references, referenced_answers
 from service.core.exceptions import ClosenessError
-from service.core.model import ConcernEffect, Derivation, OutcomeEffect, OutcomeLevel, Rule, StepEffect
 
 
 @dataclass(frozen=True)

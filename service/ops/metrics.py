@@ -1,10 +1,11 @@
-"""Prometheus metrics, summed across gunicorn workers (multiprocess mode with PROMETHEUS_MULTIPROC_DIR)."""
+"""Prometheus metrics, summed across gunicorn workers (multiprocess mode with PROMETHEUS_MULTIPROC_DIR).
+
+The counters and what records them; the HTTP side (a hook per request, GET /metrics) is
+service/api/metrics.py."""
 
 import os
-import time
 from functools import cache
 
-from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -13,8 +14,6 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-
-from service.api import openapi
 
 REQUESTS = Counter(
     "closeness_http_requests_total",
@@ -43,9 +42,6 @@ ALERTS = Counter(
 # HTTP methods as labels: a fixed set, so that no client can grow the metrics with made-up methods.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
-bp = Blueprint("metrics", __name__)
-
-
 @cache
 def _child(metric, *labels):
     # labels() costs a lock and a lookup on every call; the set of label values is small and bounded.
@@ -70,34 +66,17 @@ def record_alert(outcome: str) -> None:
     _child(ALERTS, outcome).inc()
 
 
-def _observe(response):
-    # The route template, not the path: bounded label values whatever clients send.
-    endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-    method = request.method if request.method in METHODS else "other"
-    _child(REQUESTS, endpoint, method, str(response.status_code)).inc()
-    _child(LATENCY, endpoint).observe(time.perf_counter() - g.get("started", time.perf_counter()))
-    return response
+def observe_request(endpoint: str, method: str, status: int, seconds: float) -> None:
+    """One answered request: its route template (never the path) and a method from a fixed set."""
+    _child(REQUESTS, endpoint, method if method in METHODS else "other", str(status)).inc()
+    _child(LATENCY, endpoint).observe(seconds)
 
 
-@bp.get("/metrics")
-@openapi.documented(
-    {
-        "summary": "Metrics in Prometheus text format",
-        "operationId": "getMetrics",
-        "tags": ["health"],
-        "responses": {**openapi.text("Prometheus exposition format", "text/plain"), **openapi.errors()},
-    }
-)
-def get_metrics():
-    """Expose the metrics in Prometheus text format."""
+def exposition() -> tuple[bytes, str]:
+    """Every metric in Prometheus text format, summed across workers when they share a folder."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         from prometheus_client import REGISTRY as registry
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.after_request(_observe)
+    return generate_latest(registry), CONTENT_TYPE_LATEST

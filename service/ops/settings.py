@@ -13,8 +13,8 @@ from marshmallow import ValidationError
 from schemas.questionnaire import load_questionnaire
 from schemas.resources import ResourceSchema, resource_targets, unknown_targets
 from schemas.rulefile import RECOMMENDATIONS
-from service.api.jsonio import JsonInputError, parse_json
 from service.core.exceptions import ClosenessError
+from service.core.json_input import JsonInputError, parse_json
 from service.core.rulebook import default_rules_dir
 
 DATA_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "closeness"

@@ -269,7 +269,7 @@ def test_the_card_summary_names_the_timing(client, baseline, change, summary):
 
 
 def test_every_noted_summary_fits_a_card():
-    from service.interop.cds_hooks import SCREENED_SUMMARY, SCREENED_WORDS
+    from service.interop.cds_cards import SCREENED_SUMMARY, SCREENED_WORDS
 
     longest = SCREENED_SUMMARY.format(what=", ".join([*SCREENED_WORDS.values(), "a declined item"]))
     assert len(longest) <= 140

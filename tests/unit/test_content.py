@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import textstat
 
+from schemas.model import StepEffect
 from service.core.exceptions import AnswersInvalid
-from service.core.model import StepEffect
 from service.core.rulebook import load_rulebook
 from tests.answers import garbled_answers
 from tests.content import clinician_texts, person_texts, rule_texts, words
@@ -35,7 +35,7 @@ def _own_files() -> dict[str, str]:
         *root.glob("schemas/*.yaml"),
         *root.glob("service/**/*.json"),
         *root.glob("service/api/static/*.js"),
-        root / "service" / "interop" / "cds_hooks.py",
+        root / "service" / "interop" / "cds_cards.py",
         root / "README.md",
     ]
     return {str(path.relative_to(root)): path.read_text(encoding="utf-8") for path in files}

@@ -373,7 +373,7 @@ def test_the_python_reading_of_conditions_agrees_with_the_engine(rulebook, engin
 def test_rule_files_load_as_typed_frozen_definitions(rulebook):
     import dataclasses
 
-    from service.core.model import All, Count, Derivation, Derived, OutcomeEffect, OutcomeLevel, Rule
+    from schemas.model import All, Count, Derivation, Derived, OutcomeEffect, OutcomeLevel, Rule
 
     rule = rulebook.entries["walk-away-many-signs"].spec
     assert isinstance(rule, Rule) and rule.effect == OutcomeEffect("consider-walking-away")

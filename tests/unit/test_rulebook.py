@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from schemas.model import ConcernEffect, StepEffect
 from schemas.questionnaire import article_sections
 from service.core.conditions import condition_references
-from service.core.model import ConcernEffect, StepEffect
 from service.core.rulebook import RulebookError, default_rules_dir, load_rulebook
 
 RULES = default_rules_dir()
@@ -171,7 +171,7 @@ BROKEN = {
     "step_missing_from_the_order": (
         lambda d: _edit(d / "rulebook.yaml", "  - bring-back-closeness\n", ""),
         "rulebook.yaml",
-        21,
+        25,
         "the step 'bring-back-closeness' is missing",
     ),
     "resource_for_nothing": (
@@ -328,9 +328,9 @@ def test_couple_work_patterns_are_the_conditions_of_the_help_together_rules(rule
     over many answer sets, it holds exactly when one of those rules would."""
     import random
 
+    from schemas.model import Derived
     from service.core.explain import held
     from service.core.intake import read_answers
-    from service.core.model import Derived
     from tests.answers import random_answers
 
     entries = rulebook.entries

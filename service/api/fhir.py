@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, request
 
 from schemas.questionnaire import load_questionnaire
 from service.api import openapi
-from service.api.jsonio import JsonInputError, parse_json
 from service.api.services import services
 from service.core.decision import Assessment
 from service.core.exceptions import AnswersInvalid
+from service.core.json_input import JsonInputError, parse_json
 from service.interop.fhir_questionnaire import VERSIONS, questionnaire_resource
 from service.interop.fhir_response import (
     FhirInvalid,

@@ -1,33 +1,22 @@
-"""CDS Hooks: discovery and one service that turns a QuestionnaireResponse into a decision card."""
+"""CDS Hooks cards from results: plain functions of a result and what they are given, no Flask.
+
+For clinicians: what each concern means, what made it hold, a validated follow-up whose timing
+follows acuity, the support shown to the client, the reasons, steps and what the suggestion depends
+on. The screen's items are modelled on public screeners but are not validated instruments.
+"""
 
 import uuid
 
-from flask import Blueprint, current_app, request, url_for
-from marshmallow import ValidationError
-
-from schemas.queries import CDS_HOOK, cds_request_schema
 from schemas.questionnaire import article_sections
 from schemas.resources import contact_text, dial_numbers, dial_uri
-from service.api import openapi
-from service.api.errors import ApiError
-from service.api.jsonio import parse_json, request_body
-from service.api.recording import record
-from service.api.services import services
 from service.audit.sentences import RECOMMENDATION_WORDS
 from service.core.decision import MOOD_QUESTIONS
-from service.interop.fhir_questionnaire import canonical_url
-from service.interop.fhir_routes import decide_response
 
-bp = Blueprint("cds_hooks", __name__, url_prefix="/cds-services")
-SERVICE_ID = "closeness-intimacy"
-HOOK = CDS_HOOK
 INDICATOR = {"consider_walking_away": "warning", "professional_help": "warning", "rebuild": "info"}
 DESCRIPTION = (
     "Reads the patient's latest Closeness QuestionnaireResponse and returns one explained recommendation "
     "(rebuild, professional help, or consider walking away), with safety concerns flagged as critical."
 )
-# For clinicians: what each concern means and a validated follow-up. The screen's items are modelled
-# on public screeners but are not validated instruments.
 CONCERN_WORDS = {
     "suicide_risk_now": "suicidal thoughts right now",
     "partner_safety_now": "afraid for their safety right now or tonight",
@@ -96,55 +85,6 @@ BASIS_WORDS = {
     ),
     "partner_control": (("partner_controls", "control"), ("partner_insults", "put-downs")),
 }
-
-
-def _service() -> dict:
-    questionnaire = canonical_url(current_app.config["FHIR_BASE"])
-    return {
-        "id": SERVICE_ID,
-        "hook": HOOK,
-        "title": "Closeness: emotional intimacy check",
-        "description": DESCRIPTION,
-        "prefetch": {
-            "questionnaireResponse": f"QuestionnaireResponse?questionnaire={questionnaire}"
-            "&subject={{context.patientId}}&_sort=-authored&_count=1"
-        },
-    }
-
-
-@bp.get("")
-@openapi.documented(
-    {
-        "summary": "Describe the CDS services (CDS Hooks discovery)",
-        "operationId": "listCdsServices",
-        "tags": ["cds-hooks"],
-        "responses": {**openapi.ok("CdsDiscovery", "The services offered"), **openapi.errors()},
-    }
-)
-def list_services():
-    """Describe the CDS services offered (CDS Hooks discovery)."""
-    return {"services": [_service()]}
-
-
-def _questionnaire_response(hook_request: dict):
-    """The QuestionnaireResponse from the context or the prefetch (a resource or a search Bundle)."""
-    candidates = [hook_request["context"].get("questionnaireResponse")]
-    candidates.append((hook_request.get("prefetch") or {}).get("questionnaireResponse"))
-    for candidate in candidates:
-        if isinstance(candidate, dict) and candidate.get("resourceType") == "Bundle":
-            entries = [e.get("resource") for e in candidate.get("entry") or [] if isinstance(e, dict)]
-            candidate = next((r for r in entries if isinstance(r, dict)), None)
-        if isinstance(candidate, dict):
-            return candidate
-    return None
-
-
-def _section_link(level) -> str:
-    base = current_app.config["ARTICLE_BASE_URL"]
-    if base:
-        return f"{base}#{level.section}"
-    # No article address configured: the outcome level's own page, which names its cited section.
-    return url_for("rules.get_rule", rule_id=level.id, _external=True)
 
 
 def _screened(safety: dict) -> bool:
@@ -227,11 +167,19 @@ def _depends_lines(would_change: list | None) -> list[str]:
     return lines
 
 
-def _card(result: dict, answers: dict, would_change: list | None = None) -> dict:
-    rulebook = services().rulebook
-    level = rulebook.entries[result["reasons"][0]["rule"]].spec
+def card(
+    result: dict,
+    answers: dict,
+    would_change: list | None,
+    *,
+    level,
+    topics: dict,
+    source_url: str,
+    docs_url: str,
+) -> dict:
+    """The card for one result: `level` the winning outcome level, `topics` the safety questions'
+    support topics, `source_url` where the level's cited section is, `docs_url` how Closeness decides."""
     sections = article_sections()
-    topics = services().evaluator.resolver.topics
     lines = [
         f"**Recommendation:** {_recommendation_words(result, topics)}",
         "",
@@ -276,13 +224,13 @@ def _card(result: dict, answers: dict, would_change: list | None = None) -> dict
         "detail": "\n".join(lines),
         "source": {
             "label": f"Closeness: {sections[level.section]['title']}",
-            "url": _section_link(level),
+            "url": source_url,
         },
         "links": [
             *_dial_links(result["resources"]),
             {
                 "label": "How Closeness decides (API and rulebook)",
-                "url": url_for("docs.get_docs", _external=True),
+                "url": docs_url,
                 "type": "absolute",
             },
         ],
@@ -298,52 +246,3 @@ def _dial_links(resources: list) -> list[dict]:
                 label = f"{verb} {resource['name']}: {number}"
                 links.append({"label": label, "url": dial_uri(number, scheme), "type": "absolute"})
     return list({link["url"]: link for link in links}.values())
-
-
-@bp.post("/<service_id>")
-@openapi.documented(
-    {
-        "summary": "Answer a CDS Hooks request with one decision card",
-        "operationId": "callCdsService",
-        "tags": ["cds-hooks"],
-        "parameters": [{"name": "service_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "requestBody": {"required": True, **openapi.json_body("CdsRequest")},
-        "responses": {
-            **openapi.ok("CdsResponse", "One card for the patient's latest QuestionnaireResponse"),
-            **openapi.errors(
-                "BadRequest", "NotFound", "PreconditionFailed", "PayloadTooLarge", "UnsupportedMediaType"
-            ),
-            "422": {
-                "description": "The QuestionnaireResponse cannot be used",
-                "content": openapi.FHIR_OUTCOME,
-            },
-        },
-    }
-)
-def call_service(service_id: str):
-    """Answer a CDS Hooks request with one card for the patient's latest QuestionnaireResponse."""
-    if service_id != SERVICE_ID:
-        raise ApiError(404, f"No CDS service with this id; GET /cds-services lists them ({SERVICE_ID}).")
-    if request.mimetype != "application/json":
-        raise ApiError(415, "Send the CDS Hooks request as JSON with Content-Type: application/json.")
-    hook_request = parse_json(request_body(request))
-    if not isinstance(hook_request, dict):
-        raise ApiError(400, "A CDS Hooks request is a JSON object.", code="bad_request")
-    try:
-        hook_request = cds_request_schema.load(hook_request)
-    except ValidationError as error:
-        raise ApiError(
-            400, "The CDS Hooks request is incomplete.", error.messages, code="bad_request"
-        ) from None
-    resource = _questionnaire_response(hook_request)
-    if resource is None:
-        # CDS Hooks: data the service needs was neither prefetched nor fetchable -> 412.
-        raise ApiError(
-            412,
-            "No QuestionnaireResponse in context or prefetch; prefetch 'questionnaireResponse'.",
-            code="precondition_failed",
-        )
-    assessment = decide_response(resource)
-    result, headers = record(assessment, "cds-hooks")
-    would_change = services().evaluator.would_change(assessment)
-    return {"cards": [_card(result, assessment.answers, would_change)]}, 200, headers

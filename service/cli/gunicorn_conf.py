@@ -1,4 +1,4 @@
-"""gunicorn settings for Closeness (`closeness serve` passes --config python:service.ops.gunicorn_conf)."""
+"""gunicorn settings for Closeness (`closeness serve` passes --config python:service.cli.gunicorn_conf)."""
 
 import ctypes
 import ctypes.util
@@ -119,8 +119,8 @@ def on_starting(server):
     """Start with an empty metrics directory and the checked rulebook in memory."""
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     os.makedirs(_metrics_dir, exist_ok=True)
+    from service.cli import boot
     from service.core.rulebook import default_rules_dir
-    from service.ops import boot
 
     os.environ.setdefault(
         "CLOSENESS_RULES_SOURCE", os.environ.get("CLOSENESS_RULES_DIR") or str(default_rules_dir())
@@ -159,8 +159,8 @@ def on_starting(server):
 def on_reload(server):
     """On HUP, before new workers start: take the changed rulebook if it loads and its cases pass, or
     refuse it and keep the old one."""
+    from service.cli import boot
     from service.core.rulebook import RulebookError
-    from service.ops import boot
 
     try:
         rulebook = _checked_rulebook()
