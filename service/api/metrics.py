@@ -30,7 +30,7 @@ def _observe(response):
 def get_metrics():
     """Expose the metrics in Prometheus text format."""
     body, content_type = exposition()
-    return Response(body, mimetype=content_type)
+    return Response(body, headers={"Content-Type": content_type})  # its charset once
 
 
 def init_app(app: Flask) -> None:

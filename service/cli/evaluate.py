@@ -94,8 +94,11 @@ def _open(path: str):
 def evaluate(path, jobs, changes, rules):
     """One JSON object in, one result out; or JSON Lines, streamed line by line in constant memory."""
     evaluator = load_evaluator(chosen_rules(rules))
+    click.get_current_context().meta["closeness.reading"] = "standard input" if path == "-" else path
     with _open(path) as source:
         first = source.readline()
+        while first and not first.strip():  # blank lines before anything count as nothing
+            first = source.readline()
         if not first:
             click.echo(NOTHING.format(where="standard input" if path == "-" else path), err=True)
             sys.exit(1)

@@ -31,14 +31,19 @@ class _Closeness(click.Group):
         except RulebookError as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
-            ctx.exit(1)
+            # A rules folder that is not there is a usage problem (2); one with problems, a finding (1).
+            missing = all(problem.message == "rules directory not found" for problem in error.problems)
+            ctx.exit(2 if missing else 1)
         except (JsonInputError, AnswersInvalid, ConfigError, UsageError) as error:
             click.echo(f"closeness: {error}", err=True)
             ctx.exit(2)
         except BrokenPipeError:
             raise  # click stops quietly when the reader went away (closeness evaluate ... | head -1)
         except UnicodeDecodeError as error:
-            click.echo(f"closeness: not UTF-8 text (byte {error.start}); save the file as UTF-8", err=True)
+            where = ctx.meta.get("closeness.reading", "the input")
+            click.echo(
+                f"closeness: {where} is not UTF-8 text (byte {error.start}); save it as UTF-8", err=True
+            )
             ctx.exit(2)
         except OSError as error:
             click.echo(f"closeness: {error.filename}: {error.strerror}", err=True)
@@ -56,9 +61,7 @@ class _Closeness(click.Group):
             ctx.exit(2)
 
 
-@click.group(
-    cls=_Closeness, help=HELP, context_settings={"help_option_names": ["-h", "--help"]}
-)
+@click.group(cls=_Closeness, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--rules", metavar="DIR", help=RULES_HELP)
 def cli(rules):
     pass

@@ -23,7 +23,8 @@ except ConfigError as _error:  # one line naming the variable, not a traceback
 # the throughput; sync stayed predictable with the best p99 (README, "Worker class").
 worker_class = _settings["WORKER_CLASS"]
 workers = _settings["WORKERS"] or os.cpu_count() or 1
-threads = _settings["THREADS"]
+# Threads only with gthread: gunicorn would switch a sync worker to gthread when given threads.
+threads = _settings["THREADS"] if worker_class == "gthread" else 1
 timeout = _settings["TIMEOUT"]
 graceful_timeout = 30
 keepalive = 5

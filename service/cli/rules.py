@@ -47,7 +47,11 @@ def check(dir, rules):  # noqa: A002 - the argument's name in the help
 @click.argument("dir", required=False)
 @click.option("--coverage", "show_coverage", is_flag=True, help="report what the cases exercise")
 @click.option(
-    "--min", "min_", type=float, metavar="PCT", help="exit 1 when coverage is under PCT (implies --coverage)"
+    "--min",
+    "min_",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="exit 1 when coverage is under PCT (implies --coverage)",
 )
 @rules_option
 def test(dir, show_coverage, min_, rules):  # noqa: A002
@@ -80,6 +84,7 @@ def report(dir, format_, rules):  # noqa: A002
 def jsonl(path: str, option: str) -> list[tuple[int, object]]:
     """(1-based line number, parsed JSON) for every non-empty line; a bad line is a UsageError naming it."""
     out = []
+    click.get_current_context().meta["closeness.reading"] = f"{option} {path}"
     with open(path, encoding="utf-8-sig") as lines:
         for number, line in enumerate(lines, 1):
             if not line.strip():
@@ -125,6 +130,8 @@ def _case_lines(path: str, evaluator: Evaluator) -> list[tuple[str, dict]]:
 @click.option("--strict", is_flag=True, help="exit 1 when rules changed but the version did not")
 def diff(old, new, cases, replay_path, format_, out, strict):
     # A draft may be incomplete (a rule removed, its cases not yet): compare anyway, and say so.
+    if cases and replay_path:
+        raise UsageError("give --cases or --replay, not both")
     old, new = load_rulebook(old, strict=False), load_rulebook(new, strict=False)
     for warning in (*old.warnings, *new.warnings):
         click.echo(f"warning: {warning}", err=True)
@@ -133,6 +140,11 @@ def diff(old, new, cases, replay_path, format_, out, strict):
         if not records:
             raise UsageError(f"--replay {replay_path}: no decisions in it (closeness log export writes them)")
         result = replay(old, new, records)
+        if not result.cases:
+            raise UsageError(
+                f"--replay {replay_path}: none of its {len(records)} decisions kept its answers "
+                "(CLOSENESS_DECISION_LOG_ANSWERS); an export of answer sets is --cases"
+            )
     else:
         result = impact(old, new, _case_lines(cases, Evaluator(new)) if cases else None)
     if format_ == "json":

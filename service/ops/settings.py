@@ -209,6 +209,34 @@ ENVIRONMENT = {
 }
 
 
+MALLOC_VARIABLES = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+
+
+def preflight(config: dict, environ=os.environ) -> None:
+    """What `closeness serve` checks before gunicorn binds, beyond each setting on its own: settings
+    that need each other, folders it must be able to create, and the variables of its environment."""
+    if config["ALERT_WEBHOOK_URL"] and not config["ALERT_SECRET"]:
+        raise ConfigError("CLOSENESS_ALERT_WEBHOOK_URL needs CLOSENESS_ALERT_SECRET to sign the alerts")
+    for variable in MALLOC_VARIABLES:
+        value = environ.get(variable)
+        if value and not (value.isdigit() and int(value) < 1 << 40):
+            raise ConfigError(f"{variable} has an invalid value (use a whole number of bytes, 0 or more)")
+    for variable in ("PROMETHEUS_MULTIPROC_DIR", "XDG_DATA_HOME"):
+        value = environ.get(variable)
+        if value and not Path(value).is_absolute():
+            raise ConfigError(f"{variable} has an invalid value (use an absolute path)")
+    if config["DECISION_LOG"]:
+        folders = [("CLOSENESS_DECISION_SPOOL_DIR", spool_base(config))]
+        if config["DECISION_LOG_URL"].startswith("sqlite:///"):
+            path = Path(config["DECISION_LOG_URL"].removeprefix("sqlite:///"))
+            folders.append(("CLOSENESS_DECISION_LOG_URL", path.parent))
+        for variable, folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as error:
+                raise ConfigError(f"{variable}: cannot use the folder {folder} ({error.strerror})") from None
+
+
 def startup_warnings(config: dict) -> list[str]:
     """What a deployment should change before real use, said once at start (by gunicorn's master)."""
     warnings = []

@@ -260,17 +260,67 @@ def test_commands_work_in_a_folder_that_has_a_rules_subfolder(tmp_path, baseline
     ("args", "environment", "code", "message"),
     [
         ((), {"CLOSENESS_RESOURCES_FILE": "/nonexistent/resources.json"}, 2, "resources file"),
-        (("--rules", "/nonexistent/rules"), {}, 1, "rules directory not found"),
+        (("--rules", "/nonexistent/rules"), {}, 2, "rules directory not found"),
         ((), {"CLOSENESS_LOG_LEVEL": "LOUD"}, 2, "CLOSENESS_LOG_LEVEL has an invalid value"),
         ((), {"CLOSENESS_MAX_BODY_BYTES": "-5"}, 2, "CLOSENESS_MAX_BODY_BYTES has an invalid value"),
         ((), {"CLOSENESS_DECISION_LOG": "maybe"}, 2, "CLOSENESS_DECISION_LOG has an invalid value"),
+        ((), {"CLOSENESS_ALERT_WEBHOOK_URL": "http://127.0.0.1:9/hook"}, 2, "needs CLOSENESS_ALERT_SECRET"),
+        (
+            (),
+            {"CLOSENESS_DECISION_LOG": "true", "CLOSENESS_DECISION_LOG_URL": "sqlite:////proc/no/x.db"},
+            2,
+            "CLOSENESS_DECISION_LOG_URL: cannot use the folder /proc/no",
+        ),
+        (
+            (),
+            {"CLOSENESS_DECISION_LOG": "true", "CLOSENESS_DECISION_SPOOL_DIR": "/proc/spool"},
+            2,
+            "CLOSENESS_DECISION_SPOOL_DIR: cannot use the folder",
+        ),
+        ((), {"MALLOC_TRIM_THRESHOLD_": "abc"}, 2, "MALLOC_TRIM_THRESHOLD_ has an invalid value"),
+        ((), {"PROMETHEUS_MULTIPROC_DIR": "relative"}, 2, "PROMETHEUS_MULTIPROC_DIR has an invalid value"),
+        (("--host", "bad_host!"), {}, 2, "use an IP address or a host name"),
+        (("--rules", "FAILING"), {}, 1, "its cases fail: consider-walking-away / fires_"),
     ],
-    ids=["resources", "rules", "log-level", "body-bytes", "flag"],
+    ids=[
+        "resources",
+        "rules",
+        "log-level",
+        "body-bytes",
+        "flag",
+        "alert-secret",
+        "log-folder",
+        "spool-folder",
+        "malloc",
+        "metrics-folder",
+        "host",
+        "failing-cases",
+    ],
 )
-def test_serve_refuses_what_cannot_be_used_before_gunicorn_starts(args, environment, code, message):
+def test_serve_refuses_what_cannot_be_used_before_gunicorn_starts(tmp_path, args, environment, code, message):
     import os
 
-    run = closeness(*args, "serve", "--port", "1", env={**os.environ, **environment})
+    if "FAILING" in args:  # the README's worked example: a valid rulebook whose own cases now fail
+        failing = tmp_path / "rules"
+        shutil.copytree(default_rules_dir(), failing, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        rule = failing / "walk-away" / "walk-away-many-signs.yaml"
+        rule.write_text(rule.read_text().replace("at_least: 3}", "at_least: 4}"))
+        args = tuple(str(failing) if a == "FAILING" else a for a in args)
+    if args[:1] == ("--host",):
+        run = closeness("serve", "--port", "1", *args, env={**os.environ, **environment})
+    else:
+        run = closeness(*args, "serve", "--port", "1", env={**os.environ, **environment})
     assert run.returncode == code and message in run.stderr
     assert "Traceback" not in run.stderr and "Listening at" not in run.stderr + run.stdout
-    assert len(run.stderr.strip().splitlines()) <= 2
+    assert len(run.stderr.strip().splitlines()) <= 4
+
+
+def test_rules_diff_takes_cases_or_a_replay_and_says_when_a_replay_kept_no_answers(tmp_path, baseline):
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text(json.dumps(baseline) + "\n")
+    both = closeness(
+        "rules", "diff", "rules", "rules", "--cases", str(answers), "--replay", str(answers), cwd=ROOT
+    )
+    assert both.returncode == 2 and "give --cases or --replay, not both" in both.stderr
+    plain = closeness("rules", "diff", "rules", "rules", "--replay", str(answers), cwd=ROOT)
+    assert plain.returncode == 2 and "none of its 1 decisions kept its answers" in plain.stderr

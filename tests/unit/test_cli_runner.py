@@ -11,7 +11,7 @@ MISUSES = [
     (["evaluate"], 2, "Missing argument 'PATH'"),
     (["evaluate", "/nonexistent/answers.jsonl"], 2, "No such file or directory"),
     (["evaluate", "-", "--jobs", "0"], 2, "Invalid value for '--jobs'"),
-    (["rules", "check", "/nonexistent/rules"], 1, "rules directory not found"),
+    (["rules", "check", "/nonexistent/rules"], 2, "rules directory not found"),
     (["rules", "report", "--format", "pdf"], 2, "Invalid value for '--format'"),
     (["rules", "diff", "only-one"], 2, "Missing argument 'NEW'"),
     (["log", "stats", "--since", "yesterday"], 2, "--since: expected a date"),
