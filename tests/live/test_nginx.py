@@ -99,6 +99,8 @@ def test_what_nginx_refuses_itself_is_json_in_the_service_s_shape(stack):
     status, headers, body = proxy.request("GET", "/metrics")  # for monitoring on the instances' ports only
     assert status == 404 and headers["Content-Type"] == "application/json"
     assert json.loads(body)["code"] == "not_found"
+    # nginx's own errors name the request, in the body and the header, as the service's do.
+    assert len(headers["X-Request-ID"]) == 32 and json.loads(body)["request_id"] == headers["X-Request-ID"]
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as raw:
         raw.sendall(b"THIS IS NOT HTTP\r\n\r\n")
         answer = raw.recv(4096)
