@@ -23,7 +23,6 @@ from schemas.model import (
     Rule,
 )
 from schemas.questionnaire import DECLINED, load_questionnaire
-from schemas.resources import ResourceSchema
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
@@ -42,14 +41,14 @@ OPERATORS_BY_TYPE = {
 LIST_OPERATORS = ("in", "includes_any")
 
 
-class _FileSchema(Schema):
+class FileSchema(Schema):
     class Meta:
         unknown = RAISE
 
     error_messages = {"unknown": "unknown key", "type": "expected a mapping"}
 
 
-def _text(**kwargs):
+def required_text(**kwargs):
     return fields.String(required=True, validate=validate.Length(min=1, error="must not be empty"), **kwargs)
 
 
@@ -173,17 +172,17 @@ def _nest(problems):
     return out or {"_condition": ["invalid condition"]}
 
 
-class HedgedSchema(_FileSchema):
+class HedgedSchema(FileSchema):
     """A concern's words when it holds only because a follow-up was skipped or declined."""
 
-    title = _text()
-    explanation = _text()
+    title = required_text()
+    explanation = required_text()
     headline = fields.String(validate=validate.Length(min=1))
     summary = fields.String(validate=validate.Length(min=1))
     summary_with = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1)))
 
 
-class EffectSchema(_FileSchema):
+class EffectSchema(FileSchema):
     kind = fields.String(
         required=True,
         validate=validate.OneOf(
@@ -245,11 +244,11 @@ class EffectSchema(_FileSchema):
             raise ValidationError(errors)
 
 
-class _Documented(_FileSchema):
+class _Documented(FileSchema):
     kind = fields.String(required=True)
     id = _id_field()
-    title = _text()
-    explanation = _text()
+    title = required_text()
+    explanation = required_text()
     section = fields.String(required=True)
     basis = fields.String(
         required=True, validate=validate.OneOf(BASES, error="basis is article or safety-guidance")
@@ -297,7 +296,7 @@ class RuleSchema(_Documented):
         return Rule(**_documented(data, original), when=data["when"], effect=_effect(data["effect"]))
 
 
-class LevelTextSchema(_FileSchema):
+class LevelTextSchema(FileSchema):
     """Words of a level for when a condition holds (a variant, or an addition)."""
 
     when = ConditionField()
@@ -384,34 +383,3 @@ class DerivedSchema(_Documented):
 
 
 FILE_SCHEMAS = {"rule": RuleSchema(), "outcome": OutcomeSchema(), "derived": DerivedSchema()}
-
-
-class CaseSchema(_FileSchema):
-    name = fields.String(
-        required=True,
-        validate=validate.Regexp(
-            r"^(fires|silent)_[a-z0-9_]+$", error="name starts with fires_ or silent_ and uses a-z, 0-9, _"
-        ),
-    )
-    answers = fields.Dict(keys=fields.String(), load_default=dict)
-    fires = StrictBoolean(required=True)
-    expect = fields.Dict(
-        keys=fields.String(
-            validate=validate.OneOf(
-                ("recommendation", "urgent", "steps", "also_consider", "safety", "title", "count")
-            )
-        )
-    )
-
-
-class RulebookSchema(_FileSchema):
-    version = fields.String(
-        required=True, validate=validate.Regexp(r"^\d+\.\d+\.\d+$", error="version is MAJOR.MINOR.PATCH")
-    )
-    questionnaire = fields.String(required=True)
-    notice = _text()
-    resources = fields.List(fields.Nested(ResourceSchema), required=True, validate=validate.Length(min=1))
-    concerns = fields.List(fields.String(validate=validate.Regexp(SNAKE)), required=True)
-    step_order = fields.List(fields.String(validate=validate.Regexp(KEBAB)), required=True)
-    would_change_never_with = fields.String(validate=validate.Regexp(KEBAB), load_default=None)
-    case_baseline = fields.Dict(keys=fields.String(), required=True)

@@ -23,13 +23,19 @@ from pathlib import Path
 
 import orjson
 
+from service.audit.spool_files import (
+    BATCH,
+    SEGMENT_SUFFIX,
+    _complete_lines,
+    _read_offset,
+    _remove,
+    _write_offset,
+)
+
 log = logging.getLogger("closeness.decision_log")
-SEGMENT_SUFFIX = ".spool"
-OFFSET_SUFFIX = ".shipped"
 DEAD_LETTERS = "dead-letters.jsonl"  # records the database refused one by one while it answered
 SYNC_EVERY = 0.05  # seconds between fsyncs of the open segment
 SHIP_EVERY = 0.5  # seconds between batches: one transaction carries what came in meanwhile
-BATCH = 1000  # records per insert at most (halved after failures while the database answers)
 SEGMENT_BYTES = 8 << 20  # the open segment is replaced when it reaches this; the old one is adopted
 ADOPT_EVERY = 2.0  # seconds between looks for segments nobody holds (dead processes, rotated ones)
 PROBE_EVERY = 5.0  # seconds between database probes while there is nothing to ship
@@ -37,52 +43,6 @@ STUCK_AFTER = 5.0  # a database call running longer than this counts as the data
 FULL_FOR = 5.0  # seconds /readyz says "full" after a drop
 BACKOFF = (0.5, 1, 2, 4, 8, 15)  # pauses after consecutive failures (the last one repeats)
 REFUSED_ALONE = 5  # a single record failing this often while the database answers is set aside
-
-
-def _offset_path(segment: Path) -> Path:
-    return segment.with_suffix(OFFSET_SUFFIX)
-
-
-def _read_offset(segment: Path) -> int:
-    try:
-        return int(_offset_path(segment).read_text() or 0)
-    except (OSError, ValueError):
-        return 0
-
-
-def _write_offset(segment: Path, offset: int) -> None:
-    temporary = _offset_path(segment).with_suffix(".tmp")
-    temporary.write_text(str(offset))
-    os.replace(temporary, _offset_path(segment))
-
-
-def _remove(segment: Path) -> None:
-    for path in (segment, _offset_path(segment), _offset_path(segment).with_suffix(".tmp")):
-        path.unlink(missing_ok=True)
-
-
-def _complete_lines(fd: int, offset: int, limit: int = BATCH) -> tuple[list[bytes], int]:
-    """Up to `limit` whole records (JSON lines, as written) from offset; a line still being written is
-    left for later, a torn one (a crash mid-write) is skipped."""
-    records, position = [], offset
-    while len(records) < limit:
-        chunk = os.pread(fd, 1 << 20, position)
-        end = chunk.rfind(b"\n")
-        if end < 0:
-            break
-        for line in chunk[: end + 1].splitlines(keepends=True):
-            if len(records) == limit:
-                break
-            position += len(line)
-            # Each record is one write of one JSON object: a line that is not one is torn (a power cut
-            # mid-write) and skipped. (A record the database still refuses goes to the dead letters.)
-            if line.startswith(b"{") and line.endswith(b"}\n"):
-                records.append(line[:-1])
-            else:
-                log.error("decision spool: skipped an unreadable line")
-        if len(chunk) < (1 << 20):
-            break
-    return records, position
 
 
 class Spool:

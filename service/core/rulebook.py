@@ -11,7 +11,8 @@ from marshmallow import ValidationError
 from schemas.answers import answers_schema
 from schemas.model import Definition, Derivation, OutcomeLevel, Rule
 from schemas.questionnaire import load_questionnaire
-from schemas.rulefile import FILE_SCHEMAS, CaseSchema, RulebookSchema
+from schemas.rulebook_files import CaseSchema, RulebookSchema
+from schemas.rulefile import FILE_SCHEMAS
 from service.core.rulecheck import Problem, RulebookError, cross_check
 from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
 
