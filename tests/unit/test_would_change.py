@@ -8,25 +8,7 @@ from itertools import combinations, product
 from tests.policy import decide
 
 SEVERITY = {"rebuild": 0, "professional_help": 1, "consider_walking_away": 2}
-NEEDS = (
-    "being_listened_to",
-    "honest_talks",
-    "talking_about_feelings",
-    "respect",
-    "admiration",
-    "quality_time",
-    "feeling_safe_to_share",
-    "physical_closeness",
-)
-SIGNS = (
-    "feeling_misunderstood",
-    "difficulty_sharing",
-    "growing_distance",
-    "resentment",
-    "seeking_connection_elsewhere",
-    "push_pull",
-    "different_ways_of_expressing",
-)
+NEEDS, SIGNS = QUESTIONS["missing_needs"][1], QUESTIONS["signs"][1]
 FLIPS = (
     "partner_refuses_to_talk",
     "partner_always_blames",
@@ -34,19 +16,9 @@ FLIPS = (
     "partner_ignores_feelings",
 )
 LOCKED = {
-    "afraid_of_partner",
-    "partner_harmed_me",
-    "partner_controls",
-    "partner_insults",
-    "unsafe_now",
+    *SAFETY_ONLY,
     "feeling_down",
     "lost_interest",
-    "wished_dead",
-    "suicidal_thoughts",
-    "past_attempt",
-    "attempt_recent",
-    "self_harm",
-    "suicidal_thoughts_now",
     "connecting_leaves_me_worse",
     "past_hurt_affects_me",
     "ready_to_share",
