@@ -5,7 +5,8 @@ values, no locked answer, and absent exactly when the contract says."""
 import random
 from itertools import combinations, product
 
-from tests.policy import decide
+from tests.answers import SAFETY_ONLY
+from tests.policy import QUESTIONS, decide
 
 SEVERITY = {"rebuild": 0, "professional_help": 1, "consider_walking_away": 2}
 NEEDS, SIGNS = QUESTIONS["missing_needs"][1], QUESTIONS["signs"][1]
