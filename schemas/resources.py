@@ -46,20 +46,34 @@ def resource_targets(concerns, topics, recommendations, safety_questions=()) -> 
     )
 
 
-# A phone number inside free text ("112 in many countries, 911 in the US"): digits, maybe a leading +,
-# with spaces, dots or dashes between groups; at least three digits.
-PHONE_NUMBER = re.compile(r"\+?\d(?:[\d .-]*\d)?")
+# A phone number inside a resource's phone or text line ("112 in many countries, 911 in the US",
+# "(212) 555-1234", "+44 (0)20 7946 0000"): digits, maybe a leading + or (, with spaces, dots, dashes
+# and brackets between groups (not slashes: "24/7"); at least three digits; an extension ("ext. 204")
+# is not dialled.
+# service/api/static/form.js reads numbers the same way.
+PHONE_NUMBER = re.compile(r"\+?\(?\d[\d ().-]*\d")
+EXTENSION = re.compile(r"\b(ext\.?|x)\s*$", re.I)
 
 
 def dial_numbers(text: str) -> list[str]:
     """The numbers a phone can dial in a resource's phone or text line, as they appear ("0800 123")."""
-    found = [m.group(0).strip() for m in PHONE_NUMBER.finditer(text or "")]
-    return [n for n in found if sum(c.isdigit() for c in n) >= 3]
+    text = text or ""
+    found = []
+    for match in PHONE_NUMBER.finditer(text):
+        if EXTENSION.search(text[max(0, match.start() - 5) : match.start()]):
+            continue
+        number = match.group(0).strip()
+        if sum(c.isdigit() for c in number) >= 3:
+            found.append(number)
+    return found
 
 
 def dial_uri(number: str, scheme: str = "tel") -> str:
-    """A tel: or sms: URI for a number as written (RFC 3966 keeps only digits and a leading +)."""
-    return f"{scheme}:" + ("+" if number.startswith("+") else "") + "".join(c for c in number if c.isdigit())
+    """A tel: or sms: URI for a number as written (RFC 3966 keeps only digits and a leading +; an
+    international number drops the trunk "(0)")."""
+    if number.startswith("+"):
+        return f"{scheme}:+" + "".join(c for c in number.replace("(0)", "") if c.isdigit())
+    return f"{scheme}:" + "".join(c for c in number if c.isdigit())
 
 
 def unknown_targets(resources: list, targets: frozenset) -> list[tuple[int, str]]:

@@ -75,7 +75,9 @@ def create_assessment():
             "Send the answers as JSON (application/json) or as a FHIR QuestionnaireResponse "
             "(application/fhir+json).",
         )
-    if refused and not assessment.result["urgent"]:  # an urgent result goes out whatever else was sent
+    # A result with any safety signal (and its support) goes out whatever else was sent; ?explain is
+    # then ignored. Without one, a bad value is a 400.
+    if refused and not any(assessment.result["safety"].values()):
         raise ApiError(400, refused["explain"][0], refused, code="bad_request")
     result, headers = record(assessment, channel)
     if explain == "changes":

@@ -17,14 +17,13 @@ from service.interop.fhir_questionnaire import canonical_url
 
 bp = Blueprint("cds_hooks", __name__, url_prefix="/cds-services")
 SERVICE_ID = "closeness-intimacy"
-HOOK = CDS_HOOK
 
 
 def _service() -> dict:
     questionnaire = canonical_url(current_app.config["FHIR_BASE"])
     return {
         "id": SERVICE_ID,
-        "hook": HOOK,
+        "hook": CDS_HOOK,
         "title": "Closeness: emotional intimacy check",
         "description": DESCRIPTION,
         "prefetch": {

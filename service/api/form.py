@@ -76,7 +76,18 @@ def _support_by_topic() -> dict:
         topic: [dict(r) for r in resolver.select_resources((f"declined:{topic}",), ())]
         for topic in TOPIC_CONCERNS
     }
-    return {"topics": topics, "resources": support, "declined": declined}
+    # A question's own support on a yes or "I'd rather not say" (answer:<id>; the harm question: a
+    # sexual violence service), after its topic's.
+    extra = {
+        question.id: [dict(r) for r in resolver.select_resources((f"answer:{question.id}",), ())]
+        for question in load_questionnaire().base_safety_questions
+    }
+    return {
+        "topics": topics,
+        "resources": support,
+        "declined": declined,
+        "extra": {question: found for question, found in extra.items() if found},
+    }
 
 
 @bp.get("")

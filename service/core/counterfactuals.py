@@ -58,8 +58,8 @@ def _closeness(slot: Slot, value, answers: dict) -> tuple:
 
 
 class Search:
-    """The minimal change sets for one answer set, decided by `decide(answers) -> (recommendation,
-    title)`: the rulebook run on the changed answers."""
+    """The minimal change sets for one answer set, decided by `decide(changed) -> (recommendation,
+    title)`: the rulebook run on the answers with those changed."""
 
     def __init__(self, answers: dict, decide, recommendation: str):
         self.answers, self.decide = answers, decide
@@ -73,7 +73,7 @@ class Search:
     def outcome(self, changed: dict) -> tuple[str, str]:
         key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in changed.items()))
         if key not in self._seen:
-            self._seen[key] = self.decide({**self.answers, **changed})
+            self._seen[key] = self.decide(changed)
         return self._seen[key]
 
     def _reaching(self, chosen: tuple[Slot, ...], target: str) -> dict | None:

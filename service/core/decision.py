@@ -184,7 +184,9 @@ class Resolver:
         if winner.steps == "all" and winner.condition_name(("steps_on_your_own_when",)) in fired:
             chosen = [r for r in step_rules if r.effect.on_your_own and not r.effect.fallback]
         elif winner.steps == "on_your_own":
-            withheld = f"{winner.id}:no-steps" in fired or set(noted) & set(winner.no_steps_with_concerns)
+            withheld = winner.condition_name(("no_steps_when",)) in fired or set(noted) & set(
+                winner.no_steps_with_concerns
+            )
             chosen = (
                 [] if withheld else [r for r in step_rules if r.effect.on_your_own and not r.effect.fallback]
             )
@@ -200,10 +202,18 @@ class Resolver:
 
     def _texts(self, structure: Structure, hedged: set) -> tuple[str, str]:
         """The result's title and summary: the first urgent concern's (its hedged words when it holds
-        only by a skipped or declined follow-up), else the winning level's."""
+        only by a skipped or declined follow-up; an explicitly answered follow-up concern goes before a
+        hedged one), else the winning level's."""
         if not structure.urgent:
             return structure.texts["headline"], structure.texts["summary"]
         first = structure.urgent[0]
+        if first in hedged:
+            # An explicit yes to another follow-up concern is never softened by this one's skipped
+            # follow-up: that concern's words lead (they name this one's help too).
+            explicit = [
+                c for c in structure.urgent if self.concern_rules[c].effect.hedged and c not in hedged
+            ]
+            first = explicit[0] if explicit else first
         effect = self.concern_rules[first].effect
         words = effect.hedged if first in hedged else effect
         summary = words.summary
@@ -364,8 +374,8 @@ class Evaluator:
         if result["recommendation"] == "rebuild":
             return []
 
-        def decide(answers: dict) -> tuple[str, str]:
-            structure = self.resolver.structure(frozenset(self.engine.fired_rules({**facts, **answers})))
+        def decide(changed: dict) -> tuple[str, str]:
+            structure = self.resolver.structure(frozenset(self.engine.fired_rules({**facts, **changed})))
             return structure.winner.recommendation, structure.texts["headline"]
 
         return would_change(assessment.answers, result["recommendation"], decide)

@@ -11,6 +11,7 @@ from schemas.questionnaire import article_sections
 from schemas.resources import contact_text, dial_numbers, dial_uri
 from service.audit.sentences import RECOMMENDATION_WORDS
 from service.core.decision import MOOD_QUESTIONS
+from service.core.intake import SKIPPED_FOLLOW_UP
 
 INDICATOR = {"consider_walking_away": "warning", "professional_help": "warning", "rebuild": "info"}
 DESCRIPTION = (
@@ -93,7 +94,9 @@ def _screened(safety: dict) -> bool:
 
 def _basis(concern: str, answers: dict, warnings: list) -> str:
     """What this client's answers that made a concern hold were, in a clinician's words."""
-    skipped = {w["question"] for w in warnings}
+    # Only follow-ups counted as yes because they were skipped: a missing or invalid base answer
+    # (also in an urgent result's warnings) triggers nothing.
+    skipped = {w["question"] for w in warnings if w["message"] == SKIPPED_FOLLOW_UP}
     found = []
     for question, words in BASIS_WORDS.get(concern, ()):
         if answers.get(question) is True:

@@ -578,6 +578,7 @@ def test_v21_a_declined_harm_question_with_a_rebuild_result_on_a_phone(site, pag
     _open(page, server.url + "/form")
     page.check("input[name='partner_harmed_me'][value='declined']")
     assert page.locator("#q-unsafe_now").is_visible()  # a declined trigger asks its follow-up
+    assert "A sexual violence service" in page.locator("#support-partner_harmed_me").inner_text()
     answers = {
         **baseline,
         "partner_harmed_me": "declined",

@@ -305,3 +305,15 @@ def test_the_card_says_what_the_suggestion_depends_on(client, baseline):
     noted = {**answers, "partner_insults": True, "unsafe_now": False}
     detail = client.post(SERVICE, json=_request(client, noted)).get_json()["cards"][0]["detail"]
     assert "What this suggestion depends on" not in detail  # never beside a safety signal
+
+
+def test_an_invalid_base_answer_is_never_said_to_count_as_yes(client):
+    from service.interop.cds_cards import _basis
+
+    warnings = [
+        {"question": "partner_harmed_me", "message": "This question needs an answer."},
+        {"question": "unsafe_now", "message": "Not answered yes or no, so it was counted as yes, to be safe."},
+    ]
+    said = _basis("partner_safety", {"afraid_of_partner": True}, warnings)
+    assert "frightened by a partner or ex-partner: yes" in said and "sexually coerced" not in said
+    assert "counted as yes" in _basis("partner_safety_now", {}, warnings)

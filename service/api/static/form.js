@@ -51,14 +51,18 @@
 
   // Phone and text lines as links a phone can dial: each number in the text (three digits or more)
   // becomes a tel: or sms: link; the words around it stay as they are.
-  var NUMBER = /\+?\d(?:[\d .-]*\d)?/g;
+  // The same reading as schemas/resources.py: brackets and separators inside a number, an extension
+  // ("ext. 204") not dialled, an international number without its trunk "(0)".
+  var NUMBER = /\+?\(?\d[\d ().-]*\d/g;
   function dialable(lead, line, scheme, tag) {
     var parts = lead ? [document.createTextNode(lead + ": ")] : [];
     var last = 0;
     line.replace(NUMBER, function (number, at) {
       if (number.replace(/\D/g, "").length < 3) return number;
+      if (/\b(ext\.?|x)\s*$/i.test(line.slice(Math.max(0, at - 5), at))) return number;
       parts.push(document.createTextNode(line.slice(last, at)));
-      var uri = scheme + ":" + (number.charAt(0) === "+" ? "+" : "") + number.replace(/\D/g, "");
+      var digits = number.charAt(0) === "+" ? "+" + number.replace("(0)", "").replace(/\D/g, "") : number.replace(/\D/g, "");
+      var uri = scheme + ":" + digits;
       parts.push(el("a", { href: uri, class: "dial", text: number }));
       last = at + number.length;
       return number;
@@ -79,8 +83,7 @@
 
   function resourceList(resources) {
     return el("ul", { class: "resources" }, resources.map(function (r) {
-      // Numbers in the description ("your local emergency number (112, 911 or 999)") dial too.
-      return el("li", {}, [el("strong", { text: r.name }), dialable("", r.description, "tel", "p")].concat(contactLines(r)));
+      return el("li", {}, [el("strong", { text: r.name }), el("p", { text: r.description })].concat(contactLines(r)));
     }));
   }
 
@@ -98,7 +101,11 @@
     var topic = config.support.topics[q.id];
     var declined = value(q) === "declined";
     panel.appendChild(el("p", { class: "support-lead", text: declined ? L.support_declined : L["support_" + topic] }));
-    panel.appendChild(resourceList((declined ? config.support.declined : config.support.resources)[topic] || []));
+    var listed = ((declined ? config.support.declined : config.support.resources)[topic] || []).slice();
+    (config.support.extra[q.id] || []).forEach(function (r) {
+      if (!listed.some(function (l) { return l.name === r.name; })) listed.push(r);
+    });
+    panel.appendChild(resourceList(listed));
     panel.appendChild(el("p", { class: "support-note", text: L.support_after_note }));
   }
 
