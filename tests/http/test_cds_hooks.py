@@ -308,11 +308,12 @@ def test_the_card_says_what_the_suggestion_depends_on(client, baseline):
 
 
 def test_an_invalid_base_answer_is_never_said_to_count_as_yes(client):
+    from service.core.intake import SKIPPED_FOLLOW_UP
     from service.interop.cds_cards import _basis
 
     warnings = [
         {"question": "partner_harmed_me", "message": "This question needs an answer."},
-        {"question": "unsafe_now", "message": "Not answered yes or no, so it was counted as yes, to be safe."},
+        {"question": "unsafe_now", "message": SKIPPED_FOLLOW_UP},
     ]
     said = _basis("partner_safety", {"afraid_of_partner": True}, warnings)
     assert "frightened by a partner or ex-partner: yes" in said and "sexually coerced" not in said

@@ -56,7 +56,9 @@ def test_the_fhir_intake_takes_the_same_parameter(client, baseline):
     assert "would_change" not in client.post("/v1/assessments", data=body, headers=headers).get_json()
 
 
-@pytest.mark.parametrize("change", [{"partner_insults": True, "unsafe_now": False}, {"self_harm": "declined"}])
-def test_a_bad_explain_never_keeps_the_support_for_a_noted_or_declined_item_back(client, baseline, change):
+@pytest.mark.parametrize(
+    "change", [{"partner_insults": True, "unsafe_now": False}, {"self_harm": "declined"}]
+)
+def test_a_bad_explain_never_keeps_back_the_support_for_a_noted_or_declined_item(client, baseline, change):
     response = client.post("/v1/assessments?explain=everything", json={**baseline, **change})
     assert response.status_code == 200 and response.get_json()["resources"]
