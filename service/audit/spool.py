@@ -26,10 +26,10 @@ import orjson
 from service.audit.spool_files import (
     BATCH,
     SEGMENT_SUFFIX,
-    _complete_lines,
-    _read_offset,
-    _remove,
-    _write_offset,
+    complete_lines,
+    read_offset,
+    remove,
+    write_offset,
 )
 
 log = logging.getLogger("closeness.decision_log")
@@ -159,7 +159,7 @@ class Spool:
         with self._lock:
             os.fsync(self.fd)
             if self.shipped >= self.size:
-                _remove(self.segment)
+                remove(self.segment)
             if not any(thread.is_alive() for thread in self._threads):  # else: the process is exiting
                 os.close(self.fd)
                 os.close(self.reader)
@@ -186,7 +186,7 @@ class Spool:
             self._open_segment()
         os.fsync(fd)
         if waiting <= 0:
-            _remove(segment)
+            remove(segment)
         else:
             self.others_backlog += waiting
         os.close(fd)  # releases its lock: from now on it is an orphan like any other
@@ -262,12 +262,12 @@ class Spool:
         the database failed."""
         if self.shipped >= self.size:
             return False
-        records, offset = _complete_lines(self.reader, self.shipped, self._batch)
+        records, offset = complete_lines(self.reader, self.shipped, self._batch)
         if records and not self._database(self.ship, records):
             self._isolate(records)
             return None
         self.shipped, self._batch, self._alone_failures, self._dropped_at = offset, BATCH, 0, None
-        _write_offset(self.segment, offset)
+        write_offset(self.segment, offset)
         self._rotate()
         if len(records) == self._batch:
             self._wake.set()  # more is waiting: no pause
@@ -288,9 +288,9 @@ class Spool:
             return
         with open(self.directory / DEAD_LETTERS, "ab") as letters:
             letters.write(records[0] + b"\n")
-        _, offset = _complete_lines(self.reader, self.shipped, 1)
+        _, offset = complete_lines(self.reader, self.shipped, 1)
         self.shipped, self._alone_failures, self._failures = offset, 0, 0
-        _write_offset(self.segment, offset)
+        write_offset(self.segment, offset)
         self.dead_letters += 1
         log.error("decision spool: a record the database refuses was set aside in %s", DEAD_LETTERS)
 
@@ -309,12 +309,12 @@ class Spool:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:  # its process is alive and ships it itself
-                    others += max(0, os.fstat(fd).st_size - _read_offset(segment))
+                    others += max(0, os.fstat(fd).st_size - read_offset(segment))
                     continue
                 if os.fstat(fd).st_nlink == 0:  # shipped and removed by another process meanwhile
                     continue
                 if not ship_segment(segment, fd, lambda records: self._database(self.ship, records)):
-                    others += max(0, os.fstat(fd).st_size - _read_offset(segment))
+                    others += max(0, os.fstat(fd).st_size - read_offset(segment))
                     self.others_backlog = others
                     return False
             finally:
@@ -327,16 +327,16 @@ class Spool:
 
 def ship_segment(segment: Path, fd: int, ship: Callable[[list[bytes]], bool]) -> bool:
     """Ship a whole segment (its lock held by the caller) and remove it; whether it all went."""
-    offset = _read_offset(segment)
+    offset = read_offset(segment)
     while True:
-        records, end = _complete_lines(fd, offset)
+        records, end = complete_lines(fd, offset)
         if not records:
             break
         if not ship(records):
             return False
         offset = end
-        _write_offset(segment, offset)
-    _remove(segment)
+        write_offset(segment, offset)
+    remove(segment)
     log.info("decision spool: shipped a segment no process held")
     return True
 

@@ -11,29 +11,29 @@ OFFSET_SUFFIX = ".shipped"
 BATCH = 1000  # records per insert at most (halved after failures while the database answers)
 
 
-def _offset_path(segment: Path) -> Path:
+def offset_path(segment: Path) -> Path:
     return segment.with_suffix(OFFSET_SUFFIX)
 
 
-def _read_offset(segment: Path) -> int:
+def read_offset(segment: Path) -> int:
     try:
-        return int(_offset_path(segment).read_text() or 0)
+        return int(offset_path(segment).read_text() or 0)
     except (OSError, ValueError):
         return 0
 
 
-def _write_offset(segment: Path, offset: int) -> None:
-    temporary = _offset_path(segment).with_suffix(".tmp")
+def write_offset(segment: Path, offset: int) -> None:
+    temporary = offset_path(segment).with_suffix(".tmp")
     temporary.write_text(str(offset))
-    os.replace(temporary, _offset_path(segment))
+    os.replace(temporary, offset_path(segment))
 
 
-def _remove(segment: Path) -> None:
-    for path in (segment, _offset_path(segment), _offset_path(segment).with_suffix(".tmp")):
+def remove(segment: Path) -> None:
+    for path in (segment, offset_path(segment), offset_path(segment).with_suffix(".tmp")):
         path.unlink(missing_ok=True)
 
 
-def _complete_lines(fd: int, offset: int, limit: int = BATCH) -> tuple[list[bytes], int]:
+def complete_lines(fd: int, offset: int, limit: int = BATCH) -> tuple[list[bytes], int]:
     """Up to `limit` whole records (JSON lines, as written) from offset; a line still being written is
     left for later, a torn one (a crash mid-write) is skipped."""
     records, position = [], offset
