@@ -1,14 +1,21 @@
 """Response schemas of the HTTP API, used to document it (OpenAPI) and to test its answers."""
 
-from marshmallow import fields
+from marshmallow import fields, post_dump
 
 from schemas.base import BaseSchema
+from schemas.dumping import compile_dump
 from schemas.resources import ResourceSchema
 from schemas.rulefile import BASES, RECOMMENDATIONS
 
 
 class _Out(BaseSchema):
-    """Server-made output: every field is dump_only documentation of what the API returns."""
+    """Server-made output: documents what the API returns, and dumps it (schemas/dumping.py)."""
+
+    @post_dump
+    def _present(self, data: dict, **_) -> dict:
+        """A field that is not required is left out when it has no value."""
+        required = {field.data_key or name for name, field in self.dump_fields.items() if field.required}
+        return {key: value for key, value in data.items() if value is not None or key in required}
 
 
 class CitationSchema(_Out):
@@ -134,6 +141,9 @@ class ResultSchema(_Out):
             )
         },
     )
+
+
+dump_result = compile_dump(ResultSchema())
 
 
 class ErrorSchema(_Out):

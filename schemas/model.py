@@ -102,6 +102,20 @@ class HedgedTexts:
     summary_with: tuple[tuple[str, str], ...] = ()
 
 
+ACUITIES = ("now", "today", "next_contact")
+
+
+@dataclass(frozen=True)
+class ClinicianWords:
+    """How a concern reads to a clinician (the CDS card), never to the client."""
+
+    words: str  # what the concern means
+    acuity: str  # when to follow up: now (before the client leaves), today, or next_contact
+    follow_up: str  # the suggested follow-up, starting with its timing
+    screened: str | None = None  # short words for a noted concern in the card's summary
+    basis: tuple[tuple[str, str], ...] = ()  # (question, words): what made it hold, in order
+
+
 @dataclass(frozen=True)
 class ConcernEffect:
     """Raises a safety concern (urgent or noted); `unless` names concerns that override it."""
@@ -116,6 +130,8 @@ class ConcernEffect:
         tuple[str, str], ...
     ] = ()  # (another urgent concern, the summary when it is raised too)
     hedged: HedgedTexts | None = None
+    clinician: ClinicianWords | None = None  # required by the schema; None only in hand-built effects
+    form_topic: str | None = None  # the web form shows this concern's support on a yes to this topic
     kind: ClassVar[str] = "concern"
 
 

@@ -9,7 +9,6 @@ import yaml
 
 DATA_DIR = Path(__file__).resolve().parent
 QUESTIONNAIRE_FILE = "questionnaire_v2.yaml"
-QUESTION_TYPES = ("integer", "boolean", "choice", "multi_choice", "safety")
 DECLINED = "declined"  # "I'd rather not say": an answer every safety question takes
 # Questionnaires that were replaced; answers naming them get a clear message instead of a guess.
 RETIRED = ("closeness-v1",)

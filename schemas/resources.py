@@ -7,30 +7,69 @@ non-urgent results (the calm list), and "mood" (a mood item answered yes).
 """
 
 import re
+from dataclasses import dataclass
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, post_load, validate
+
+from schemas.dumping import compile_dump
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _text = {"validate": validate.Length(min=1, max=500)}
+CONTACTS = ("phone", "text", "chat", "url", "hours")
 
-ResourceSchema = Schema.from_dict(
-    {
-        "name": fields.String(required=True, **_text),
-        "description": fields.String(required=True, **_text),
-        "phone": fields.String(**_text),
-        "text": fields.String(**_text),
-        "chat": fields.URL(schemes={"https"}),
-        "url": fields.URL(schemes={"https", "http"}),
-        "hours": fields.String(**_text),
-        "checked": fields.String(validate=validate.Regexp(DATE, error="checked is a date, YYYY-MM-DD")),
-        "for": fields.List(
-            fields.String(validate=validate.Length(min=1)),
-            required=True,
-            validate=validate.Length(min=1, error="for names at least one use"),
-        ),
-    },
-    name="ResourceSchema",
-)
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One support resource as loaded: `for_` is the file's `for`."""
+
+    name: str
+    description: str
+    for_: tuple[str, ...]
+    phone: str | None = None
+    text: str | None = None
+    chat: str | None = None
+    url: str | None = None
+    hours: str | None = None
+    checked: str | None = None
+
+    def contact_text(self) -> str:
+        """How to reach it, for plain-text places (cards, OperationOutcomes): " (phone; url; hours)"."""
+        parts = [value for value in (getattr(self, key) for key in CONTACTS) if value]
+        return f" ({'; '.join(parts)})" if parts else ""
+
+
+class ResourceSchema(Schema):
+    name = fields.String(required=True, **_text)
+    description = fields.String(required=True, **_text)
+    phone = fields.String(**_text)
+    text = fields.String(**_text)
+    chat = fields.URL(schemes={"https"})
+    url = fields.URL(schemes={"https", "http"})
+    hours = fields.String(**_text)
+    checked = fields.String(validate=validate.Regexp(DATE, error="checked is a date, YYYY-MM-DD"))
+    for_ = fields.List(
+        fields.String(validate=validate.Length(min=1)),
+        required=True,
+        data_key="for",
+        validate=validate.Length(min=1, error="for names at least one use"),
+    )
+
+    @post_load
+    def _resource(self, data: dict, **_) -> Resource:
+        return Resource(**{**data, "for_": tuple(data["for_"])})
+
+    @post_dump
+    def _present(self, data: dict, **_) -> dict:
+        """What an entry does not have is left out, as in its file."""
+        return {key: value for key, value in data.items() if value is not None}
+
+
+_dump_resource = compile_dump(ResourceSchema())
+
+
+def dump_resources(resources) -> list[dict]:
+    """Resources as JSON-ready mappings, as their file writes them."""
+    return [_dump_resource(resource) for resource in resources]
 
 
 def resource_targets(concerns, topics, recommendations, safety_questions=()) -> frozenset:
@@ -76,12 +115,6 @@ def dial_uri(number: str, scheme: str = "tel") -> str:
     return f"{scheme}:" + "".join(c for c in number if c.isdigit())
 
 
-def unknown_targets(resources: list, targets: frozenset) -> list[tuple[int, str]]:
+def unknown_targets(resources: list[Resource], targets: frozenset) -> list[tuple[int, str]]:
     """(entry index, value) for every `for` value that names nothing this rulebook knows."""
-    return [(i, value) for i, entry in enumerate(resources) for value in entry["for"] if value not in targets]
-
-
-def contact_text(resource: dict) -> str:
-    """How to reach a resource, for plain-text places (cards, OperationOutcomes): " (phone; url; hours)"."""
-    parts = [resource[key] for key in ("phone", "text", "chat", "url", "hours") if resource.get(key)]
-    return f" ({'; '.join(parts)})" if parts else ""
+    return [(i, value) for i, entry in enumerate(resources) for value in entry.for_ if value not in targets]

@@ -38,15 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.core.decision import Evaluator
     from service.core.rulebook import load_rulebook
     from service.interop.fhir_response import ResponseReader
-    from service.ops.metrics import record_log_failure
-    from service.ops.settings import (
-        ConfigError,
-        load_resources,
-        rules_dir,
-        settings,
-        spool_base,
-        startup_warnings,
-    )
+    from service.ops.settings import load_resources, rules_dir, settings, startup_warnings
 
     app = Flask(__name__, static_folder="api/static")
     app.json = FastJSONProvider(app)
@@ -63,34 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if preloaded is None:  # under gunicorn, its master says these once (service/cli/gunicorn_conf.py)
         for warning in startup_warnings(app.config):
             logging.getLogger("closeness").warning(warning)
-    decision_log = alerts = None
-    if app.config["DECISION_LOG"]:
-        from service.audit.decision_log import DecisionLog, spool_directory
-
-        decision_log = DecisionLog(
-            app.config["DECISION_LOG_URL"],
-            app.config["DECISION_LOG_ANSWERS"],
-            app.config["DECISION_LOG_RETENTION_DAYS"],
-            spool_dir=spool_directory(spool_base(app.config), app.config["DECISION_LOG_URL"]),
-            spool_max_bytes=app.config["DECISION_SPOOL_MAX_MB"] << 20,
-            on_failure=record_log_failure,
-            migrate_first=app.config["DECISION_LOG_MIGRATE"] == "pending",
-        )
-        # Retention runs in the spool's shipper thread (at its first contact, then hourly); what is left
-        # in the spool is shipped when the process exits.
-        atexit.register(decision_log.close)
-
-    if app.config["ALERT_WEBHOOK_URL"]:
-        if not app.config["ALERT_SECRET"]:
-            raise ConfigError("CLOSENESS_ALERT_WEBHOOK_URL needs CLOSENESS_ALERT_SECRET to sign the alerts")
-        from service.ops.alerts import AlertSender
-
-        alerts = AlertSender(
-            app.config["ALERT_WEBHOOK_URL"],
-            app.config["ALERT_SECRET"],
-            app.config["ALERT_NOTED"],
-            app.config["ALERT_RETRY_BASE"],
-        )
+    decision_log, alerts = _decision_log(app.config), _alerts(app.config)
 
     # Intake mode (results hidden from the person, or a practice named) relies on the practice seeing
     # urgent results in time: without an urgent-alert destination, /readyz says so too.
@@ -99,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     middleware.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)
-    for module in (
+    views = (
         assessments,
         questionnaire_page,
         rule_pages,
@@ -109,7 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         decision_records,
         health,
         docs,
-    ):
+    )
+    for module in views:
         app.register_blueprint(module.bp)
     app.register_blueprint(rule_pages.html_bp)
     app.extensions[services.KEY] = services.Services(
@@ -124,3 +90,40 @@ def create_app(test_config: dict | None = None) -> Flask:
         alerts=alerts,
     )
     return app
+
+
+def _decision_log(config):
+    """The decision log when it is on (CLOSENESS_DECISION_LOG), else None."""
+    if not config["DECISION_LOG"]:
+        return None
+    from service.audit.decision_log import DecisionLog, spool_directory
+    from service.ops.metrics import record_log_failure
+    from service.ops.settings import spool_base
+
+    decision_log = DecisionLog(
+        config["DECISION_LOG_URL"],
+        config["DECISION_LOG_ANSWERS"],
+        config["DECISION_LOG_RETENTION_DAYS"],
+        spool_dir=spool_directory(spool_base(config), config["DECISION_LOG_URL"]),
+        spool_max_bytes=config["DECISION_SPOOL_MAX_MB"] << 20,
+        on_failure=record_log_failure,
+        migrate_first=config["DECISION_LOG_MIGRATE"] == "pending",
+    )
+    # Retention runs in the spool's shipper thread (at its first contact, then hourly); what is left in
+    # the spool is shipped when the process exits.
+    atexit.register(decision_log.close)
+    return decision_log
+
+
+def _alerts(config):
+    """The urgent-alert sender when a webhook is configured, else None."""
+    if not config["ALERT_WEBHOOK_URL"]:
+        return None
+    from service.ops.alerts import AlertSender
+    from service.ops.settings import ConfigError
+
+    if not config["ALERT_SECRET"]:
+        raise ConfigError("CLOSENESS_ALERT_WEBHOOK_URL needs CLOSENESS_ALERT_SECRET to sign the alerts")
+    return AlertSender(
+        config["ALERT_WEBHOOK_URL"], config["ALERT_SECRET"], config["ALERT_NOTED"], config["ALERT_RETRY_BASE"]
+    )

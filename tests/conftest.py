@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, settings
 
 from service import create_app
 from service.core.decision import Evaluator
-from service.core.rulebook import load_rulebook
+from service.core.rulebook import default_rules_dir, load_rulebook
 
 # Property tests explore new examples on every local run; on CI (CI set) they replay a fixed set,
 # so a landing is never refused by chance, and a slow shared machine never trips a timing check.
@@ -50,3 +50,12 @@ def app():
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def changed_rules(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = rules / "walk-away" / "walk-away-many-signs.yaml"
+    path.write_text(path.read_text().replace("at_least: 3}", "at_least: 4}"))
+    return rules

@@ -7,7 +7,7 @@ from schemas.model import LEVEL_TEXTS
 from schemas.questionnaire import load_questionnaire
 from service.api.form import LABELS_DIR
 from service.core.rulebook import load_rulebook
-from service.interop.cds_cards import CONCERN_WORDS, DECLINED_FOLLOW_UP, FOLLOW_UPS, LOW_MOOD_FOLLOW_UP
+from service.interop.cds_cards import DECLINED_FOLLOW_UP, LOW_MOOD_FOLLOW_UP
 
 RULE_TEXTS = ("title", "explanation", "summary", "headline", "also_consider_text")
 EFFECT_TEXTS = ("title", "advice", "headline", "summary")
@@ -47,8 +47,8 @@ def person_texts() -> dict[str, str]:
     rulebook = load_rulebook()
     texts["notice"] = rulebook.notice
     for index, resource in enumerate(rulebook.resources):
-        texts[f"resource.{index}.name"] = resource["name"]
-        texts[f"resource.{index}.description"] = resource["description"]
+        texts[f"resource.{index}.name"] = resource.name
+        texts[f"resource.{index}.description"] = resource.description
     for entry in rulebook.entries.values():
         if entry.kind == "derived":
             continue
@@ -92,9 +92,13 @@ def rule_texts() -> dict[str, str]:
 
 
 def clinician_texts() -> dict[str, str]:
-    texts = {f"{level.id}.clinician_summary": level.clinician_summary for level in load_rulebook().levels()}
-    texts.update({f"cds.concern.{k}": v for k, v in CONCERN_WORDS.items()})
-    texts.update({f"cds.follow_up.{k}": v for k, v in FOLLOW_UPS.items()})
+    rulebook = load_rulebook()
+    texts = {f"{level.id}.clinician_summary": level.clinician_summary for level in rulebook.levels()}
+    for rule in rulebook.rules():
+        clinician = getattr(rule.effect, "clinician", None)
+        if clinician is not None:
+            texts[f"{rule.id}.clinician.words"] = clinician.words
+            texts[f"{rule.id}.clinician.follow_up"] = clinician.follow_up
     texts.update({f"cds.declined.{k}": v for k, v in DECLINED_FOLLOW_UP.items()})
     texts["cds.low_mood"] = LOW_MOOD_FOLLOW_UP
     return texts

@@ -175,6 +175,14 @@ def with_defaults(raw: dict) -> dict:
     return {**DEFAULTS, **raw}
 
 
+RECOMMENDATION_OF_LEVEL = {
+    "walk": "consider_walking_away",
+    "for_you": "professional_help",
+    "together": "professional_help",
+    "rebuild": "rebuild",
+}
+
+
 def decide(raw: dict) -> dict | None:
     """The decision for raw answers, or None where the spec asks for a 422."""
     if not isinstance(raw, dict):
@@ -238,35 +246,34 @@ def decide(raw: dict) -> dict | None:
         level = "together"
     else:
         level = "rebuild"
-    recommendation = {
-        "walk": "consider_walking_away",
-        "for_you": "professional_help",
-        "together": "professional_help",
-        "rebuild": "rebuild",
-    }[level]
+    recommendation = RECOMMENDATION_OF_LEVEL[level]
     also = []
     if level != "walk" and walk:
         also.append("consider_walking_away")
     if level == "walk" and (for_you or together):
         also.append("professional_help")
 
-    triggered = _triggered_steps(a)
-    own = [s for s in triggered if s in ON_YOUR_OWN]
-    if level == "walk":
-        steps = []
-    elif level == "for_you":
-        steps = [] if sw == "no" or "partner_control" in safety["noted"] else own
-    elif level == "rebuild" and caution:
-        steps = own
-    else:
-        steps = triggered or ["open-honest-communication"]
     return {
         "recommendation": recommendation,
         "urgent": False,
         "safety": safety,
-        "steps": steps,
+        "steps": _steps(level, a, safety, caution),
         "also_consider": also,
     }
+
+
+def _steps(level: str, a: dict, safety: dict, caution: bool) -> list[str]:
+    """The steps a level gives: none when walking away; on-your-own ones with help for you (none when
+    you are not willing or a partner controls) and with rebuild under partner caution."""
+    triggered = _triggered_steps(a)
+    own = [s for s in triggered if s in ON_YOUR_OWN]
+    if level == "walk":
+        return []
+    if level == "for_you":
+        return [] if a["self_willing"] == "no" or "partner_control" in safety["noted"] else own
+    if level == "rebuild" and caution:
+        return own
+    return triggered or ["open-honest-communication"]
 
 
 def _triggered_steps(a: dict) -> list[str]:

@@ -1,8 +1,11 @@
 """POST /v1/assessments: answers in, an explained recommendation out."""
 
+from dataclasses import replace
+
 from flask import Blueprint, request
 from marshmallow import ValidationError
 
+from schemas.contract import dump_result
 from schemas.queries import assessment_query_schema
 from service.api import openapi
 from service.api.errors import ApiError
@@ -77,11 +80,11 @@ def create_assessment():
         )
     # A result with any safety signal (and its support) goes out whatever else was sent; ?explain is
     # then ignored. Without one, a bad value is a 400.
-    if refused and not any(assessment.result["safety"].values()):
+    if refused and not assessment.result.safety:
         raise ApiError(400, refused["explain"][0], refused, code="bad_request")
     result, headers = record(assessment, channel)
     if explain == "changes":
         changes = evaluator.would_change(assessment)
         if changes is not None:
-            result = {**result, "would_change": changes}
-    return result, 200, headers
+            result = replace(result, would_change=changes)
+    return dump_result(result), 200, headers

@@ -114,14 +114,14 @@ def call_service(service_id: str):
     assessment = decide_response(resource)
     result, headers = record(assessment, "cds-hooks")
     built = services()
-    level = built.rulebook.entries[result["reasons"][0]["rule"]].spec
+    resolver = built.evaluator.resolver
     made = card(
         result,
         assessment.answers,
         built.evaluator.would_change(assessment),
-        level=level,
-        topics=built.evaluator.resolver.topics,
-        source_url=_section_link(level),
+        topics=resolver.topics,
+        words=resolver.clinician_words,
+        source_url=_section_link(result.level),
         docs_url=url_for("docs.get_docs", _external=True),
     )
     return {"cards": [made]}, 200, headers

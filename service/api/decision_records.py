@@ -109,7 +109,7 @@ def list_decisions():
         raise ApiError(400, first, error.messages) from None
     since = query.get("since", datetime.now(UTC) - timedelta(days=1))
     limit = query["limit"]
-    page = _answered(decision_log.page, since, query.get("until"), limit + 1, query.get("cursor"))
+    page = _answered(decision_log.since, since, query.get("until"), limit + 1, query.get("cursor"))
     more = len(page) > limit
     page = page[:limit]
     return {"decisions": page, "next_cursor": Cursor.of(page[-1]) if more else None}
@@ -149,7 +149,7 @@ def _decision_id(decision_id: str) -> str:
 def get_decision(decision_id: str):
     """Show the record of one decision."""
     decision_log = _log()
-    record = _answered(decision_log.find, _decision_id(decision_id))
+    record = _answered(decision_log.get, _decision_id(decision_id))
     if record is None:
         raise ApiError(404, "No decision with this id.")
     return record
@@ -172,6 +172,6 @@ def get_decision(decision_id: str):
 def delete_decision(decision_id: str):
     """Erase the record of one decision."""
     decision_log = _log()
-    if not _answered(decision_log.forget, _decision_id(decision_id)):
+    if not _answered(decision_log.erase, _decision_id(decision_id)):
         raise ApiError(404, "No decision with this id.")
     return "", 204

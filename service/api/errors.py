@@ -7,6 +7,7 @@ import orjson
 from flask import Flask, current_app, g, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from schemas.resources import dump_resources
 from service.core.exceptions import AnswersInvalid, EngineError
 from service.core.json_input import JsonInputError
 from service.interop.fhir_response import FhirInvalid, operation_outcome
@@ -150,7 +151,7 @@ def _invalid_answers(error: AnswersInvalid):
     if error.safety_resources is not None:
         # A safety answer was yes or "I'd rather not say": support goes out even with the errors.
         body = response.get_json()
-        body["safety_resources"] = error.safety_resources
+        body["safety_resources"] = dump_resources(error.safety_resources)
         response = jsonify(body)
     return response, status
 

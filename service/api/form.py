@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from markupsafe import escape
 
 from schemas.questionnaire import article_sections, load_questionnaire
+from schemas.resources import dump_resources
 from service.api import openapi
 from service.api.services import services
 
@@ -57,29 +58,26 @@ def _form_csp() -> str:
     )
 
 
-# The support shown at once when a safety question is answered yes, by its topic: the resources of
-# the topic's urgent concern (partner, suicide), or of the noted one (self-harm).
-TOPIC_CONCERNS = {"partner": ("partner_safety",), "suicide": ("suicide_risk",), "self_harm": ("self_harm",)}
-
-
 def _support_by_topic() -> dict:
     resolver = services().evaluator.resolver
     topics = dict(resolver.topics)
     for question in load_questionnaire().follow_ups:  # a follow-up speaks of its triggers' topic
         topics[question.id] = topics[question.follow_up_of[0]]
+    # The support shown at once on a yes, by topic: the resources of the concerns that name the topic
+    # (their form_topic in the rule files), in the rulebook's order.
     support = {
-        topic: [dict(r) for r in resolver.select_resources(tags, ())]
-        for topic, tags in TOPIC_CONCERNS.items()
+        topic: dump_resources(resolver.select_resources(concerns, ()))
+        for topic, concerns in resolver.form_topics.items()
     }
     # "I'd rather not say": the support everyone gets for that topic, shown at once too.
     declined = {
-        topic: [dict(r) for r in resolver.select_resources((f"declined:{topic}",), ())]
-        for topic in TOPIC_CONCERNS
+        topic: dump_resources(resolver.select_resources((f"declined:{topic}",), ()))
+        for topic in resolver.form_topics
     }
     # A question's own support on a yes or "I'd rather not say" (answer:<id>; the harm question: a
     # sexual violence service), after its topic's.
     extra = {
-        question.id: [dict(r) for r in resolver.select_resources((f"answer:{question.id}",), ())]
+        question.id: dump_resources(resolver.select_resources((f"answer:{question.id}",), ()))
         for question in load_questionnaire().base_safety_questions
     }
     return {

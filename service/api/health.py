@@ -42,7 +42,7 @@ def get_readiness():
         raise ApiError(503, "The rulebook is not loaded.")
     evaluator = built.evaluator
     try:
-        evaluator.assess(evaluator.rulebook.case_baseline)
+        evaluator.decide(evaluator.rulebook.case_baseline)
     except ClosenessError:
         raise ApiError(503, "The rules engine did not answer its probe.") from None
     rulebook = evaluator.rulebook

@@ -1,7 +1,6 @@
 """JSON in and out over HTTP: the request body read within its limit, and fast encoding of responses.
 Parsing itself is service/core/json_input.py."""
 
-
 import orjson
 from flask import Request, Response
 from flask.json.provider import DefaultJSONProvider

@@ -1,13 +1,16 @@
 """Decide and record: every decision, whatever channel it came through, is counted and logged alike."""
 
+from dataclasses import replace
+
 from flask import g
 
 from service.api.services import services
 from service.core.decision import Assessment
+from service.core.result import Result
 from service.ops.metrics import record_decision, record_log_drop
 
 
-def record(assessment: Assessment, channel: str) -> tuple[dict, dict]:
+def record(assessment: Assessment, channel: str) -> tuple[Result, dict]:
     """Count the decision and write it to the log when the log is on: (result, response headers).
 
     The decision id goes into the result (`decision_id`) and the X-Decision-ID header once the decision
@@ -27,4 +30,4 @@ def record(assessment: Assessment, channel: str) -> tuple[dict, dict]:
         alerts.send(result, decision_id)  # queued: delivered off the request path
     if decision_id is None:
         return result, {}
-    return {**result, "decision_id": decision_id}, {"X-Decision-ID": decision_id}
+    return replace(result, decision_id=decision_id), {"X-Decision-ID": decision_id}

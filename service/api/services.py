@@ -1,12 +1,19 @@
 """The app's services, built once by create_app before serving; views read them, never fill them."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
 from service.core.decision import Evaluator
 from service.interop.fhir_response import ResponseReader
+
+if TYPE_CHECKING:  # imported where they are used: the log needs SQLAlchemy, which most deployments skip
+    from service.audit.decision_log import DecisionLog
+    from service.core.rulebook import Rulebook
+    from service.ops.alerts import AlertSender
 
 KEY = "closeness"
 
@@ -19,11 +26,11 @@ class Services:
     fhir_reader: ResponseReader
     report_html: str  # the rulebook as a readable page (GET /rules)
     openapi: dict  # collected from the views' own declarations
-    decision_log: Any = None  # service.audit.decision_log.DecisionLog when the log is on
-    alerts: Any = None  # service.ops.alerts.AlertSender when alerts are configured
+    decision_log: DecisionLog | None = None  # when the log is on
+    alerts: AlertSender | None = None  # when alerts are configured
 
     @property
-    def rulebook(self):
+    def rulebook(self) -> Rulebook:
         return self.evaluator.rulebook
 
 

@@ -6,6 +6,7 @@ from service.audit.impact import decision_of
 from service.core.decision import Evaluator
 from service.core.explain import held
 from service.core.intake import read_answers
+from service.core.result import Result
 
 
 @dataclass(frozen=True)
@@ -19,12 +20,12 @@ class CaseOutcome:
         return not self.problems
 
 
-def _check(case: dict, result: dict, rule_id: str) -> list[str]:
+def _check(case: dict, result: Result, rule_id: str) -> list[str]:
     problems = []
-    reported = rule_id in {reason["rule"] for reason in result["reasons"]}
+    reported = rule_id in {reason.rule for reason in result.reasons}
     if reported != case["fires"]:
         problems.append(f"expected the rule to {'fire' if case['fires'] else 'stay silent'}")
-    actual = {**decision_of(result), "title": result["title"]}
+    actual = {**decision_of(result), "title": result.title}
     for key, wanted in (case.get("expect") or {}).items():
         if actual[key] != wanted:
             problems.append(f"{key}: expected {wanted}, got {actual[key]}")
@@ -55,6 +56,6 @@ def run_cases(evaluator: Evaluator) -> list[CaseOutcome]:
             if entry.kind == "derived":
                 problems = _check_derivation(case, entry, entries)
             else:
-                problems = _check(case, evaluator.assess(case["answers"]), entry.id)
+                problems = _check(case, evaluator.decide(case["answers"]).result, entry.id)
             outcomes.append(CaseOutcome(entry.id, case["name"], tuple(problems)))
     return outcomes

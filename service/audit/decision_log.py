@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.audit.spool import Spool
+from service.core.result import Result
 
 log = logging.getLogger("closeness.decision_log")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -53,7 +54,6 @@ erasures = Table(
     Column("id", String(32), primary_key=True),
     Column("erased_at", DateTime(timezone=True), nullable=False),
 )
-CHANNELS = ("json", "fhir", "cds-hooks")
 READ_TIMEOUT = 5.0  # seconds a read of the decisions API waits for the database
 # PostgreSQL: give up connecting after 3 s, have the server end statements after 5 s, and notice a
 # dead peer by TCP keepalives. (A frozen server still answers keepalives and never ends a statement:
@@ -159,10 +159,6 @@ class DecisionLog:
         if spool_dir is not None:  # the service writes; the command line only reads, erases and prunes
             self.spool = Spool(spool_dir, self.insert, self.probe, spool_max_bytes, on_failure)
 
-    @property
-    def healthy(self) -> bool:
-        return self.spool is None or self.spool.state()["database"] != "unreachable"
-
     def apply_retention(self) -> int:
         """Delete what is older than the retention period (at most once an hour); how many went."""
         recent = self._pruned_at is not None and time.monotonic() - self._pruned_at < self.PRUNE_EVERY
@@ -175,20 +171,24 @@ class DecisionLog:
             log.error("decision log retention pass failed: %s", type(error).__name__)
             return 0
 
-    def record(self, result: dict, answers: dict, request_id: str, channel: str = "json") -> str | None:
+    def record(self, result: Result, answers: dict, request_id: str, channel: str = "json") -> str | None:
         """Spool one decision; its id, or None when the spool is full (the client still gets its answer)."""
         decision_id = uuid.uuid4().hex
         row = {
             "id": decision_id,
             "created_at": datetime.now(UTC).isoformat(),
-            "ruleset_version": result["ruleset"]["version"],
-            "ruleset_digest": result["ruleset"]["digest"],
-            "recommendation": result["recommendation"],
-            "urgent": result["urgent"],
-            "fired_rules": [reason["rule"] for reason in result["reasons"]],
-            "questionnaire": result["questionnaire"]["id"],
-            "safety": result["safety"],
-            "reasons": [{"rule": r["rule"], "basis": r["basis"]} for r in result["reasons"]],
+            "ruleset_version": result.ruleset.version,
+            "ruleset_digest": result.ruleset.digest,
+            "recommendation": result.recommendation,
+            "urgent": result.urgent,
+            "fired_rules": [reason.rule for reason in result.reasons],
+            "questionnaire": result.questionnaire.id,
+            "safety": {
+                "urgent": list(result.safety.urgent),
+                "noted": list(result.safety.noted),
+                "declined": list(result.safety.declined),
+            },
+            "reasons": [{"rule": r.rule, "basis": r.basis} for r in result.reasons],
             "channel": channel,
             "request_id": request_id,
             "answers": answers if self.store_answers else None,
@@ -257,11 +257,12 @@ class DecisionLog:
             raise outcome["error"]
         return outcome["value"]
 
-    def find(self, decision_id: str) -> dict | None:
-        """get, bounded in time; a decision just made may still be on its way: look again briefly."""
-        found = self._bounded(self.get, decision_id)
+    def get(self, decision_id: str) -> dict | None:
+        """One decision's record, bounded in time; a decision just made may still be on its way: look
+        again briefly."""
+        found = self._bounded(self._get, decision_id)
         if found is None and self._catching_up():
-            found = self._bounded(self.get, decision_id)
+            found = self._bounded(self._get, decision_id)
         return found
 
     def _catching_up(self) -> bool:
@@ -270,26 +271,26 @@ class DecisionLog:
             return False
         return self.spool.flush(2.0)
 
-    def page(self, *args, **kwargs) -> list[dict]:
-        """since, bounded in time, once this process's spool has gone out (a short wait at most)."""
+    def since(
+        self, start: datetime, end: datetime | None = None, limit: int = 1000, after: tuple | None = None
+    ) -> list[dict]:
+        """Decisions from start (to end), oldest first; after (created_at, id): the page after that one.
+        Bounded in time, once this process's spool has gone out (a short wait at most)."""
         self._catching_up()
-        return self._bounded(lambda: self.since(*args, **kwargs))
+        return self._bounded(self._since, start, end, limit, after)
 
-    def forget(self, decision_id: str) -> bool:
-        """erase, bounded in time, once this process's spool has gone out (an erased id stays erased
-        whenever its record arrives)."""
+    def erase(self, decision_id: str) -> bool:
+        """Delete one decision's record; whether there was one. Bounded in time, once this process's
+        spool has gone out; the id is remembered, so a copy still in a spool is dropped when it arrives."""
         self._catching_up()
-        return self._bounded(self.erase, decision_id)
+        return self._bounded(self._erase, decision_id)
 
-    def get(self, decision_id: str) -> dict | None:
+    def _get(self, decision_id: str) -> dict | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(decisions).where(decisions.c.id == decision_id)).first()
         return _row(row) if row else None
 
-    def since(
-        self, start: datetime, end: datetime | None = None, limit: int = 1000, after: tuple | None = None
-    ) -> list[dict]:
-        """Decisions from start (to end), oldest first; after (created_at, id): the page after that one."""
+    def _since(self, start: datetime, end: datetime | None, limit: int, after: tuple | None) -> list[dict]:
         query = select(decisions).where(decisions.c.created_at >= start)
         if end is not None:
             query = query.where(decisions.c.created_at < end)
@@ -303,9 +304,7 @@ class DecisionLog:
         with self.engine.connect() as connection:
             return [_row(row) for row in connection.execute(query)]
 
-    def erase(self, decision_id: str) -> bool:
-        """Delete one decision's record; whether there was one. The id is remembered, so that a copy
-        still in a spool is dropped when it arrives."""
+    def _erase(self, decision_id: str) -> bool:
         with self.engine.begin() as connection:
             found = connection.execute(decisions.delete().where(decisions.c.id == decision_id)).rowcount > 0
             insert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
+from service.core.result import Result
 from service.core.rulebook import Rulebook
 from service.core.samples import random_answers
 
@@ -67,14 +68,19 @@ def sample_cases(rulebooks: list[Rulebook]) -> list[tuple[str, dict]]:
     return cases
 
 
-def decision_of(result: dict) -> dict:
+def decision_of(result: Result) -> dict:
     """What a decision is, for comparing two: recommendation, urgency, safety, steps, also_consider."""
+    safety = result.safety
     return {
-        "recommendation": result["recommendation"],
-        "urgent": result["urgent"],
-        "safety": result["safety"],
-        "steps": [s["id"] for s in result["steps"]],
-        "also_consider": [a["recommendation"] for a in result["also_consider"]],
+        "recommendation": result.recommendation,
+        "urgent": result.urgent,
+        "safety": {
+            "urgent": list(safety.urgent),
+            "noted": list(safety.noted),
+            "declined": list(safety.declined),
+        },
+        "steps": [s.id for s in result.steps],
+        "also_consider": [a.recommendation for a in result.also_consider],
     }
 
 

@@ -45,10 +45,18 @@ def _case_line(case: dict, baseline: dict) -> str:
 
 
 def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list[Block]:
+    """The whole rulebook as blocks: how a recommendation is decided, the levels, the derived values,
+    then every rule by what it does."""
+    return [
+        *_intro_blocks(rulebook),
+        *_level_blocks(rulebook, article_base),
+        *_derived_blocks(rulebook, article_base),
+        *_rule_blocks(rulebook, article_base),
+    ]
+
+
+def _intro_blocks(rulebook: Rulebook) -> list[Block]:
     entries = rulebook.entries
-    levels = rulebook.levels()
-    rules = rulebook.rules()
-    baseline = rulebook.case_baseline
     blocks = [
         Block("heading", "Closeness rulebook", 1),
         Block(
@@ -74,7 +82,7 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
         ),
     ]
     order = []
-    for level in levels:
+    for level in rulebook.levels():
         notes = [f"recommendation: {RECOMMENDATION_WORDS[level.recommendation]}"]
         notes += ["urgent: title, summary and support of the first urgent concern"] if level.urgent else []
         notes += [
@@ -99,9 +107,13 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
             ]
         )
     blocks.append(Block("bullets", order))
+    return blocks
 
-    blocks.append(Block("heading", "Outcome levels", 2))
-    for level in levels:
+
+def _level_blocks(rulebook: Rulebook, article_base: str | None) -> list[Block]:
+    entries, rules = rulebook.entries, rulebook.rules()
+    blocks = [Block("heading", "Outcome levels", 2)]
+    for level in rulebook.levels():
         fired_by = [r for r in rules if getattr(r.effect, "outcome", None) == level.id]
         blocks.append(Block("heading", f"{level.title} ({level.id})", 3, level.id))
         blocks.append(Block("para", [level.explanation]))
@@ -139,8 +151,12 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
                 ]
             )
         blocks.append(Block("bullets", items))
+    return blocks
 
-    blocks.append(Block("heading", "Derived values", 2))
+
+def _derived_blocks(rulebook: Rulebook, article_base: str | None) -> list[Block]:
+    entries = rulebook.entries
+    blocks = [Block("heading", "Derived values", 2)]
     for derived in rulebook.derivations().values():
         if derived.counts is not None:
             counted = "".join(f"\n  - {condition_sentence(c, entries, 1)}" for c in derived.counts)
@@ -159,7 +175,11 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
                 },
             )
         )
+    return blocks
 
+
+def _rule_blocks(rulebook: Rulebook, article_base: str | None) -> list[Block]:
+    entries, baseline, blocks = rulebook.entries, rulebook.case_baseline, []
     groups = [
         ("Safety concerns", "concern"),
         ("Rules toward an outcome", "outcome"),
@@ -191,9 +211,12 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
 
 def _concern_texts(rule: Rule) -> dict:
     effect = rule.effect
-    if not isinstance(effect, ConcernEffect) or not effect.headline:
+    if not isinstance(effect, ConcernEffect):
         return {}
-    texts = {"Title shown": effect.headline, "Summary shown": effect.summary}
+    texts = _clinician_texts(effect)
+    if not effect.headline:
+        return texts
+    texts.update({"Title shown": effect.headline, "Summary shown": effect.summary})
     for other, text in effect.summary_with:
         texts[f"Summary shown with {other}"] = text
     if effect.hedged is not None:
@@ -204,6 +227,22 @@ def _concern_texts(rule: Rule) -> dict:
         texts["Summary shown then"] = effect.hedged.summary
         for other, text in effect.hedged.summary_with:
             texts[f"Summary shown then with {other}"] = text
+    return texts
+
+
+def _clinician_texts(effect: ConcernEffect) -> dict:
+    """What clinicians read of a concern (the CDS card), and where the web form shows its support."""
+    clinician = effect.clinician
+    if clinician is None:
+        return {}
+    texts = {
+        "For clinicians": f"{clinician.words}. {clinician.follow_up}",
+        "Follow-up timing": clinician.acuity.replace("_", " "),
+    }
+    if clinician.basis:
+        texts["Named on the card when yes"] = "; ".join(words for _, words in clinician.basis)
+    if effect.form_topic:
+        texts["The form shows its support on a yes about"] = effect.form_topic.replace("_", " ")
     return texts
 
 

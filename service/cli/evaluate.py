@@ -4,10 +4,13 @@ import itertools
 import json
 import multiprocessing
 import sys
+from dataclasses import replace
 
 import click
 import orjson
 
+from schemas.contract import dump_result
+from schemas.resources import dump_resources
 from service.cli.group import chosen_rules, cli, rules_option
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
@@ -31,12 +34,9 @@ def _one(evaluator: Evaluator, text: str, changes: bool = False) -> tuple[dict, 
     try:
         assessment = evaluator.decide(parse_json(text))
         if not changes:
-            return assessment.result, True
+            return dump_result(assessment.result), True
         would_change = evaluator.would_change(assessment)
-        return assessment.result if would_change is None else {
-            **assessment.result,
-            "would_change": would_change,
-        }, True
+        return dump_result(replace(assessment.result, would_change=would_change)), True
     except JsonInputError as error:
         return {"errors": {"_json": [str(error)]}}, False
     except AnswersInvalid as error:
@@ -44,7 +44,7 @@ def _one(evaluator: Evaluator, text: str, changes: bool = False) -> tuple[dict, 
         if error.retired:
             out["message"] = error.retired
         if error.safety_resources is not None:
-            out["safety_resources"] = error.safety_resources
+            out["safety_resources"] = dump_resources(error.safety_resources)
         return out, False
 
 

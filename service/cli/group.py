@@ -9,6 +9,7 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.audit.decision_log import DecisionLogUnavailable
 from service.core.exceptions import AnswersInvalid, ClosenessError
 from service.core.json_input import JsonInputError
 from service.core.rulebook import RulebookError
@@ -48,6 +49,9 @@ class _Closeness(click.Group):
         except OSError as error:
             click.echo(f"closeness: {error.filename}: {error.strerror}", err=True)
             ctx.exit(2)
+        except DecisionLogUnavailable:
+            click.echo("closeness: the decision log's database did not answer in time; try again", err=True)
+            ctx.exit(1)
         except SQLAlchemyError as error:
             # The URL's scheme and host only: it may hold a password, and the error text the statement.
             url = make_url(settings()["DECISION_LOG_URL"])

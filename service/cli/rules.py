@@ -101,7 +101,7 @@ def _case_lines(path: str, evaluator: Evaluator) -> list[tuple[str, dict]]:
     cases, problems = [], []
     for number, answers in jsonl(path, "--cases"):
         try:
-            evaluator.assess(answers)
+            evaluator.decide(answers)
         except AnswersInvalid as error:
             fields = "; ".join(f"{field}: {' '.join(texts)}" for field, texts in error.messages.items())
             problems.append(f"--cases {path} line {number}: {fields}")

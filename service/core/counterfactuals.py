@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations, product
 
 from schemas.questionnaire import load_questionnaire
+from service.core.result import AnswerChange, WouldChange
 
 SEVERITY = {"rebuild": 0, "professional_help": 1, "consider_walking_away": 2}
 MOST_CHANGES = 3  # beyond this, nothing is listed for a target
@@ -119,34 +120,26 @@ class Search:
         return [(target, chosen, changed) for target in self.targets for chosen, changed in found[target]]
 
 
-def change_words(slot: Slot, answers: dict, changed: dict) -> dict:
-    """{question, from, to, text} for one change, in the questionnaire's words."""
+def change_words(slot: Slot, answers: dict, changed: dict) -> AnswerChange:
+    """One change (question, from, to, text), in the questionnaire's words."""
     question = load_questionnaire().question(slot.question)
     if slot.item is not None:
         label = next(o.label for o in question.options if o.value == slot.item)
-        return {
-            "question": slot.question,
-            "from": slot.item,
-            "to": None,
-            "text": question.change.words(item_label=label),
-        }
+        return AnswerChange(slot.question, slot.item, None, question.change.words(item_label=label))
     new = changed[slot.question]
-    return {
-        "question": slot.question,
-        "from": answers.get(slot.question, question.default),
-        "to": new,
-        "text": question.change.words(new),
-    }
+    return AnswerChange(
+        slot.question, answers.get(slot.question, question.default), new, question.change.words(new)
+    )
 
 
-def would_change(answers: dict, recommendation: str, decide) -> list[dict]:
+def would_change(answers: dict, recommendation: str, decide) -> tuple[WouldChange, ...]:
     """The contract's `would_change` for answers that allow it: one entry per listed set."""
     search = Search(answers, decide, recommendation)
-    return [
-        {
-            "recommendation": target,
-            "title": search.outcome(changed)[1],
-            "changes": [change_words(slot, answers, changed) for slot in chosen],
-        }
+    return tuple(
+        WouldChange(
+            target,
+            search.outcome(changed)[1],
+            tuple(change_words(slot, answers, changed) for slot in chosen),
+        )
         for target, chosen, changed in search.run()
-    ]
+    )

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from schemas.model import (
-    LEVEL_TEXTS,
     ConcernEffect,
     Derived,
     FindingEffect,
@@ -20,12 +19,25 @@ from schemas.model import (
     StepEffect,
 )
 from schemas.questionnaire import load_questionnaire
+from schemas.resources import Resource
 from service.core.conditions import referenced_answers
 from service.core.counterfactuals import would_change
 from service.core.engine import RuleEngine
 from service.core.exceptions import AnswersInvalid
 from service.core.explain import because, held
-from service.core.intake import Intake, declined_questions, read_answers, retired_message, warnings_for
+from service.core.intake import Intake, read_answers, retired_message
+from service.core.levels import level_texts
+from service.core.result import (
+    AlsoConsider,
+    Because,
+    QuestionnaireRef,
+    Reason,
+    Result,
+    RulesetRef,
+    Safety,
+    Step,
+    WouldChange,
+)
 from service.core.rulebook import Rulebook
 
 MOOD_QUESTIONS = ("feeling_down", "lost_interest")
@@ -39,39 +51,16 @@ def _id(rule: Rule) -> str:
     return rule.id
 
 
-def _reason(entry: Rule | OutcomeLevel, title: str | None = None, explanation: str | None = None) -> dict:
-    return {
-        "rule": entry.id,
-        "title": title or entry.title,
-        "explanation": explanation or entry.explanation,
-        "section": entry.section,
-        "basis": entry.basis,
-    }
+def _reason(
+    entry: Rule | OutcomeLevel, title: str | None = None, explanation: str | None = None, because=()
+) -> Reason:
+    return Reason(
+        entry.id, title or entry.title, explanation or entry.explanation, entry.section, entry.basis, because
+    )
 
 
-def level_texts(level: OutcomeLevel, fired, yielded: frozenset = frozenset()) -> dict[str, str | None]:
-    """A level's words for these fired rules: the first variant that holds gives each text it has,
-    then every addition that holds is appended. `yielded`: the levels that held and gave way."""
-    texts = {key: getattr(level, key) for key in LEVEL_TEXTS}
-    for key in LEVEL_TEXTS:
-        for index, variant in enumerate(level.variants):
-            value = getattr(variant, key)
-            if variant.yielded_from is not None and variant.yielded_from not in yielded:
-                continue
-            if value and (variant.when is None or level.condition_name(("variants", index)) in fired):
-                texts[key] = value
-                break
-    for index, addition in enumerate(level.additions):
-        if level.condition_name(("additions", index)) in fired:
-            for key in LEVEL_TEXTS:
-                extra = getattr(addition, key)
-                if extra and texts[key]:
-                    texts[key] = f"{texts[key]} {extra}"
-    return texts
-
-
-def _step(effect: StepEffect) -> dict:
-    return {"id": effect.step, "title": effect.title, "advice": effect.advice, "section": effect.section}
+def _step(effect: StepEffect) -> Step:
+    return Step(effect.step, effect.title, effect.advice, effect.section)
 
 
 @dataclass(frozen=True)
@@ -85,7 +74,10 @@ class Structure:
     steps: tuple[Rule, ...]  # rules with a step effect, one per step, in the rulebook's step order
     reported: tuple[Rule, ...]  # rules reported as reasons after the winning level's own
     texts: dict  # the winning level's words (LEVEL_TEXTS), variants and additions applied
-    also_texts: tuple[dict, ...]  # the same for each level under also_consider
+    level_reason: Reason  # the winning level's own reason, in those words
+    step_items: tuple[Step, ...]
+    also_items: tuple[AlsoConsider, ...]  # each level under also_consider, in its words
+    on_your_own: bool  # the winner's steps are those for doing on your own (steps_on_your_own_when)
 
 
 class Resolver:
@@ -104,13 +96,24 @@ class Resolver:
             if isinstance(rule.effect, ConcernEffect)
         }
         self.topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
-        # The questions each rule reads: `because` depends on those answers only, so it is cached by them
-        # (a bounded dict: at most 8,192 entries, each a rule and a few answers from small fixed sets).
+        self.clinician_words = {c: rule.effect.clinician for c, rule in self.concern_rules.items()}
+        # Each safety topic's concerns (form_topic), in the rulebook's order: the web form's support.
+        self.form_topics: dict[str, tuple[str, ...]] = {
+            topic: tuple(
+                c
+                for c in rulebook.concerns
+                if c in self.concern_rules and self.concern_rules[c].effect.form_topic == topic
+            )
+            for topic in dict.fromkeys(self.topics.values())
+        }
+        # The questions each rule reads: `because` depends on those answers only (see `reason`).
         self.reads = {
             rule_id: tuple(dict.fromkeys(q for q, _ in referenced_answers(rule.when, rulebook.entries)))
             for rule_id, rule in self.rules.items()
         }
-        self._because_cache: dict[tuple, tuple] = {}
+        self._reason_cache: dict[tuple, Reason] = {}
+        self.questionnaire_ref = QuestionnaireRef(load_questionnaire().id, load_questionnaire().version)
+        self.ruleset_ref = RulesetRef(rulebook.version, rulebook.digest)
 
     def concerns(self, fired) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(urgent, noted) concern ids, in the rulebook's order; `unless` drops overridden ones."""
@@ -166,6 +169,13 @@ class Resolver:
             )
             findings = sorted((r for r in rules if isinstance(r.effect, FindingEffect)), key=_id)
             reported = concern_rules + own + list(steps) + findings
+        texts = level_texts(winner, fired, yielded)
+        also_items = []
+        for level in also:
+            also_texts = level_texts(level, fired, yielded)
+            also_items.append(
+                AlsoConsider(level.recommendation, also_texts["headline"], also_texts["also_consider_text"])
+            )
         return Structure(
             winner,
             urgent,
@@ -173,8 +183,11 @@ class Resolver:
             tuple(also),
             tuple(steps),
             tuple(reported),
-            level_texts(winner, fired, yielded),
-            tuple(level_texts(level, fired, yielded) for level in also),
+            texts,
+            _reason(winner, explanation=texts["explanation"]),
+            tuple(_step(rule.effect) for rule in steps),
+            tuple(also_items),
+            winner.steps == "all" and winner.condition_name(("steps_on_your_own_when",)) in fired,
         )
 
     def _steps(self, winner: OutcomeLevel, rules: list[Rule], fired: frozenset, noted: tuple) -> list[Rule]:
@@ -233,22 +246,21 @@ class Resolver:
                 out.add(concern)
         return out
 
-    def _concern_reason(self, rule: Rule, hedged: set) -> dict:
+    def _concern_reason(self, rule: Rule, hedged: set) -> Reason:
         words = rule.effect.hedged if rule.effect.concern in hedged else None
-        reason = _reason(rule, words.title, words.explanation) if words else _reason(rule)
-        return {**reason, "because": []}
+        return _reason(rule, words.title, words.explanation) if words else _reason(rule)
 
     @lru_cache(maxsize=1024)  # noqa: B019 - keys are drawn from small fixed sets
-    def select_resources(self, tags: tuple[str, ...], calm: tuple[str, ...]) -> tuple:
+    def select_resources(self, tags: tuple[str, ...], calm: tuple[str, ...]) -> tuple[Resource, ...]:
         """Entries serving the tags, in the tags' order; then the calm list, in file order: at most
         three for the outcome and one for mood (a doctor), so never more than four."""
         chosen: list = []
         for tag in tags:
-            chosen += [entry for entry in self.resources if tag in entry["for"] and entry not in chosen]
+            chosen += [entry for entry in self.resources if tag in entry.for_ and entry not in chosen]
         outcome = [t for t in calm if t != "mood"]
-        calm_list = [e for e in self.resources if set(outcome) & set(e["for"])][:3]
+        calm_list = [e for e in self.resources if set(outcome) & set(e.for_)][:3]
         if "mood" in calm:
-            calm_list += [e for e in self.resources if "mood" in e["for"] and e not in calm_list][:1]
+            calm_list += [e for e in self.resources if "mood" in e.for_ and e not in calm_list][:1]
         return tuple(chosen + [e for e in calm_list if e not in chosen])
 
     def safety_tags(self, urgent, noted, declined, answers: dict) -> tuple[str, ...]:
@@ -263,70 +275,64 @@ class Resolver:
             *(f"answer:{question}" for question in answered),
         )
 
-    def because(self, rule: Rule, answers: dict) -> list[dict]:
-        """What this person said that made the rule hold (cached by the answers the rule reads)."""
-        key = tuple(_frozen(answers.get(q)) for q in self.reads[rule.id])
-        return [dict(item) for item in self._because(rule.id, key, answers)]
+    def because(self, rule: Rule, answers: dict) -> tuple[Because, ...]:
+        """What this person said that made the rule hold."""
+        return self.reason(rule, answers).because
 
-    def _because(self, rule_id: str, key: tuple, answers: dict) -> tuple:
-        cached = self._because_cache.get((rule_id, key))
+    def reason(self, rule: Rule, answers: dict) -> Reason:
+        """A rule's reason with what this person said that made it hold: cached by the answers the rule
+        reads (a bounded dict: at most 8,192 entries, each a rule and a few answers from small fixed sets)."""
+        key = (rule.id, tuple(_frozen(answers.get(q)) for q in self.reads[rule.id]))
+        cached = self._reason_cache.get(key)
         if cached is None:
-            cached = tuple(because(self.rules[rule_id], answers, self.rulebook.entries))
-            if len(self._because_cache) < 8192:
-                self._because_cache[(rule_id, key)] = cached
+            found = because(self.rules[rule.id], answers, self.rulebook.entries)
+            cached = _reason(
+                rule, because=tuple(Because(b["question"], b["answer"], b["text"]) for b in found)
+            )
+            if len(self._reason_cache) < 8192:
+                self._reason_cache[key] = cached
         return cached
 
-    def resolve(self, fired: list[str], intake: Intake) -> dict:
+    def resolve(self, fired: list[str], intake: Intake) -> Result:
         structure = self.structure(frozenset(fired))
         answers = intake.answers
         winner = structure.winner
-        declined = declined_questions(answers)
         hedged = self.hedged(structure, answers) if structure.urgent else set()
         title, summary = self._texts(structure, hedged)
-        reasons = [{**_reason(winner, explanation=structure.texts["explanation"]), "because": []}]
+        reasons = [structure.level_reason]
         reasons += [
             self._concern_reason(rule, hedged)
             if isinstance(rule.effect, ConcernEffect)
-            else {**_reason(rule), "because": self.because(rule, answers)}
+            else self.reason(rule, answers)
             for rule in structure.reported
         ]
         calm: tuple[str, ...] = ()
         if not structure.urgent:
             mood = any(answers.get(q) is True for q in MOOD_QUESTIONS)
             calm = (winner.recommendation, "mood") if mood else (winner.recommendation,)
-        tags = self.safety_tags(structure.urgent, structure.noted, declined, answers)
-        resources = self.select_resources(tags, calm)
-        return {
-            "recommendation": winner.recommendation,
-            "urgent": bool(structure.urgent),
-            "safety": {
-                "urgent": list(structure.urgent),
-                "noted": list(structure.noted),
-                "declined": declined,
-            },
-            "title": title,
-            "summary": summary,
-            "reasons": reasons,
-            "steps": [_step(rule.effect) for rule in structure.steps],
-            "also_consider": [
-                {
-                    "recommendation": level.recommendation,
-                    "title": texts["headline"],
-                    "text": texts["also_consider_text"],
-                }
-                for level, texts in zip(structure.also_consider, structure.also_texts, strict=True)
-            ],
-            "notice": self.rulebook.notice,
-            "resources": [dict(entry) for entry in resources],
-            "warnings": warnings_for(intake) if structure.urgent else [],
-            "questionnaire": {"id": load_questionnaire().id, "version": load_questionnaire().version},
-            "ruleset": self.rulebook.ref,
-        }
+        tags = self.safety_tags(structure.urgent, structure.noted, intake.declined, answers)
+        return Result(
+            recommendation=winner.recommendation,
+            urgent=bool(structure.urgent),
+            safety=Safety(structure.urgent, structure.noted, intake.declined),
+            title=title,
+            summary=summary,
+            reasons=tuple(reasons),
+            steps=structure.step_items,
+            also_consider=structure.also_items,
+            notice=self.rulebook.notice,
+            resources=self.select_resources(tags, calm),
+            warnings=intake.warnings if structure.urgent else (),
+            questionnaire=self.questionnaire_ref,
+            ruleset=self.ruleset_ref,
+            level=winner,
+            on_your_own=structure.on_your_own,
+        )
 
 
 @dataclass(frozen=True)
 class Assessment:
-    result: dict
+    result: Result
     answers: dict  # the valid answers it was decided on (for the decision log, with consent)
     fired: tuple = ()  # every rule (and level condition) the engine fired, for impact analysis
 
@@ -356,33 +362,28 @@ class Evaluator:
             intake.errors, self._safety_resources(intake, noted), retired_message(intake.retired)
         )
 
-    def assess(self, raw, problems: dict | None = None) -> dict:
-        """Evaluate answers against the rules."""
-        return self.decide(raw, problems).result
-
-    def would_change(self, assessment: Assessment) -> list | None:
+    def would_change(self, assessment: Assessment) -> tuple[WouldChange, ...] | None:
         """What the suggestion depends on (shared/spec/what-would-change.md); None where the contract
         withholds it (a safety concern, a declined safety question, a hold-back signal)."""
         result = assessment.result
-        safety = result["safety"]
-        if result["urgent"] or safety["noted"] or safety["declined"]:
+        if result.safety:
             return None
         facts = read_answers(assessment.answers).facts
         never = self.rulebook.would_change_never_with
         if never and held(Derived(never), facts, self.rulebook.entries)[0]:
             return None
-        if result["recommendation"] == "rebuild":
-            return []
+        if result.recommendation == "rebuild":
+            return ()
 
         def decide(changed: dict) -> tuple[str, str]:
             structure = self.resolver.structure(frozenset(self.engine.fired_rules({**facts, **changed})))
             return structure.winner.recommendation, structure.texts["headline"]
 
-        return would_change(assessment.answers, result["recommendation"], decide)
+        return would_change(assessment.answers, result.recommendation, decide)
 
-    def _safety_resources(self, intake: Intake, noted) -> list | None:
+    def _safety_resources(self, intake: Intake, noted) -> tuple[Resource, ...] | None:
         """Support for a 422 whose answers showed a safety answer of yes or "I'd rather not say"."""
-        tags = self.resolver.safety_tags((), noted, declined_questions(intake.answers), intake.answers)
+        tags = self.resolver.safety_tags((), noted, intake.declined, intake.answers)
         if intake.retired_safety_yes:  # v1's self-harm question answered yes: the suicide topic's support
             tags += ("declined:suicide",)
-        return [dict(e) for e in self.resolver.select_resources(tags, ())] if tags else None
+        return self.resolver.select_resources(tags, ()) if tags else None

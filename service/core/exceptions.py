@@ -12,7 +12,7 @@ class EngineError(ClosenessError):
 class AnswersInvalid(ClosenessError):
     """Answers that do not fit the questionnaire; messages per question, never the values."""
 
-    def __init__(self, messages: dict, safety_resources: list | None = None, retired: str | None = None):
+    def __init__(self, messages: dict, safety_resources: tuple | None = None, retired: str | None = None):
         super().__init__("answers do not fit the questionnaire")
         self.messages = messages
         self.safety_resources = safety_resources  # support, when a safety answer was yes or declined

@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 
 from schemas.answers import accept_plainly_valid, answers_schema
 from schemas.questionnaire import DECLINED, load_questionnaire
+from service.core.result import AnswerWarning
 
 SKIPPED_FOLLOW_UP = "Not answered yes or no, so it was counted as yes, to be safe."
 # The one question only v1 asked: its presence marks an answer set for the retired questionnaire.
@@ -32,6 +33,23 @@ class Intake:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def declined(self) -> tuple[str, ...]:
+        """Base safety questions answered "I'd rather not say", in the questionnaire's order."""
+        return tuple(
+            q.id for q in load_questionnaire().base_safety_questions if self.answers.get(q.id) == DECLINED
+        )
+
+    @property
+    def warnings(self) -> tuple[AnswerWarning, ...]:
+        """What an urgent result ignored or assumed, per question or key; never an answer's value."""
+        ignored = [
+            AnswerWarning(key, " ".join(messages))
+            for key, messages in self.errors.items()
+            if key not in self.skipped
+        ]
+        return (*ignored, *(AnswerWarning(question_id, SKIPPED_FOLLOW_UP) for question_id in self.skipped))
 
 
 def _follow_ups(answers: dict) -> tuple[dict, list]:
@@ -76,22 +94,6 @@ def read_answers(raw, problems: dict | None = None) -> Intake:
     counted, skipped = _follow_ups(answers)
     facts = {**answers, **counted}
     return Intake(answers, facts, errors, skipped, retired, retired_safety_yes)
-
-
-def warnings_for(intake: Intake) -> list[dict]:
-    """What an urgent result ignored or assumed, per question or key; never an answer's value."""
-    warnings = [
-        {"question": key, "message": " ".join(messages)}
-        for key, messages in intake.errors.items()
-        if key not in intake.skipped
-    ]
-    warnings += [{"question": question_id, "message": SKIPPED_FOLLOW_UP} for question_id in intake.skipped]
-    return warnings
-
-
-def declined_questions(answers: dict) -> list[str]:
-    """Base safety questions answered "I'd rather not say", in the questionnaire's order."""
-    return [q.id for q in load_questionnaire().base_safety_questions if answers.get(q.id) == DECLINED]
 
 
 def retired_message(questionnaire_id: str | None, lead: str = "These answers are for") -> str | None:

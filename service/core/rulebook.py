@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from schemas.answers import answers_schema
 from schemas.model import Definition, Derivation, OutcomeLevel, Rule
 from schemas.questionnaire import load_questionnaire
+from schemas.resources import Resource, ResourceSchema
 from schemas.rulebook_files import CaseSchema, RulebookSchema
 from schemas.rulefile import FILE_SCHEMAS
 from service.core.rulecheck import Problem, RulebookError, cross_check
@@ -20,6 +21,7 @@ RULEBOOK_FILE = "rulebook.yaml"
 CASES_SUFFIX = ".cases.yaml"
 _case_schema = CaseSchema()
 _rulebook_schema = RulebookSchema()
+_resource_schema = ResourceSchema()
 
 
 @dataclass
@@ -46,7 +48,7 @@ class Rulebook:
     version: str
     digest: str
     notice: str
-    resources: list
+    resources: list[Resource]
     case_baseline: dict
     entries: dict[str, Entry]
     concerns: tuple[str, ...] = ()
@@ -180,14 +182,8 @@ def ruleset_digest(content: dict) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> Rulebook:
-    """Load and check every file of a rules directory; raise RulebookError listing all problems.
-
-    strict=False (a diff of a draft) lets gaps in completeness through as the rulebook's warnings.
-    """
-    directory = Path(directory) if directory is not None else default_rules_dir()
-    if not directory.is_dir():
-        raise RulebookError([Problem(directory, 1, "rules directory not found")])
+def _load_header(directory: Path) -> tuple[dict | None, LoadedYaml | None, list[Problem]]:
+    """rulebook.yaml: (its checked content, its lines, problems)."""
     problems: list[Problem] = []
     header = header_loaded = None
     try:
@@ -210,11 +206,17 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
     except ValidationError as error:
         problems += _schema_problems(loaded, error)
 
+    return header, header_loaded, problems
+
+
+def _load_entries(paths: list[Path]) -> tuple[dict, dict, set, list[Problem]]:
+    """Rule, level and derivation files: (entries by id, their lines, files that could not be read,
+    problems)."""
+    problems: list[Problem] = []
     entries: dict[str, Entry] = {}
     lines: dict[str, LoadedYaml] = {}
     unreadable: set[Path] = set()  # rule files already reported; their case files are not orphans
-    files = sorted(p for p in directory.rglob("*.yaml") if p.name != RULEBOOK_FILE or p.parent != directory)
-    for path in (p for p in files if not p.name.endswith(CASES_SUFFIX)):
+    for path in paths:
         try:
             loaded = load_yaml(path)
         except YamlFileError as error:
@@ -233,6 +235,21 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
             )
             continue
         entries[entry.id], lines[entry.id] = entry, loaded
+    return entries, lines, unreadable, problems
+
+
+def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> Rulebook:
+    """Load and check every file of a rules directory; raise RulebookError listing all problems.
+
+    strict=False (a diff of a draft) lets gaps in completeness through as the rulebook's warnings.
+    """
+    directory = Path(directory) if directory is not None else default_rules_dir()
+    if not directory.is_dir():
+        raise RulebookError([Problem(directory, 1, "rules directory not found")])
+    header, header_loaded, problems = _load_header(directory)
+    files = sorted(p for p in directory.rglob("*.yaml") if p.name != RULEBOOK_FILE or p.parent != directory)
+    entries, lines, unreadable, found = _load_entries([p for p in files if not p.name.endswith(CASES_SUFFIX)])
+    problems += found
     for path in (p for p in files if p.name.endswith(CASES_SUFFIX)):
         stem = path.name[: -len(CASES_SUFFIX)]
         if path.with_name(stem + ".yaml") in unreadable:
@@ -259,7 +276,7 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
     content = {
         "version": header["version"],
         "notice": header["notice"],
-        "resources": header["resources"],
+        "resources": _resource_schema.dump(header["resources"], many=True),
         "concerns": header["concerns"],
         "step_order": header["step_order"],
         "would_change_never_with": header["would_change_never_with"],

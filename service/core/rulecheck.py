@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemas.conditions import nearest
 from schemas.model import ConcernEffect, Derivation, OutcomeEffect, OutcomeLevel, Rule, StepEffect
 from schemas.questionnaire import article_sections, load_questionnaire
 from schemas.resources import resource_targets, unknown_targets
-from schemas.rulefile import RECOMMENDATIONS, nearest
+from schemas.rulefile import RECOMMENDATIONS
 from service.core.conditions import condition_references, referenced_answers
 from service.core.exceptions import ClosenessError
 
@@ -84,6 +85,7 @@ def cross_check(entries: dict, lines: dict, header: dict | None = None, header_l
                 f"effect.section: {nearest(step.section, sections)} is not a section id of the article",
             )
     problems += _basis_problems(entries, lines)
+    problems += _clinician_problems(entries, lines)
     if header is not None:
         problems += _header_problems(entries, lines, header, header_lines)
     outcomes = [e for e in entries.values() if e.kind == "outcome"]
@@ -165,6 +167,54 @@ def _basis_problems(entries, lines) -> list[Problem]:
     return problems
 
 
+def _clinician_problems(entries, lines) -> list[Problem]:
+    """A concern's clinician words name real safety questions; the web form's support topics are the
+    safety questions' topics, each given by at least one concern (form_topic)."""
+    questionnaire = load_questionnaire()
+    safety = {q.id for q in questionnaire.base_safety_questions} | {q.id for q in questionnaire.follow_ups}
+    topics = {q.topic for q in questionnaire.base_safety_questions}
+    problems, served = [], set()
+    for entry in entries.values():
+        effect = getattr(entry.spec, "effect", None)
+        if not isinstance(effect, ConcernEffect):
+            continue
+        for question, _ in effect.clinician.basis if effect.clinician else ():
+            if question not in safety:
+                problems.append(
+                    Problem(
+                        entry.path,
+                        lines[entry.id].line(("effect", "clinician", "basis", question)),
+                        f"effect.clinician.basis: '{question}' is not a safety question",
+                    )
+                )
+        if effect.form_topic is not None:
+            served.add(effect.form_topic)
+            if effect.form_topic not in topics:
+                problems.append(
+                    Problem(
+                        entry.path,
+                        lines[entry.id].line(("effect", "form_topic")),
+                        f"effect.form_topic: '{effect.form_topic}' is not a topic of the safety questions "
+                        f"({', '.join(sorted(topics))})",
+                    )
+                )
+    concern_entries = [
+        e for e in entries.values() if isinstance(getattr(e.spec, "effect", None), ConcernEffect)
+    ]
+    if concern_entries:
+        for topic in sorted(topics - served):
+            first = concern_entries[0]
+            problems.append(
+                Problem(
+                    first.path,
+                    lines[first.id].line(("effect",)),
+                    f"no concern gives the form's support for the topic '{topic}' (effect.form_topic)",
+                    soft=True,
+                )
+            )
+    return problems
+
+
 def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
     """The header's concerns, step order and resources against the rules that use them."""
     problems = []
@@ -205,11 +255,8 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
                 at(entry, ("effect", "outcome"), "effect.outcome: only concerns lead to the urgent level")
     for index, concern in enumerate(concerns):
         if len(by_concern.get(concern, [])) != 1:
-            at_header(
-                ("concerns", index),
-                f"concerns: '{concern}' needs exactly one rule with that concern",
-                soft=True,
-            )
+            message = f"concerns: '{concern}' needs exactly one rule with that concern"
+            at_header(("concerns", index), message, soft=True)
     steps = {e.spec.effect.step for e in rules if isinstance(e.spec.effect, StepEffect)}
     order = header["step_order"]
     for index, step in enumerate(order):
@@ -241,19 +288,40 @@ def _header_problems(entries, lines, header, header_lines) -> list[Problem]:
                     ("no_steps_with_concerns", index),
                     f"no_steps_with_concerns: '{concern}' is not a concern",
                 )
+    return (
+        problems
+        + _resource_problems(header, header_lines)
+        + _withheld_problems(entries, header, header_lines)
+    )
+
+
+def _withheld_problems(entries, header, header_lines) -> list[Problem]:
+    """would_change_never_with names a yes/no derivation."""
     withheld = header.get("would_change_never_with")
-    if withheld is not None and not (withheld in entries and _derivation_of(entries[withheld].spec, "when")):
-        message = f"would_change_never_with: '{withheld}' is not a yes/no derivation"
-        at_header(("would_change_never_with",), message)
+    if withheld is None or (withheld in entries and _derivation_of(entries[withheld].spec, "when")):
+        return []
+    line = header_lines.line(("would_change_never_with",))
+    return [
+        Problem(header_lines.path, line, f"would_change_never_with: '{withheld}' is not a yes/no derivation")
+    ]
+
+
+def _resource_problems(header, header_lines) -> list[Problem]:
+    """Every `for` of the default resources names a concern, topic, answer or outcome of this rulebook."""
     targets = resource_targets(
-            concerns,
-            load_questionnaire().topics,
-            RECOMMENDATIONS,
-            [q.id for q in load_questionnaire().base_safety_questions],
+        header["concerns"],
+        load_questionnaire().topics,
+        RECOMMENDATIONS,
+        [q.id for q in load_questionnaire().base_safety_questions],
+    )
+    return [
+        Problem(
+            header_lines.path,
+            header_lines.line(("resources", index, "for")),
+            f"resources.for: '{value}' names no concern, topic or outcome",
         )
-    for index, value in unknown_targets(header["resources"], targets):
-        at_header(("resources", index, "for"), f"resources.for: '{value}' names no concern, topic or outcome")
-    return problems
+        for index, value in unknown_targets(header["resources"], targets)
+    ]
 
 
 def _cycles(entries, lines) -> list[Problem]:

@@ -7,45 +7,24 @@ on. The screen's items are modelled on public screeners but are not validated in
 
 import uuid
 
+from schemas.model import ClinicianWords
 from schemas.questionnaire import article_sections
-from schemas.resources import contact_text, dial_numbers, dial_uri
+from schemas.resources import dial_numbers, dial_uri
 from service.audit.sentences import RECOMMENDATION_WORDS
 from service.core.decision import MOOD_QUESTIONS
 from service.core.intake import SKIPPED_FOLLOW_UP
+from service.core.result import Result
 
 INDICATOR = {"consider_walking_away": "warning", "professional_help": "warning", "rebuild": "info"}
 DESCRIPTION = (
     "Reads the patient's latest Closeness QuestionnaireResponse and returns one explained recommendation "
     "(rebuild, professional help, or consider walking away), with safety concerns flagged as critical."
 )
-CONCERN_WORDS = {
-    "suicide_risk_now": "suicidal thoughts right now",
-    "partner_safety_now": "afraid for their safety right now or tonight",
-    "suicide_risk": "wish to be dead, suicidal thoughts, or an attempt in the past three months",
-    "partner_safety": "fear of, or harm or threats from, a partner or ex-partner in the past year",
-    "partner_control": "a partner's control or repeated put-downs",
-    "self_harm": "self-harm in the past month without wanting to die",
-    "suicide_history": "a past suicide attempt, not in the past three months",
-}
-# The action follows acuity: "now" concerns before the client leaves; other urgent concerns and a
-# declined suicide item the same day; other noted concerns and declined topics at the next contact.
+# What each concern means to a clinician, its follow-up and its timing are the concern's own
+# (`clinician` in its rule file). The action follows acuity: "now" concerns before the client
+# leaves; other urgent concerns and a declined suicide item the same day; other noted concerns and
+# declined topics at the next contact.
 ALONE = "See the client alone, and do not raise these answers in a joint session."
-FOLLOW_UPS = {
-    "suicide_risk_now": (
-        "Now: an immediate suicide safety evaluation before the client leaves (such as the ASQ's BSSA "
-        "or the C-SSRS). Do not leave the client alone."
-    ),
-    "partner_safety_now": f"Now: an immediate safety evaluation before the client leaves. {ALONE}",
-    "suicide_risk": "Today: a brief suicide safety assessment (such as the ASQ's BSSA or the C-SSRS).",
-    "partner_safety": f"Today: a brief safety assessment, such as a danger assessment. {ALONE}",
-    "partner_control": f"Next contact: a danger assessment. {ALONE}",
-    "self_harm": (
-        "Next contact: ask about self-harm and thoughts of suicide with a validated screen (ASQ, C-SSRS)."
-    ),
-    "suicide_history": (
-        "Next contact: ask about current thoughts of suicide with a validated screen (ASQ, C-SSRS)."
-    ),
-}
 DECLINED_FOLLOW_UP = {
     "partner": f"Next contact: ask about safety with a partner again. {ALONE}",
     "suicide": (
@@ -64,41 +43,16 @@ DECLINED_SUICIDE_SUMMARY = (
     "Safety screen: a declined suicide item (a positive screen). Assess today, without the partner present."
 )
 SCREENED_SUMMARY = "Safety screen: {what}. Follow up at the next contact, with the client alone."
-SCREENED_WORDS = {
-    "partner_control": "control or put-downs",
-    "self_harm": "self-harm",
-    "suicide_history": "a past attempt",
-}
-NOW = ("suicide_risk_now", "partner_safety_now")
-# What made each concern hold, for the clinician (never shown to the client): (question, words) in
-# order; a follow-up that counted as yes because it was skipped or declined is said to be so.
-BASIS_WORDS = {
-    "suicide_risk_now": (("suicidal_thoughts_now", "thoughts of suicide right now"),),
-    "partner_safety_now": (("unsafe_now", "afraid for their safety right now or tonight"),),
-    "suicide_risk": (
-        ("wished_dead", "wished to be dead (past few weeks)"),
-        ("suicidal_thoughts", "thoughts of suicide (past week)"),
-        ("attempt_recent", "an attempt in the past three months"),
-    ),
-    "partner_safety": (
-        ("afraid_of_partner", "frightened by a partner or ex-partner"),
-        ("partner_harmed_me", "hurt, threatened or sexually coerced by a partner or ex-partner"),
-    ),
-    "partner_control": (("partner_controls", "control"), ("partner_insults", "put-downs")),
-}
+SUMMARY_LIMIT = 140
 
 
-def _screened(safety: dict) -> bool:
-    return bool(safety["urgent"] or safety["noted"] or safety["declined"])
-
-
-def _basis(concern: str, answers: dict, warnings: list) -> str:
+def _basis(clinician: ClinicianWords, answers: dict, warnings) -> str:
     """What this client's answers that made a concern hold were, in a clinician's words."""
     # Only follow-ups counted as yes because they were skipped: a missing or invalid base answer
     # (also in an urgent result's warnings) triggers nothing.
-    skipped = {w["question"] for w in warnings if w["message"] == SKIPPED_FOLLOW_UP}
+    skipped = {w.question for w in warnings if w.message == SKIPPED_FOLLOW_UP}
     found = []
-    for question, words in BASIS_WORDS.get(concern, ()):
+    for question, words in clinician.basis:
         if answers.get(question) is True:
             found.append(f"{words}: yes")
         elif question in skipped:
@@ -106,23 +60,21 @@ def _basis(concern: str, answers: dict, warnings: list) -> str:
     return f"; {'; '.join(found)}" if found else ""
 
 
-def _safety_lines(result: dict, answers: dict, topics: dict) -> list[str]:
-    safety = result["safety"]
+def _safety_lines(result: Result, answers: dict, topics: dict, words: dict) -> list[str]:
+    safety = result.safety
     lines = []
-    if _screened(safety):
+    if safety:
         lines.append("**Safety screen**")
-        for kind, concerns in (("Urgent", safety["urgent"]), ("Noted", safety["noted"])):
+        for kind, concerns in (("Urgent", safety.urgent), ("Noted", safety.noted)):
             lines += [
-                f"- {kind}: {CONCERN_WORDS[c]} (`{c}`{_basis(c, answers, result['warnings'])})"
+                f"- {kind}: {words[c].words} (`{c}`{_basis(words[c], answers, result.warnings)})"
                 for c in concerns
             ]
-        if safety["declined"]:
-            lines.append(
-                '- Answered "I\'d rather not say": ' + ", ".join(f"`{q}`" for q in safety["declined"])
-            )
+        if safety.declined:
+            lines.append('- Answered "I\'d rather not say": ' + ", ".join(f"`{q}`" for q in safety.declined))
         lines.append("")
-    follow = [FOLLOW_UPS[c] for c in (*safety["urgent"], *safety["noted"])]
-    follow += [DECLINED_FOLLOW_UP[topics[q]] for q in safety["declined"]]
+    follow = [words[c].follow_up for c in (*safety.urgent, *safety.noted)]
+    follow += [DECLINED_FOLLOW_UP[topics[q]] for q in safety.declined]
     if any(answers.get(q) is True for q in MOOD_QUESTIONS):
         follow.append(LOW_MOOD_FOLLOW_UP)
     if follow:
@@ -130,33 +82,34 @@ def _safety_lines(result: dict, answers: dict, topics: dict) -> list[str]:
     return lines
 
 
-def _summary_and_indicator(result: dict, level, topics: dict) -> tuple[str, str]:
+def _summary_and_indicator(result: Result, topics: dict, words: dict) -> tuple[str, str]:
     """A card never reads as calm when the safety screen noted something or an item was declined, and
     its summary names the timing the concerns ask for."""
-    safety = result["safety"]
-    if result["urgent"]:
-        now = any(concern in NOW for concern in safety["urgent"])
+    safety, level = result.safety, result.level
+    if result.urgent:
+        now = any(words[concern].acuity == "now" for concern in safety.urgent)
         return (NOW_SUMMARY if now else level.clinician_summary), "critical"
-    if any(topics[q] == "suicide" for q in safety["declined"]):
+    if any(topics[q] == "suicide" for q in safety.declined):
         return DECLINED_SUICIDE_SUMMARY, "warning"
-    if _screened(safety):
-        what = [SCREENED_WORDS[c] for c in safety["noted"]]
-        what += ["a declined item"] if safety["declined"] else []
-        return SCREENED_SUMMARY.format(what=", ".join(what)), "warning"
-    return level.clinician_summary, INDICATOR[result["recommendation"]]
+    if safety:
+        what = [words[c].screened for c in safety.noted]
+        what += ["a declined item"] if safety.declined else []
+        summary = SCREENED_SUMMARY.format(what=", ".join(what))
+        # A card's summary is at most 140 characters: many long concern words give way to a count.
+        if len(summary) > SUMMARY_LIMIT:
+            summary = SCREENED_SUMMARY.format(what=f"{len(what)} answers to review")
+        return summary, "warning"
+    return level.clinician_summary, INDICATOR[result.recommendation]
 
 
-def _recommendation_words(result: dict, topics: dict) -> str:
-    words = RECOMMENDATION_WORDS[result["recommendation"]].capitalize()
-    caution = "partner_control" in result["safety"]["noted"] or any(
-        topics[q] == "partner" for q in result["safety"]["declined"]
-    )
-    if result["recommendation"] == "rebuild" and caution:
+def _recommendation_words(result: Result) -> str:
+    words = RECOMMENDATION_WORDS[result.recommendation].capitalize()
+    if result.recommendation == "rebuild" and result.on_your_own:
         return "Rebuild closeness, starting on their own (see the client alone first)"
-    return words + (" (urgent)" if result["urgent"] else "")
+    return words + (" (urgent)" if result.urgent else "")
 
 
-def _depends_lines(would_change: list | None) -> list[str]:
+def _depends_lines(would_change) -> list[str]:
     """What the suggestion depends on, for the practice (absent beside any safety or hold-back signal)."""
     if not would_change:
         return []
@@ -165,61 +118,59 @@ def _depends_lines(would_change: list | None) -> list[str]:
         "**What this suggestion depends on** (the client's answers it rests on, not things to change)",
     ]
     for entry in would_change:
-        changes = "; ".join(change["text"] for change in entry["changes"])
-        lines.append(f"- {changes}: {RECOMMENDATION_WORDS[entry['recommendation']]} ({entry['title']})")
+        changes = "; ".join(change.text for change in entry.changes)
+        lines.append(f"- {changes}: {RECOMMENDATION_WORDS[entry.recommendation]} ({entry.title})")
     return lines
 
 
 def card(
-    result: dict,
+    result: Result,
     answers: dict,
-    would_change: list | None,
+    would_change: tuple | None,
     *,
-    level,
     topics: dict,
+    words: dict[str, ClinicianWords],
     source_url: str,
     docs_url: str,
 ) -> dict:
-    """The card for one result: `level` the winning outcome level, `topics` the safety questions'
-    support topics, `source_url` where the level's cited section is, `docs_url` how Closeness decides."""
+    """The card for one result: `topics` the safety questions' support topics, `words` each concern's
+    clinician words, `source_url` where the winning level's cited section is, `docs_url` how Closeness
+    decides."""
     sections = article_sections()
+    level = result.level
     lines = [
-        f"**Recommendation:** {_recommendation_words(result, topics)}",
+        f"**Recommendation:** {_recommendation_words(result)}",
         "",
-        f"**{result['title']}.** {result['summary']}",
+        f"**{result.title}.** {result.summary}",
         "",
         "The safety items are modelled on public screeners; they are not validated instruments.",
         "",
     ]
-    lines += _safety_lines(result, answers, topics)
-    if result["resources"]:
+    lines += _safety_lines(result, answers, topics, words)
+    if result.resources:
         lines += [
             "**Support shown to the client**",
-            *[f"- **{r['name']}**: {r['description']}{contact_text(r)}" for r in result["resources"]],
+            *[f"- **{r.name}**: {r.description}{r.contact_text()}" for r in result.resources],
             "",
         ]
     lines.append("**Why** (as shown to the client)")
-    for r in result["reasons"]:
-        basis = "" if r["basis"] == "article" else ", safety guidance"
-        lines.append(f"- {r['title']}: {r['explanation']} _({sections[r['section']]['title']}{basis})_")
-        lines += [f"  - {b['text']}" for b in r["because"]]
-    if result["steps"]:
-        lines += ["", "**Suggested steps**", *[f"- **{s['title']}**: {s['advice']}" for s in result["steps"]]]
-    if result["also_consider"]:
-        lines += [
-            "",
-            "**Also consider**",
-            *[f"- **{a['title']}**: {a['text']}" for a in result["also_consider"]],
-        ]
+    for r in result.reasons:
+        basis = "" if r.basis == "article" else ", safety guidance"
+        lines.append(f"- {r.title}: {r.explanation} _({sections[r.section]['title']}{basis})_")
+        lines += [f"  - {b.text}" for b in r.because]
+    if result.steps:
+        lines += ["", "**Suggested steps**", *[f"- **{s.title}**: {s.advice}" for s in result.steps]]
+    if result.also_consider:
+        lines += ["", "**Also consider**", *[f"- **{a.title}**: {a.text}" for a in result.also_consider]]
     lines += _depends_lines(would_change)
     lines += [
         "",
-        f"_{result['notice']}_",
+        f"_{result.notice}_",
         "",
-        f"Rulebook {result['ruleset']['version']} ({result['ruleset']['digest'][:19]})"
-        + (f"; decision {result['decision_id']}" if result.get("decision_id") else ""),
+        f"Rulebook {result.ruleset.version} ({result.ruleset.digest[:19]})"
+        + (f"; decision {result.decision_id}" if result.decision_id else ""),
     ]
-    summary, indicator = _summary_and_indicator(result, level, topics)
+    summary, indicator = _summary_and_indicator(result, topics, words)
     return {
         "uuid": str(uuid.uuid4()),
         "summary": summary,
@@ -230,7 +181,7 @@ def card(
             "url": source_url,
         },
         "links": [
-            *_dial_links(result["resources"]),
+            *_dial_links(result.resources),
             {
                 "label": "How Closeness decides (API and rulebook)",
                 "url": docs_url,
@@ -240,12 +191,12 @@ def card(
     }
 
 
-def _dial_links(resources: list) -> list[dict]:
+def _dial_links(resources) -> list[dict]:
     """Each support phone and text number shown to the client, as a link a phone can dial."""
     links = []
     for resource in resources:
         for key, scheme, verb in (("phone", "tel", "Call"), ("text", "sms", "Text")):
-            for number in dial_numbers(resource.get(key, "")):
-                label = f"{verb} {resource['name']}: {number}"
+            for number in dial_numbers(getattr(resource, key) or ""):
+                label = f"{verb} {resource.name}: {number}"
                 links.append({"label": label, "url": dial_uri(number, scheme), "type": "absolute"})
     return list({link["url"]: link for link in links}.values())

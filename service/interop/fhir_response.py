@@ -5,7 +5,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as Re
 from pydantic import ValidationError as ModelError
 
 from schemas.questionnaire import RETIRED, load_questionnaire
-from schemas.resources import contact_text
+from schemas.resources import Resource
 from service.core.exceptions import AnswersInvalid, ClosenessError
 from service.core.intake import V1_ONLY_KEY, retired_message
 from service.interop.fhir_questionnaire import GROUP_PREFIX, SAFETY_CODES, code_system
@@ -29,11 +29,11 @@ class FhirInvalid(ClosenessError):
         self.issues, self.status, self.support = issues, status, support or []
 
 
-def _support_text(resource: dict) -> str:
-    return f"Support: {resource['name']}. {resource['description']}{contact_text(resource)}"
+def _support_text(resource: Resource) -> str:
+    return f"Support: {resource.name}. {resource.description}{resource.contact_text()}"
 
 
-def operation_outcome(issues: list[tuple[str, str | None, str]], support: list | None = None) -> dict:
+def operation_outcome(issues: list[tuple[str, str | None, str]], support=None) -> dict:
     """An OperationOutcome with one error issue per (code, linkId, message); support as information."""
     out = []
     for code, link_id, message in issues:

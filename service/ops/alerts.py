@@ -22,6 +22,8 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime
 
+from service.core.result import Result
+
 log = logging.getLogger("closeness.alerts")
 
 
@@ -46,29 +48,27 @@ class AlertSender:
         self.url, self.secret, self.noted = url, secret, noted
         self.retry_base, self.attempts, self.timeout = retry_base, attempts, timeout
         self.queue: queue.Queue = queue.Queue(maxsize=capacity)
-        self.delivered = self.failed = self.dropped = 0
         self.failing = False  # the last attempt failed; cleared by the next delivery
         self._pid, self._lock = None, threading.Lock()
 
-    def wants(self, result: dict) -> bool:
-        return bool(result["safety"]["urgent"] or (self.noted and result["safety"]["noted"]))
+    def wants(self, result: Result) -> bool:
+        return bool(result.safety.urgent or (self.noted and result.safety.noted))
 
-    def send(self, result: dict, decision_id: str | None) -> None:
+    def send(self, result: Result, decision_id: str | None) -> None:
         """Put an alert on the queue (never blocks the request); a full queue drops it, counted."""
         if not self.wants(result):
             return
         alert = {
-            "type": "closeness.urgent" if result["urgent"] else "closeness.noted",
+            "type": "closeness.urgent" if result.urgent else "closeness.noted",
             "alert_id": uuid.uuid4().hex,
             "decision_id": decision_id,
-            "concerns": {"urgent": result["safety"]["urgent"], "noted": result["safety"]["noted"]},
+            "concerns": {"urgent": list(result.safety.urgent), "noted": list(result.safety.noted)},
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         self._ensure_thread()
         try:
             self.queue.put_nowait(alert)
         except queue.Full:
-            self.dropped += 1
             _count("dropped")
             log.error("alert dropped: the alert queue is full")
 
@@ -102,7 +102,6 @@ class AlertSender:
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - configured URL
                     if 200 <= response.status < 300:
-                        self.delivered += 1
                         self.failing = False
                         _count("delivered")
                         return
@@ -111,7 +110,6 @@ class AlertSender:
             self.failing = True
             _count("retried")
             time.sleep(min(self.retry_base * 2**attempt, 300))
-        self.failed += 1
         _count("failed")
         log.error("alert %s not delivered after %d attempts", alert["alert_id"], self.attempts)
 

@@ -15,6 +15,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from service.core.result import Result
+
 REQUESTS = Counter(
     "closeness_http_requests_total",
     "HTTP requests by endpoint, method and status",
@@ -42,16 +44,17 @@ ALERTS = Counter(
 # HTTP methods as labels: a fixed set, so that no client can grow the metrics with made-up methods.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
+
 @cache
 def _child(metric, *labels):
     # labels() costs a lock and a lookup on every call; the set of label values is small and bounded.
     return metric.labels(*labels)
 
 
-def record_decision(result: dict) -> None:
-    _child(DECISIONS, result["recommendation"], "true" if result["urgent"] else "false").inc()
-    for reason in result["reasons"]:
-        _child(RULE_FIRINGS, reason["rule"]).inc()
+def record_decision(result: Result) -> None:
+    _child(DECISIONS, result.recommendation, "true" if result.urgent else "false").inc()
+    for reason in result.reasons:
+        _child(RULE_FIRINGS, reason.rule).inc()
 
 
 def record_log_failure() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from schemas.questionnaire import load_questionnaire
-from schemas.resources import ResourceSchema, resource_targets, unknown_targets
+from schemas.resources import Resource, ResourceSchema, resource_targets, unknown_targets
 from schemas.rulefile import RECOMMENDATIONS
 from service.core.exceptions import ClosenessError
 from service.core.json_input import JsonInputError, parse_json
@@ -288,7 +288,7 @@ def rules_dir(explicit: str | Path | None = None) -> Path:
     return Path(explicit) if explicit else default_rules_dir()
 
 
-def load_resources(path: str | Path | None, concerns=(), defaults=()) -> list | None:
+def load_resources(path: str | Path | None, concerns=(), defaults=()) -> list[Resource] | None:
     """Support resources from a JSON file, or None to use the rulebook's defaults.
 
     concerns: the rulebook's concern ids. Every concern, declined topic and recommendation must be
@@ -317,9 +317,9 @@ def load_resources(path: str | Path | None, concerns=(), defaults=()) -> list | 
             raise ConfigError(
                 f"resources file {path}: entry {index}: 'for' names '{value}', which is unknown"
             )
-        served = {value for entry in resources for value in entry["for"]}
+        served = {value for entry in resources for value in entry.for_}
         answers = {t for t in targets if t.startswith("answer:")}
-        required = answers & {value for entry in defaults for value in entry["for"]}
+        required = answers & {value for entry in defaults for value in entry.for_}
         unserved = sorted(targets - served - {"mood"} - (answers - required))
         if unserved:
             raise ConfigError(f"resources file {path}: nothing serves {', '.join(unserved)}")

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from schemas.model import ConcernEffect
 from service import create_app
 from tests.http.test_fhir import _published, response_for
 
@@ -268,11 +269,12 @@ def test_the_card_summary_names_the_timing(client, baseline, change, summary):
     assert summary in card["summary"]
 
 
-def test_every_noted_summary_fits_a_card():
-    from service.interop.cds_cards import SCREENED_SUMMARY, SCREENED_WORDS
+def test_every_noted_summary_fits_a_card(rulebook):
+    from service.interop.cds_cards import SCREENED_SUMMARY
 
-    longest = SCREENED_SUMMARY.format(what=", ".join([*SCREENED_WORDS.values(), "a declined item"]))
-    assert len(longest) <= 140
+    screened = [r.effect.clinician.screened for r in rulebook.rules() if isinstance(r.effect, ConcernEffect)]
+    longest = SCREENED_SUMMARY.format(what=", ".join([*filter(None, screened), "a declined item"]))
+    assert len(longest) <= 140  # the rulebook's words fit without the card's fallback to a count
 
 
 def test_the_card_says_what_made_each_concern_hold(client, baseline):
@@ -307,14 +309,16 @@ def test_the_card_says_what_the_suggestion_depends_on(client, baseline):
     assert "What this suggestion depends on" not in detail  # never beside a safety signal
 
 
-def test_an_invalid_base_answer_is_never_said_to_count_as_yes(client):
+def test_an_invalid_base_answer_is_never_said_to_count_as_yes(evaluator):
     from service.core.intake import SKIPPED_FOLLOW_UP
+    from service.core.result import AnswerWarning
     from service.interop.cds_cards import _basis
 
+    words = evaluator.resolver.clinician_words
     warnings = [
-        {"question": "partner_harmed_me", "message": "This question needs an answer."},
-        {"question": "unsafe_now", "message": SKIPPED_FOLLOW_UP},
+        AnswerWarning("partner_harmed_me", "This question needs an answer."),
+        AnswerWarning("unsafe_now", SKIPPED_FOLLOW_UP),
     ]
-    said = _basis("partner_safety", {"afraid_of_partner": True}, warnings)
+    said = _basis(words["partner_safety"], {"afraid_of_partner": True}, warnings)
     assert "frightened by a partner or ex-partner: yes" in said and "sexually coerced" not in said
-    assert "counted as yes" in _basis("partner_safety_now", {}, warnings)
+    assert "counted as yes" in _basis(words["partner_safety_now"], {}, warnings)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from service.audit.decision_log import DecisionLog, decisions, migrate
+from tests.live import logapps
 from tests.servers import free_port
 
 
@@ -112,3 +113,18 @@ def in_database(url, ids, seconds=60.0) -> set[str]:
             time.sleep(0.2)
     finally:
         log.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _stop_spools():
+    """Each test's apps stop shipping when it ends (what they could not ship stays on disk)."""
+    yield
+    while logapps.APPS:
+        logapps.APPS.pop().extensions["closeness"].decision_log.close(timeout=0.2)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'decisions.sqlite3'}"
+    migrate(url)
+    return url

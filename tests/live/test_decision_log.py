@@ -4,54 +4,20 @@ import json
 import logging
 import os
 import re
-import threading
 import time
 from datetime import UTC, datetime
 
 import pytest
 
 from service import create_app
-from service.audit.decision_log import DecisionLog, migrate
-from tests.servers import LiveServer, free_port
-from tests.unit.test_cli import closeness
-
-KEY = {"X-API-Key": "test-key-4711"}
-
-
-_apps = []
-
-
-def _app(url, **settings):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DECISION_LOG": True,
-            "DECISION_LOG_URL": url,
-            "API_KEY": KEY["X-API-Key"],
-            **settings,
-        }
-    )
-    _apps.append(app)
-    return app
-
-
-@pytest.fixture(autouse=True)
-def _stop_spools():
-    """Each test's apps stop shipping when it ends (what they could not ship stays on disk)."""
-    yield
-    while _apps:
-        _apps.pop().extensions["closeness"].decision_log.close(timeout=0.2)
-
-
-@pytest.fixture
-def sqlite_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'decisions.sqlite3'}"
-    migrate(url)
-    return url
+from service.audit.decision_log import DecisionLog
+from tests.commands import closeness
+from tests.live.logapps import KEY, log_app
+from tests.servers import free_port
 
 
 def test_decision_round_trip(sqlite_url, baseline):
-    client = _app(sqlite_url).test_client()
+    client = log_app(sqlite_url).test_client()
     response = client.post(
         "/v1/assessments",
         json={**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True},
@@ -70,14 +36,14 @@ def test_decision_round_trip(sqlite_url, baseline):
 
 
 def test_answers_are_stored_only_when_allowed(sqlite_url, baseline):
-    client = _app(sqlite_url, DECISION_LOG_ANSWERS=True).test_client()
+    client = log_app(sqlite_url, DECISION_LOG_ANSWERS=True).test_client()
     decision_id = client.post("/v1/assessments", json=baseline).get_json()["decision_id"]
     record = client.get(f"/v1/decisions/{decision_id}", headers=KEY).get_json()
     assert record["answers"]["ready_to_share"] == baseline["ready_to_share"]
 
 
 def test_listing_since_a_moment(sqlite_url, baseline):
-    client = _app(sqlite_url).test_client()
+    client = log_app(sqlite_url).test_client()
     ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(3)]
     listed = client.get("/v1/decisions?since=2000-01-01T00:00:00Z", headers=KEY).get_json()["decisions"]
     assert [d["id"] for d in listed][-3:] == ids
@@ -101,7 +67,7 @@ def test_listing_since_a_moment(sqlite_url, baseline):
 
 @pytest.mark.parametrize("limit", ["0", "1001", "two", "-1", "2.5", "²", "", "%C2%B2"])
 def test_a_bad_limit_is_a_400(sqlite_url, limit):
-    response = _app(sqlite_url).test_client().get(f"/v1/decisions?limit={limit}", headers=KEY)
+    response = log_app(sqlite_url).test_client().get(f"/v1/decisions?limit={limit}", headers=KEY)
     assert response.status_code == 400 and "'limit' is a whole number" in response.get_json()["message"]
 
 
@@ -117,7 +83,7 @@ def test_a_bad_limit_is_a_400(sqlite_url, limit):
     ids=["none", "wrong", "wrong_bearer", "no_scheme", "basic"],
 )
 def test_decisions_need_the_api_key(sqlite_url, headers, message):
-    response = _app(sqlite_url).test_client().get("/v1/decisions", headers=headers)
+    response = log_app(sqlite_url).test_client().get("/v1/decisions", headers=headers)
     body = response.get_json()
     assert response.status_code == 401 and body["code"] == "unauthorized" and message in body["message"]
     assert response.headers["WWW-Authenticate"].startswith("Bearer ")
@@ -125,14 +91,14 @@ def test_decisions_need_the_api_key(sqlite_url, headers, message):
 
 
 def test_several_keys_allow_rotation(sqlite_url):
-    client = _app(sqlite_url, API_KEY="old-key-1, new-key-2").test_client()
+    client = log_app(sqlite_url, API_KEY="old-key-1, new-key-2").test_client()
     for key in ("old-key-1", "new-key-2"):
         assert client.get("/v1/decisions", headers={"X-API-Key": key}).status_code == 200
     assert client.get("/v1/decisions", headers={"X-API-Key": "old-key-1, new-key-2"}).status_code == 401
 
 
 def test_pages_follow_the_cursor_to_the_end(sqlite_url, baseline):
-    client = _app(sqlite_url).test_client()
+    client = log_app(sqlite_url).test_client()
     ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(7)]
     seen, cursor = [], None
     while True:
@@ -150,14 +116,14 @@ def test_pages_follow_the_cursor_to_the_end(sqlite_url, baseline):
 
 @pytest.mark.parametrize("decision_id", ["%00", "x" * 32, "..%2F..", "0" * 33, "ZZ"])
 def test_malformed_decision_ids_are_404_never_500(sqlite_url, decision_id):
-    client = _app(sqlite_url).test_client()
+    client = log_app(sqlite_url).test_client()
     for method in ("GET", "DELETE"):
         response = client.open(f"/v1/decisions/{decision_id}", method=method, headers=KEY)
         assert response.status_code == 404, (method, decision_id)
 
 
 def test_one_decision_can_be_erased(sqlite_url, baseline):
-    client = _app(sqlite_url).test_client()
+    client = log_app(sqlite_url).test_client()
     kept, erased = (client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(2))
     assert client.delete(f"/v1/decisions/{erased}").status_code == 401
     assert client.delete(f"/v1/decisions/{erased}", headers=KEY).status_code == 204
@@ -169,7 +135,7 @@ def test_one_decision_can_be_erased(sqlite_url, baseline):
 def test_cds_hooks_decisions_are_logged_with_their_channel(sqlite_url, baseline):
     from tests.http.test_cds_hooks import SERVICE, _request
 
-    client = _app(sqlite_url).test_client()
+    client = log_app(sqlite_url).test_client()
     response = client.post(SERVICE, json=_request(client, {**baseline, "self_harm": True}))
     decision_id = response.headers["X-Decision-ID"]
     record = client.get(f"/v1/decisions/{decision_id}", headers=KEY).get_json()
@@ -185,14 +151,14 @@ def test_retention_removes_old_decisions_at_start(sqlite_url, baseline):
 
     from service.audit.decision_log import decisions
 
-    client = _app(sqlite_url).test_client()
+    client = log_app(sqlite_url).test_client()
     old, new = (client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(2))
     assert client.application.extensions["closeness"].decision_log.flush()  # in the database now
     log = DecisionLog(sqlite_url)
     with log.engine.begin() as connection:
         ago = datetime.now(UTC) - timedelta(days=100)
         connection.execute(update(decisions).where(decisions.c.id == old).values(created_at=ago))
-    kept = _app(sqlite_url, DECISION_LOG_RETENTION_DAYS=90).test_client()  # the service applies it
+    kept = log_app(sqlite_url, DECISION_LOG_RETENTION_DAYS=90).test_client()  # the service applies it
     deadline = time.monotonic() + 10  # at its first contact with the database, off the request path
     while kept.get(f"/v1/decisions/{old}", headers=KEY).status_code != 404 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -202,13 +168,15 @@ def test_retention_removes_old_decisions_at_start(sqlite_url, baseline):
 
 def test_bearer_key_works_and_no_configured_key_lets_nobody_in(sqlite_url):
     assert (
-        _app(sqlite_url)
+        log_app(sqlite_url)
         .test_client()
         .get("/v1/decisions", headers={"Authorization": "Bearer test-key-4711"})
         .status_code
         == 200
     )
-    assert _app(sqlite_url, API_KEY=None).test_client().get("/v1/decisions", headers=KEY).status_code == 401
+    assert (
+        log_app(sqlite_url, API_KEY=None).test_client().get("/v1/decisions", headers=KEY).status_code == 401
+    )
 
 
 def test_log_is_off_by_default(client, baseline):
@@ -228,7 +196,7 @@ class _Lines(logging.Handler):
 
 def test_an_outage_never_costs_the_client_its_answer_nor_its_record(baseline, tmp_path):
     url = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"  # nothing listens there
-    client = _app(url, DECISION_SPOOL_DIR=str(tmp_path)).test_client()
+    client = log_app(url, DECISION_SPOOL_DIR=str(tmp_path)).test_client()
     before = _failures(client)
     lines = _Lines()
     logging.getLogger("closeness.decision_log").addHandler(lines)
@@ -250,7 +218,7 @@ def test_an_outage_never_costs_the_client_its_answer_nor_its_record(baseline, tm
     assert "database call failed: OperationalError" in lines.text and "not_discussed" not in lines.text
     spooled = b"".join(p.read_bytes() for p in tmp_path.rglob("*.spool"))
     assert response.get_json()["decision_id"].encode() in spooled  # on disk, in this process's segment
-    strict = _app(url, DECISION_SPOOL_DIR=str(tmp_path), READY_REQUIRES_DATABASE=True).test_client()
+    strict = log_app(url, DECISION_SPOOL_DIR=str(tmp_path), READY_REQUIRES_DATABASE=True).test_client()
     deadline = time.monotonic() + 10
     while strict.get("/readyz").status_code == 200 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -262,130 +230,6 @@ def _failures(client) -> float:
         if line.startswith("closeness_decision_log_failures_total "):
             return float(line.split()[1])
     return 0.0
-
-
-def test_log_stats_from_the_command_line(sqlite_url, baseline):
-    client = _app(sqlite_url).test_client()
-    for change in ({}, {}, {"afraid_of_partner": True, "unsafe_now": False}):
-        client.post("/v1/assessments", json={**baseline, **change})
-    assert client.application.extensions["closeness"].decision_log.flush()  # out of the spool
-    run = closeness("log", "stats", env={**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url})
-    assert run.returncode == 0, run.stderr
-    assert "decisions from" in run.stdout and ": 3" in run.stdout
-    assert "2  rebuild" in run.stdout and "1  professional_help (urgent)" in run.stdout
-    assert "1  concern-partner-safety" in run.stdout
-
-
-def test_log_export_prune_and_erase_from_the_command_line(sqlite_url, baseline):
-    client = _app(sqlite_url, DECISION_LOG_ANSWERS=True).test_client()
-    ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(3)]
-    assert client.application.extensions["closeness"].decision_log.flush()  # out of the spool
-    env = {**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url}
-    exported = closeness("log", "export", "--since", "1d", env=env)
-    assert exported.returncode == 0, exported.stderr
-    records = [json.loads(line) for line in exported.stdout.splitlines()]
-    assert [r["id"] for r in records] == ids and records[0]["answers"]["ready_to_share"] == 4
-    erased = closeness("log", "erase", ids[0], env=env)
-    assert erased.returncode == 0 and client.get(f"/v1/decisions/{ids[0]}", headers=KEY).status_code == 404
-    assert closeness("log", "erase", ids[0], env=env).returncode == 1  # nothing left to erase
-    kept = closeness("log", "prune", "--older-than", "1d", env=env)
-    assert kept.returncode == 0 and "removed 0 decisions" in kept.stdout
-    gone = closeness("log", "prune", "--older-than", "0m", env=env)
-    assert "removed 2 decisions" in gone.stdout
-    assert closeness("log", "export", env=env).stdout == ""
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["log", "stats", "--since", "yesterday"], "--since: expected a date"),
-        (["log", "prune", "--older-than", "ninety days"], "--older-than: expected a span"),
-        (["log", "erase", "not-an-id"], "a decision id is 32 hex digits"),
-    ],
-    ids=["stats_since", "prune_span", "erase_id"],
-)
-def test_log_command_misuse_is_one_line_without_a_traceback(sqlite_url, args, message):
-    run = closeness(*args, env={**os.environ, "CLOSENESS_DECISION_LOG_URL": sqlite_url})
-    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
-    assert len(run.stderr.strip().splitlines()) == 1
-
-
-def test_an_unreachable_database_is_named_without_a_traceback():
-    url = f"postgresql+psycopg://someone:secret@127.0.0.1:{free_port()}/none"
-    run = closeness("log", "stats", env={**os.environ, "CLOSENESS_DECISION_LOG_URL": url})
-    assert run.returncode == 2 and "Traceback" not in run.stderr and "secret" not in run.stderr
-    assert "postgresql at 127.0.0.1" in run.stderr
-
-
-def test_round_trip_on_postgresql(postgres, baseline):
-    app = _app(postgres, DECISION_LOG_ANSWERS=True)
-    client = app.test_client()
-    decision_id = client.post("/v1/assessments", json={**baseline, "self_harm": True}).get_json()[
-        "decision_id"
-    ]
-    record = client.get(f"/v1/decisions/{decision_id}", headers=KEY).get_json()
-    assert record["urgent"] is False and record["answers"]["self_harm"] is True
-    assert record["safety"]["noted"] == ["self_harm"]
-    assert client.get("/readyz").get_json()["decision_log"]["database"] == "ok"
-    ids = [client.post("/v1/assessments", json=baseline).get_json()["decision_id"] for _ in range(5)]
-    first = client.get("/v1/decisions?since=2000-01-01T00:00:00Z&limit=2", headers=KEY).get_json()
-    second = client.get(
-        f"/v1/decisions?limit=2&since=2000-01-01T00:00:00Z&cursor={first['next_cursor']}", headers=KEY
-    )
-    paged = [d["id"] for d in first["decisions"] + second.get_json()["decisions"]]
-    assert paged == [decision_id, *ids][:4]
-    assert client.delete(f"/v1/decisions/{ids[0]}", headers=KEY).status_code == 204
-    assert client.get(f"/v1/decisions/{ids[0]}", headers=KEY).status_code == 404
-    app.extensions["closeness"].decision_log.engine.dispose()
-
-
-@pytest.mark.slow
-def test_two_instances_share_one_postgresql_log(postgres, baseline, tmp_path):
-    env = {
-        "CLOSENESS_DECISION_LOG": "true",
-        "CLOSENESS_DECISION_LOG_URL": postgres,
-        "CLOSENESS_API_KEY": "k-2",
-    }
-    servers = [LiveServer(tmp_path / f"instance-{n}.log", env=env) for n in (1, 2)]
-    ids, failures = [], []
-
-    def post_many(server):
-        for _ in range(60):
-            status, body = server.post_json(baseline)
-            (ids if status == 200 and "decision_id" in body else failures).append(body.get("decision_id"))
-
-    try:
-        threads = [threading.Thread(target=post_many, args=(s,)) for s in servers for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        for server in servers:
-            server.stop()
-    assert failures == [] and len(ids) == 360 and len(set(ids)) == 360
-    decision_log = DecisionLog(postgres)
-    stored = decision_log.since(datetime(2000, 1, 1, tzinfo=UTC), limit=100_000)
-    decision_log.engine.dispose()
-    stored_ids = [record["id"] for record in stored]
-    assert set(ids) <= set(stored_ids) and len(stored_ids) == len(
-        set(stored_ids)
-    )  # every id found, none twice
-    ours = [record for record in stored if record["id"] in set(ids)]
-    assert len(ours) == 360 and not any("answers" in record for record in ours)  # answers were not allowed
-
-
-@pytest.mark.slow
-def test_gunicorn_creates_the_tables_before_workers_write(tmp_path, baseline):
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"  # never migrated
-    server = LiveServer(
-        tmp_path / "gunicorn.log", env={"CLOSENESS_DECISION_LOG": "true", "CLOSENESS_DECISION_LOG_URL": url}
-    )
-    try:
-        status, body = server.post_json(baseline)
-    finally:
-        server.stop()
-    assert status == 200 and len(body["decision_id"]) == 32
 
 
 def test_the_default_log_is_one_absolute_place_whatever_the_folder(tmp_path):
@@ -403,7 +247,7 @@ def test_the_default_log_is_one_absolute_place_whatever_the_folder(tmp_path):
 
 def test_a_full_spool_drops_counts_and_makes_readyz_503(baseline, tmp_path):
     url = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"  # never answers: nothing ships
-    client = _app(url, DECISION_SPOOL_DIR=str(tmp_path), DECISION_SPOOL_MAX_MB=1).test_client()
+    client = log_app(url, DECISION_SPOOL_DIR=str(tmp_path), DECISION_SPOOL_MAX_MB=1).test_client()
     ids = []
     for _ in range(3000):
         body = client.post("/v1/assessments", json=baseline).get_json()
@@ -448,7 +292,7 @@ def test_the_sqlite_log_and_its_journal_are_private(tmp_path, baseline):
     import stat
 
     url = f"sqlite:///{tmp_path / 'private' / 'decisions.sqlite3'}"
-    client = _app(url).test_client()
+    client = log_app(url).test_client()
     assert client.post("/v1/assessments", json=baseline).status_code == 200
     files = list((tmp_path / "private").iterdir())
     assert files and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files), files

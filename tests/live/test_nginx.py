@@ -6,11 +6,13 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.live.conftest import in_database
 from tests.servers import LiveServer, Nginx, nginx_stack
@@ -170,3 +172,19 @@ def test_a_rolling_reload_of_each_instance_costs_no_request(stack, baseline):
     time.sleep(1)
     traffic.stop()
     assert not traffic.failures and len(traffic.statuses) > 20 and set(traffic.statuses) == {200}
+
+
+def test_the_pod_s_nginx_configuration_is_accepted_by_nginx(tmp_path):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.skip("nginx not installed")
+    configmap = (
+        Path(__file__).resolve().parents[2] / "deploy" / "kubernetes" / "generated" / "nginx-configmap.yaml"
+    )
+    data = yaml.safe_load(configmap.read_text())["data"]
+    main = data["nginx.conf"].replace("/etc/nginx/closeness.conf", str(tmp_path / "closeness.conf"))
+    main = main.replace("/tmp/nginx", f"{tmp_path}/nginx").replace("/dev/stderr", str(tmp_path / "error.log"))
+    (tmp_path / "nginx.conf").write_text(main)
+    (tmp_path / "closeness.conf").write_text(data["closeness.conf"])
+    run = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

@@ -155,21 +155,6 @@ def test_missing_resources_file_is_refused(tmp_path):
         load_resources(tmp_path / "absent.json")
 
 
-@pytest.mark.parametrize(
-    ("variable", "value"),
-    [("CLOSENESS_WORKERS", "many"), ("CLOSENESS_WORKER_CLASS", "eventlet"), ("CLOSENESS_PORT", "0")],
-)
-def test_serve_names_a_bad_setting_in_one_line(variable, value):
-    import os
-
-    from tests.unit.test_cli import closeness
-
-    run = closeness("serve", env={**os.environ, variable: value})
-    assert run.returncode == 2 and run.stderr.strip().splitlines() == [
-        f"closeness: {variable} has an invalid value ({run.stderr.split('(', 1)[1].strip()}"
-    ]
-
-
 def test_one_settings_object_covers_serving_too():
     from service.ops.settings import settings
 

@@ -6,17 +6,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from schemas.contract import dump_result
 from schemas.questionnaire import article_sections, load_questionnaire
+from schemas.resources import ResourceSchema
 from service.audit.impact import decision_of
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
 from tests.answers import JUNK, SAFETY_ONLY, garbled_answers, random_answers
 from tests.policy import QUESTIONS, _accepts, decide
+from tests.results import assess
 
 
 def _decide(evaluator, raw):
     try:
-        return decision_of(evaluator.assess(raw))
+        return decision_of(evaluator.decide(raw).result)
     except AnswersInvalid:
         return None
 
@@ -29,12 +32,13 @@ def test_engine_agrees_with_the_policy_on_6000_seeded_cases(evaluator):
         raw = garbled_answers(rng)
         expected = decide(raw)
         try:
-            result = evaluator.assess(raw)
+            typed = evaluator.decide(raw).result
         except AnswersInvalid:
             assert expected is None, raw
             outcomes.add("422")
             continue
-        assert decision_of(result) == expected, raw
+        assert decision_of(typed) == expected, raw
+        result = dump_result(typed)
         reported |= {reason["rule"] for reason in result["reasons"]}
         winners.add(result["reasons"][0]["rule"])
         steps |= {step["id"] for step in result["steps"]}
@@ -106,7 +110,7 @@ URGENT_ALONE = [
 )
 def test_an_urgent_concern_decides_whatever_else_is_wrong(evaluator, urgent, garbage):
     answers, concern = urgent
-    result = evaluator.assess({**garbage, **answers})
+    result = assess(evaluator, {**garbage, **answers})
     assert (result["recommendation"], result["urgent"]) == ("professional_help", True)
     assert result["safety"]["urgent"][0] == concern
     assert result["steps"] == [] and result["also_consider"] == []
@@ -124,7 +128,7 @@ def test_an_urgent_concern_decides_whatever_else_is_wrong(evaluator, urgent, gar
 
 
 def test_a_skipped_follow_up_is_named_in_warnings(evaluator, baseline):
-    result = evaluator.assess({**baseline, "afraid_of_partner": True})
+    result = assess(evaluator, {**baseline, "afraid_of_partner": True})
     assert result["safety"]["urgent"] == ["partner_safety_now"]
     assert result["warnings"] == [
         {"question": "unsafe_now", "message": "Not answered yes or no, so it was counted as yes, to be safe."}
@@ -132,14 +136,14 @@ def test_a_skipped_follow_up_is_named_in_warnings(evaluator, baseline):
 
 
 def test_a_follow_up_without_its_trigger_counts_only_when_true(evaluator, baseline):
-    assert evaluator.assess({**baseline, "unsafe_now": False})["urgent"] is False
-    assert evaluator.assess({**baseline, "unsafe_now": "declined"})["urgent"] is False
-    result = evaluator.assess({**baseline, "unsafe_now": True})
+    assert assess(evaluator, {**baseline, "unsafe_now": False})["urgent"] is False
+    assert assess(evaluator, {**baseline, "unsafe_now": "declined"})["urgent"] is False
+    result = assess(evaluator, {**baseline, "unsafe_now": True})
     assert result["safety"]["urgent"] == ["partner_safety_now"] and result["warnings"] == []
 
 
 def test_a_declined_trigger_neither_asks_nor_counts_its_follow_up(evaluator, baseline):
-    result = evaluator.assess({**baseline, "afraid_of_partner": "declined", "wished_dead": "declined"})
+    result = assess(evaluator, {**baseline, "afraid_of_partner": "declined", "wished_dead": "declined"})
     assert result["urgent"] is False
     assert result["safety"] == {"urgent": [], "noted": [], "declined": ["afraid_of_partner", "wished_dead"]}
     # Declined topics get their support first, worded for everyone.
@@ -152,7 +156,7 @@ def test_a_declined_trigger_neither_asks_nor_counts_its_follow_up(evaluator, bas
 def test_without_an_urgent_concern_the_base_safety_questions_are_required(evaluator, baseline):
     del baseline["self_harm"]
     with pytest.raises(AnswersInvalid) as caught:
-        evaluator.assess(baseline)
+        assess(evaluator, baseline)
     assert caught.value.messages == {"self_harm": ["This question needs an answer."]}
     assert caught.value.safety_resources is None
 
@@ -160,20 +164,20 @@ def test_without_an_urgent_concern_the_base_safety_questions_are_required(evalua
 def test_a_422_with_a_safety_yes_carries_support(evaluator, baseline):
     del baseline["ready_to_share"]
     with pytest.raises(AnswersInvalid) as caught:
-        evaluator.assess({**baseline, "partner_controls": True, "unsafe_now": False})
+        assess(evaluator, {**baseline, "partner_controls": True, "unsafe_now": False})
     assert list(caught.value.messages) == ["ready_to_share"]
-    names = [r["name"] for r in caught.value.safety_resources]
+    names = [r.name for r in caught.value.safety_resources]
     assert names[0] == "If your partner ever frightens, controls or hurts you"
 
 
 def test_v1_answers_are_refused_naming_the_retired_questionnaire(evaluator):
     v1 = {"ready_to_share": 4, "afraid_of_partner": False, "thoughts_of_self_harm": True}
     with pytest.raises(AnswersInvalid) as caught:
-        evaluator.assess(v1)
+        assess(evaluator, v1)
     assert "closeness-v1" in caught.value.retired and "closeness-v2" in caught.value.retired
     assert "closeness-v1" in caught.value.messages["thoughts_of_self_harm"][0]
     # v1's self-harm question answered yes: support for that topic goes out with the 422.
-    assert "If you ever think about ending your life" in [r["name"] for r in caught.value.safety_resources]
+    assert "If you ever think about ending your life" in [r.name for r in caught.value.safety_resources]
 
 
 def test_every_reason_cites_a_real_section_with_its_basis_and_the_answers_that_held(evaluator):
@@ -182,7 +186,7 @@ def test_every_reason_cites_a_real_section_with_its_basis_and_the_answers_that_h
     questionnaire = load_questionnaire()
     for _ in range(400):
         answers = random_answers(rng)
-        for reason in evaluator.assess(answers)["reasons"]:
+        for reason in assess(evaluator, answers)["reasons"]:
             assert reason["section"] in sections and reason["explanation"] and reason["title"]
             assert reason["basis"] in ("article", "safety-guidance")
             if reason["basis"] == "safety-guidance":
@@ -198,7 +202,7 @@ def test_every_reason_cites_a_real_section_with_its_basis_and_the_answers_that_h
 
 
 def test_because_names_only_what_this_person_said(evaluator, baseline):
-    result = evaluator.assess({**baseline, "missing_needs": ["quality_time", "respect"]})
+    result = assess(evaluator, {**baseline, "missing_needs": ["quality_time", "respect"]})
     reason = next(r for r in result["reasons"] if r["rule"] == "step-quality-time")
     assert reason["because"] == [
         {
@@ -210,8 +214,9 @@ def test_because_names_only_what_this_person_said(evaluator, baseline):
 
 
 def test_the_walk_away_summary_is_gentle_and_names_support(evaluator, baseline):
-    result = evaluator.assess(
-        {**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True}
+    result = assess(
+        evaluator,
+        {**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True},
     )
     assert result["recommendation"] == "consider_walking_away"
     summary = result["summary"]
@@ -226,7 +231,7 @@ def test_the_walk_away_summary_is_gentle_and_names_support(evaluator, baseline):
 
 def test_low_mood_keeps_walking_away_from_winning(evaluator, baseline):
     answers = {**baseline, "self_willing": "no", "partner_willing": "no", "partner_refuses_to_talk": True}
-    result = evaluator.assess({**answers, "feeling_down": True, "lost_interest": True})
+    result = assess(evaluator, {**answers, "feeling_down": True, "lost_interest": True})
     assert result["recommendation"] == "professional_help"
     assert [a["recommendation"] for a in result["also_consider"]] == ["consider_walking_away"]
     assert "support for yourself" in result["also_consider"][0]["text"]
@@ -245,7 +250,7 @@ def test_reasons_come_in_the_spec_order(evaluator, baseline):
         "signs": ["seeking_connection_elsewhere", "push_pull"],
         "feeling_down": True,
     }
-    result = evaluator.assess(answers)
+    result = assess(evaluator, answers)
     assert [r["rule"] for r in result["reasons"]] == [
         "help-for-you",
         "concern-partner-control",
@@ -257,7 +262,7 @@ def test_reasons_come_in_the_spec_order(evaluator, baseline):
 
 
 def test_result_has_the_v2_shape(evaluator, baseline, rulebook):
-    result = evaluator.assess(baseline)
+    result = assess(evaluator, baseline)
     assert result["ruleset"] == {"version": rulebook.version, "digest": rulebook.digest}
     assert result["questionnaire"] == {"id": "closeness-v2", "version": "2"}
     assert list(result) == [
@@ -282,7 +287,7 @@ def test_result_has_the_v2_shape(evaluator, baseline, rulebook):
 def test_every_result_has_resources_and_calm_results_at_most_four(evaluator):
     rng = random.Random(3)
     for _ in range(500):
-        result = evaluator.assess(random_answers(rng))
+        result = assess(evaluator, random_answers(rng))
         assert result["resources"]
         safety = result["safety"]
         if not (safety["urgent"] or safety["noted"] or safety["declined"]):
@@ -301,17 +306,17 @@ def test_urgent_results_name_concern_specific_support(evaluator, baseline):
         ),
     }
     for concern, (answers, resource, words) in expected.items():
-        result = evaluator.assess({**baseline, **answers})
+        result = assess(evaluator, {**baseline, **answers})
         assert result["safety"]["urgent"] == [concern]
         assert resource in [r["name"] for r in result["resources"]]
         assert words in result["summary"]
-    self_harm_and_partner = evaluator.assess({**baseline, "suicidal_thoughts_now": True, "unsafe_now": True})
+    self_harm_and_partner = assess(evaluator, {**baseline, "suicidal_thoughts_now": True, "unsafe_now": True})
     assert self_harm_and_partner["summary"].startswith("Please call your local emergency number now.")
-    assert "advocate" not in evaluator.assess({**baseline, "suicidal_thoughts": True})["summary"]
+    assert "advocate" not in assess(evaluator, {**baseline, "suicidal_thoughts": True})["summary"]
 
 
 def test_steps_carry_title_advice_and_section(evaluator, baseline):
-    step = evaluator.assess({**baseline, "missing_needs": ["physical_closeness"]})["steps"][0]
+    step = assess(evaluator, {**baseline, "missing_needs": ["physical_closeness"]})["steps"][0]
     assert step == {
         "id": "bring-back-closeness",
         "title": step["title"],
@@ -331,12 +336,12 @@ def test_result_is_independent_of_key_and_item_order(evaluator, answers, rng):
         for key in keys
     }
     try:
-        expected = evaluator.assess(answers)
+        expected = assess(evaluator, answers)
     except AnswersInvalid:
         with pytest.raises(AnswersInvalid):
-            evaluator.assess(shuffled)
+            assess(evaluator, shuffled)
         return
-    assert evaluator.assess(shuffled) == expected
+    assert assess(evaluator, shuffled) == expected
 
 
 SEVERITY = {"rebuild": 0, "professional_help": 1, "consider_walking_away": 2}
@@ -351,8 +356,8 @@ PERMANENCE = (
 @settings(max_examples=300, deadline=None)
 @given(_answers_strategy(), st.sampled_from(PERMANENCE))
 def test_another_permanence_sign_never_moves_toward_rebuild(evaluator, answers, sign):
-    before = evaluator.assess({**answers, sign: False})
-    after = evaluator.assess({**answers, sign: True})
+    before = assess(evaluator, {**answers, sign: False})
+    after = assess(evaluator, {**answers, sign: True})
     if before["urgent"]:
         assert after["urgent"]
     elif before["recommendation"] != "rebuild":
@@ -368,9 +373,9 @@ def test_configured_resources_replace_the_defaults(rulebook, baseline):
             "for": ["suicide_risk_now", "rebuild"],
         },
     ]
-    evaluator = Evaluator(rulebook, own)
-    assert evaluator.assess({**baseline, "suicidal_thoughts_now": True})["resources"] == own
-    assert evaluator.assess(baseline)["resources"] == own
+    evaluator = Evaluator(rulebook, ResourceSchema(many=True).load(own))
+    assert assess(evaluator, {**baseline, "suicidal_thoughts_now": True})["resources"] == own
+    assert assess(evaluator, baseline)["resources"] == own
 
 
 def test_safety_only_answers_fit_the_questionnaire():
@@ -382,7 +387,7 @@ def test_the_calm_list_is_never_more_than_four(rulebook, baseline):
     own = [{"name": f"Calm {i}", "description": "A place to turn.", "for": calm} for i in range(5)]
     own += [{"name": "Doctor", "description": "Your doctor.", "for": ["mood"]}]
     own += [{"name": "Safety", "description": "For concerns.", "for": list(rulebook.concerns)}]
-    evaluator = Evaluator(rulebook, own)
-    names = [r["name"] for r in evaluator.assess({**baseline, "feeling_down": True})["resources"]]
+    evaluator = Evaluator(rulebook, ResourceSchema(many=True).load(own))
+    names = [r["name"] for r in assess(evaluator, {**baseline, "feeling_down": True})["resources"]]
     assert names == ["Calm 0", "Calm 1", "Calm 2", "Doctor"]
-    assert [r["name"] for r in evaluator.assess(baseline)["resources"]] == ["Calm 0", "Calm 1", "Calm 2"]
+    assert [r["name"] for r in assess(evaluator, baseline)["resources"]] == ["Calm 0", "Calm 1", "Calm 2"]

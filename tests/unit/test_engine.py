@@ -3,23 +3,21 @@
 import json
 import os
 import random
-import re
 import shutil
-import subprocess
-import sys
 import threading
 
 import durable_rules_engine as rules_c
 import pytest
 
+from schemas.conditions import read_condition
 from schemas.questionnaire import load_questionnaire
-from schemas.rulefile import read_condition
 from service.core.conditions import ALWAYS, FACT_MARKER, to_durable
 from service.core.engine import CATCH_ALL, RuleEngine, build_ruleset
 from service.core.intake import read_answers
 from service.core.rulebook import load_rulebook
 from tests.answers import random_answers
 from tests.policy import decide
+from tests.results import assess
 
 STATE_CAP = 1024
 
@@ -169,7 +167,7 @@ def test_four_threads_get_correct_results(evaluator):
     def work():
         for _ in range(4):
             for answers, wanted in zip(cases, expected, strict=True):
-                if evaluator.assess(answers)["recommendation"] != wanted:
+                if assess(evaluator, answers)["recommendation"] != wanted:
                     failures.append(answers)
 
     threads = [threading.Thread(target=work) for _ in range(4)]
@@ -191,7 +189,7 @@ def test_first_use_from_many_threads_at_once(rulebook, baseline):
 
     def work():
         barrier.wait()
-        results.append(evaluator.assess(baseline)["recommendation"])
+        results.append(assess(evaluator, baseline)["recommendation"])
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for thread in threads:
@@ -203,7 +201,7 @@ def test_first_use_from_many_threads_at_once(rulebook, baseline):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
-    evaluator.assess(baseline)  # the parent has used its host before forking
+    assess(evaluator, baseline)  # the parent has used its host before forking
     cases = [
         ({**baseline, "afraid_of_partner": True}, "professional_help"),
         (
@@ -216,7 +214,7 @@ def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
     pid = os.fork()
     if pid == 0:  # child: report what it decides, then leave without running pytest's teardown
         try:
-            got = [evaluator.assess(a)["recommendation"] for a, _ in cases]
+            got = [assess(evaluator, a)["recommendation"] for a, _ in cases]
             got.append(evaluator.engine._pid == os.getpid())
             os.write(write, json.dumps(got).encode())
         finally:
@@ -226,7 +224,7 @@ def test_evaluation_in_a_forked_child_is_correct(evaluator, baseline):
         child = json.loads(pipe.read() or "null")
     os.waitpid(pid, 0)
     assert child == [wanted for _, wanted in cases] + [True]
-    assert evaluator.assess(baseline)["recommendation"] == "rebuild"
+    assert assess(evaluator, baseline)["recommendation"] == "rebuild"
 
 
 def test_a_failing_action_is_an_engine_error_and_leaks_no_state(rulebook, baseline):
@@ -266,7 +264,6 @@ def test_every_rule_is_bound_to_a_handler_by_name(rulebook):
 
 
 def test_catch_all_is_added_when_no_rule_always_matches(tmp_path, rulebook):
-    import shutil
 
     rules = tmp_path / "rules"
     shutil.copytree(rulebook.directory, rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
@@ -318,29 +315,6 @@ def test_no_item_match_combines_conditions(rulebook):
     for match in _item_matches(build_ruleset(rulebook)):
         (condition,) = match.values()
         assert set(condition) == {"$i"}, match
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
-def test_building_and_running_the_ruleset_reads_no_uninitialised_memory(tmp_path):
-    script = (
-        "from service.core.rulebook import load_rulebook\n"
-        "from service.core.engine import RuleEngine\n"
-        "engine = RuleEngine(load_rulebook())\n"
-        "print(engine.fired_rules(dict(engine.rulebook.case_baseline)))\n"
-    )
-    run = subprocess.run(
-        ["valgrind", "--tool=memcheck", "--error-limit=no", sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "PYTHONMALLOC": "malloc"},
-    )
-    assert run.returncode == 0 and "step-small-daily-talks" in run.stdout, run.stderr[-2000:]
-    reports = re.split(r"^==\d+==\s*$", run.stderr, flags=re.M)  # one block per report
-    bad = ("uninitialised", "Invalid read")
-    problems = [r for r in reports if any(word in r for word in bad) and "durable_rules_engine" in r]
-    assert problems == [], problems[:2]
 
 
 def test_fired_rules_are_reported_once_each(engine, baseline):

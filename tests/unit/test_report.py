@@ -4,7 +4,6 @@ import re
 
 from service.audit.report import rulebook_blocks, to_html, to_markdown
 from service.audit.sentences import condition_sentence
-from tests.unit.test_cli import closeness
 
 
 def test_every_rule_appears_with_its_sentence_and_source(rulebook):
@@ -65,10 +64,3 @@ def test_rulebook_page_is_served(client, rulebook):
     response = client.get("/rules")
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert f'id="{rulebook.of_kind("rule")[0].id}"' in response.get_data(as_text=True)
-
-
-def test_cli_writes_markdown_and_html():
-    markdown = closeness("rules", "report")
-    html = closeness("rules", "report", "--format", "html")
-    assert markdown.returncode == html.returncode == 0
-    assert markdown.stdout.startswith("# Closeness rulebook") and html.stdout.startswith("<!doctype html>")

@@ -1,6 +1,7 @@
 """The closeness command, run as a real process."""
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -11,21 +12,10 @@ import pytest
 
 from service.core.rulebook import default_rules_dir
 from tests.answers import random_answers
+from tests.commands import closeness
 from tests.policy import decide
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def closeness(*args, stdin: str = "", env=None, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def test_console_script_is_installed():
@@ -324,3 +314,21 @@ def test_rules_diff_takes_cases_or_a_replay_and_says_when_a_replay_kept_no_answe
     assert both.returncode == 2 and "give --cases or --replay, not both" in both.stderr
     plain = closeness("rules", "diff", "rules", "rules", "--replay", str(answers), cwd=ROOT)
     assert plain.returncode == 2 and "none of its 1 decisions kept its answers" in plain.stderr
+
+
+def test_cli_writes_markdown_and_html():
+    markdown = closeness("rules", "report")
+    html = closeness("rules", "report", "--format", "html")
+    assert markdown.returncode == html.returncode == 0
+    assert markdown.stdout.startswith("# Closeness rulebook") and html.stdout.startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("CLOSENESS_WORKERS", "many"), ("CLOSENESS_WORKER_CLASS", "eventlet"), ("CLOSENESS_PORT", "0")],
+)
+def test_serve_names_a_bad_setting_in_one_line(variable, value):
+    run = closeness("serve", env={**os.environ, variable: value})
+    assert run.returncode == 2 and run.stderr.strip().splitlines() == [
+        f"closeness: {variable} has an invalid value ({run.stderr.split('(', 1)[1].strip()}"
+    ]

@@ -9,6 +9,7 @@ import pytest
 
 from service.core.decision import Evaluator
 from service.core.rulebook import load_rulebook
+from tests.results import assess
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -49,6 +50,6 @@ def test_the_auditing_example_runs_as_written():
     results = [json.loads(line) for line in Path("/tmp/new-results.jsonl").read_text().splitlines()]
     assert changed and len(results) == len(changed)
     for answers, result in zip(changed, results, strict=True):
-        assert result["recommendation"] == new.assess(answers)["recommendation"]
+        assert result["recommendation"] == assess(new, answers)["recommendation"]
         assert result["ruleset"]["digest"] != load_rulebook().digest
     assert "walk-away-many-signs" in Path("/tmp/review.md").read_text()
