@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(PYVER)
 
-.PHONY: serve test test-core lint check-rules bench load wrk chromium nginx axe k8s image image-tools clean python
+.PHONY: serve test test-core lint check-rules bench bench-instructions load wrk valgrind chromium nginx axe k8s image image-tools clean python
 
 # Which Python, said once; a machine with none of the supported ones gets one line and stops.
 python:
@@ -40,7 +40,7 @@ test: python $(STAMP) chromium nginx wrk axe image-tools
 # The engine, rulebook and HTTP tests alone: how CI checks the other supported Pythons
 # (make test-core PYTHON=python3.13 VENV=.venv-3.13).
 CORE_TESTS = tests/http tests/unit/test_engine.py tests/unit/test_rulebook.py tests/unit/test_decision.py \
-  tests/unit/test_rules.py tests/unit/test_casefiles.py tests/unit/test_content.py tests/unit/test_one_write.py
+  tests/unit/test_rules.py tests/unit/test_casefiles.py tests/unit/test_content.py tests/unit/test_dumping.py
 test-core: python $(STAMP)
 	$(BIN)/closeness rules check
 	$(BIN)/closeness rules test --coverage --min 100
@@ -93,11 +93,24 @@ wrk:
 	  && (apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)); } \
 	  || { echo "bench and load need wrk (Debian package 'wrk')"; exit 1; }
 
-bench: $(STAMP) wrk
+# bench/instructions.py counts instructions with valgrind's callgrind; its toggle is compiled with gcc
+# against valgrind's header (Debian's valgrind package has both the tool and the header).
+valgrind:
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get install -y -q valgrind || (apt-get update -q && apt-get install -y -q valgrind)); } \
+	  || { echo "bench and bench-instructions need valgrind (Debian package 'valgrind')"; exit 1; }
+
+bench: $(STAMP) wrk valgrind
 	$(BIN)/python -m bench.engine_bench
 	$(BIN)/python -m bench.memory_bench
 	$(BIN)/python -m bench.http_bench
 	$(BIN)/python -m bench.batch_bench
+	$(BIN)/python -m bench.instructions
+	$(BIN)/python -m bench.report
+
+# Instructions per operation alone (about a minute and a half): decide, a WSGI request, a batch line.
+bench-instructions: $(STAMP) valgrind
+	$(BIN)/python -m bench.instructions
 	$(BIN)/python -m bench.report
 
 load: $(STAMP) wrk nginx

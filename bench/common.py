@@ -60,6 +60,11 @@ def interleaved_timings(variants: dict, cases: list, rounds: int) -> dict:
 
 
 def save(name: str, data: dict) -> Path:
+    """results/NAME.json; every result records the machine and the Python it was measured with (the
+    benchmarks' subprocesses run this same interpreter, sys.executable), and when."""
+    data = {"machine": machine(), **data}
+    data["machine"].setdefault("python", platform.python_version())
+    data.setdefault("measured", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps(data, indent=2) + "\n")

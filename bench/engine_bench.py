@@ -55,7 +55,7 @@ def main() -> dict:
         "naive_durable_rules": naive_decide,
         "closeness_engine": closeness_engine,
         "closeness_decide": closeness_decide,
-        "closeness_evaluate": evaluator.assess,
+        "closeness_evaluate": evaluator.decide,
     }
     micros = interleaved_timings(variants, cases, ROUNDS)
     base = micros["plain_python_policy"]

@@ -1,7 +1,13 @@
-"""POST /v1/assessments (unique cases) against two trivial JSON endpoints on the same server, same run.
+"""POST /v1/assessments (unique cases) against a bare Flask app and two trivial endpoints, same run.
 
-The baselines: POST /bench/trivial (bench/app.py: reads and parses the same bodies, answers a small
-JSON object), what any JSON POST endpoint costs; and GET /livez, which reads no body at all.
+The baselines, each taking its turn within every round:
+- POST /bare on a bare Flask app (bench/bare_app.py: one route that parses the JSON body and answers
+  a small JSON object, no middleware, no metrics), served by the same gunicorn command, config,
+  worker class and worker count on another 127.0.0.1 port: what a minimal Flask JSON service costs;
+- POST /bench/trivial in the real app (bench/app.py: reads and strictly parses the same bodies,
+  answers a small JSON object, through the real middleware and metrics): what any JSON POST
+  endpoint of this app costs;
+- GET /livez in the real app, which reads no body at all.
 """
 
 import json
@@ -9,57 +15,65 @@ import statistics
 
 from bench import wrk
 from bench.common import machine, save
-from bench.server import Server
+from bench.server import BareServer, Server
 
 ROUNDS, SECONDS = 5, 6  # five rounds: the spread of the per-round ratios shows the noise
 # One worker shows the cost per request with nothing else in play; two workers with 64 connections
 # use the whole machine.
 SETUPS = {"1 worker, 16 connections": (1, 16), "2 workers, 64 connections": (2, 64)}
-ENDPOINTS = {  # name: (label, path, posts the unique answer sets)
-    "assessments": ("POST /v1/assessments", "/v1/assessments", True),
-    "trivial_post": ("POST /bench/trivial", "/bench/trivial", True),
-    "livez": ("GET /livez", "/livez", False),
+ENDPOINTS = {  # name: (label, path, posts the unique answer sets, server)
+    "assessments": ("POST /v1/assessments", "/v1/assessments", True, "app"),
+    "bare_flask": ("POST /bare (bare Flask app)", "/bare", True, "bare"),
+    "trivial_post": ("POST /bench/trivial", "/bench/trivial", True, "app"),
+    "livez": ("GET /livez", "/livez", False, "app"),
 }
-BASELINES = ("trivial_post", "livez")
+BASELINES = ("bare_flask", "trivial_post", "livez")
+TARGET_BASELINE = "bare_flask"  # the target: POST /v1/assessments ≥ 0.8× the bare Flask JSON app
 
 
-def _run(server: Server, name: str, seconds: int, connections: int) -> dict:
-    _, path, posts = ENDPOINTS[name]
+def _run(servers: dict, name: str, seconds: int, connections: int) -> dict:
+    _, path, posts, server = ENDPOINTS[name]
+    url = servers[server].url + path
     if posts:
-        return wrk.run(server.url + path, seconds, connections, script=wrk.LUA, path=path)
-    return wrk.run(server.url + path, seconds, connections)
+        return wrk.run(url, seconds, connections, script=wrk.LUA, path=path)
+    return wrk.run(url, seconds, connections)
 
 
 def _measure(workers: int, connections: int) -> dict:
-    server = Server(workers=workers)
+    servers = {"app": Server(workers=workers)}
     try:
+        servers["bare"] = BareServer(workers=workers)
         for name in ENDPOINTS:  # warm up every path
-            _run(server, name, 2, connections)
-        rss_before = server.worker_rss_kib()
+            _run(servers, name, 2, connections)
+        rss_before = {name: server.worker_rss_kib() for name, server in servers.items()}
         runs = {name: [] for name in ENDPOINTS}
         for _ in range(ROUNDS):  # take turns, so drift on a noisy machine hits all alike
             for name in ENDPOINTS:
-                runs[name].append(_run(server, name, SECONDS, connections))
-        rss_after = server.worker_rss_kib()
+                runs[name].append(_run(servers, name, SECONDS, connections))
+        rss_after = {name: server.worker_rss_kib() for name, server in servers.items()}
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
 
     def per_round(baseline, key):  # a round's endpoints ran back to back: each round gives a ratio
         pairs = zip(runs["assessments"], runs[baseline], strict=True)
         return [ours[key] / theirs[key] for ours, theirs in pairs]
 
+    ratios = {}
+    for baseline in BASELINES:
+        throughput = per_round(baseline, "requests_per_second")
+        ratios[baseline] = {  # the median of the per-round ratios: paired measurements
+            "throughput": statistics.median(throughput),
+            "throughput_lowest": min(throughput),
+            "throughput_highest": max(throughput),
+            "p99": statistics.median(per_round(baseline, "p99_ms")),
+            "throughput_per_round": throughput,
+        }
     return {
         "workers": workers,
         "connections": connections,
         "runs": runs,
-        "ratios": {  # the median of the per-round ratios: paired measurements, not medians from apart
-            baseline: {
-                "throughput": statistics.median(per_round(baseline, "requests_per_second")),
-                "p99": statistics.median(per_round(baseline, "p99_ms")),
-                "throughput_per_round": per_round(baseline, "requests_per_second"),
-            }
-            for baseline in BASELINES
-        },
+        "ratios": ratios,
         "errors": sum(r["socket_errors"] + r["non_2xx"] for rs in runs.values() for r in rs),
         "worker_rss_kib": {"before": rss_before, "after": rss_after},
     }
@@ -73,7 +87,9 @@ def main() -> dict:
             "seconds": SECONDS,
             "worker_class": "sync (default)",
             "baselines": {name: ENDPOINTS[name][0] for name in BASELINES},
-            "cases": "a different answer set on every request (the same bodies for POST /bench/trivial)",
+            "target_baseline": TARGET_BASELINE,
+            "bare_app": "bench/bare_app.py under the same gunicorn command and config, its own port",
+            "cases": "a different answer set on every request (the same bodies for every POST)",
         },
         "setups": {name: _measure(*args) for name, args in SETUPS.items()},
     }
@@ -83,14 +99,17 @@ def main() -> dict:
 
 def ratio_spread(ratio: dict) -> str:
     rounds = ratio.get("throughput_per_round")
-    return f"rounds {min(rounds):.2f}–{max(rounds):.2f}" if rounds else "one ratio of medians"
+    if not rounds:
+        return "one ratio of medians"
+    return f"lowest {min(rounds):.2f}, highest {max(rounds):.2f} of {len(rounds)} rounds"
 
 
 def table(result: dict) -> str:
+    labels = result["setup"]["baselines"]
     rows = ["| setup | endpoint | req/s (median) | p50 ms | p99 ms |", "|---|---|---|---|---|"]
     for setup, measured in result["setups"].items():
-        for name, (label, _, _) in ENDPOINTS.items():
-            runs = measured["runs"][name]
+        for name, runs in measured["runs"].items():
+            label = ENDPOINTS[name][0] if name in ENDPOINTS else labels.get(name, name)
             rows.append(
                 f"| {setup} | {label} | {statistics.median(r['requests_per_second'] for r in runs):.0f} | "
                 f"{statistics.median(r['p50_ms'] for r in runs):.2f} | "
@@ -98,13 +117,16 @@ def table(result: dict) -> str:
             )
     rows.append("")
     for setup, measured in result["setups"].items():
-        for baseline in BASELINES:
-            ratio = measured["ratios"][baseline]
+        for baseline, ratio in measured["ratios"].items():
             rows.append(
-                f"- {setup}, against {ENDPOINTS[baseline][0]}: throughput **{ratio['throughput']:.2f}×** "
-                f"({ratio_spread(ratio)}), p99 **{ratio['p99']:.2f}×**"
+                f"- {setup}, POST /v1/assessments against {labels[baseline]}: throughput "
+                f"**{ratio['throughput']:.2f}×** ({ratio_spread(ratio)}), p99 **{ratio['p99']:.2f}×**"
             )
         rows.append(f"- {setup}: errors {measured['errors']}")
+    rows.append(
+        "\nThroughput ratios: the median of the per-round ratios (each round runs every endpoint back "
+        "to back), with the lowest and highest round."
+    )
     return "\n".join(rows)
 
 

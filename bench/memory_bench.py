@@ -21,7 +21,7 @@ def main() -> dict:
     rng = random.Random(200_000)
     samples = {}
     for done in range(1, EVALUATIONS + 1):
-        evaluator.assess(random_answers(rng))
+        evaluator.decide(random_answers(rng))
         if done % SAMPLE_EVERY == 0:
             samples[done] = rss_kib(os.getpid())
     after_warmup, last = samples[WARMUP], samples[EVALUATIONS]
