@@ -49,7 +49,7 @@ def main() -> dict:
         assert naive_decide(answers) == expected, answers
         assert decision_of(closeness_decide(answers)) == expected, answers
 
-    resolver.structure.cache_clear()
+    resolver.levels_part.cache_clear()
     variants = {
         "plain_python_policy": policy_decide,
         "naive_durable_rules": naive_decide,

@@ -41,6 +41,7 @@ PATHS = {  # name: what one operation is
     "decide": "Evaluator.decide on one answer set",
     "wsgi": "POST /v1/assessments through the Flask app's WSGI callable",
     "batch_line": "one line of closeness evaluate FILE.jsonl (its per-line function)",
+    "bare_wsgi": "the same body to the bare Flask app's one POST route (bench/bare_app.py), for scale",
 }
 OPERATIONS, WARMUP = 200, 600  # N operations per measured run; warm-up answer sets (all paths)
 SEED = 20_240  # the answer sets: WARMUP for the warm-up, then OPERATIONS measured, all distinct
@@ -68,6 +69,7 @@ def _driver(path: str, count: int, operations: int, library: str) -> dict:
     with callgrind's instrumentation on for exactly that loop."""
     from werkzeug.test import EnvironBuilder
 
+    from bench import bare_app
     from bench.common import unique_cases
     from service import create_app
     from service.cli import evaluate
@@ -86,13 +88,19 @@ def _driver(path: str, count: int, operations: int, library: str) -> dict:
         ).get_environ()
         for line in lines
     ]
+    bare_environs = [
+        EnvironBuilder(
+            path=bare_app.PATH, method="POST", data=line.encode(), content_type="application/json"
+        ).get_environ()
+        for line in lines
+    ]
     statuses: list[str] = []
 
     def start_response(status, headers, exc_info=None):
         statuses.append(status)
 
-    def request(environ: dict) -> bytes:
-        response = app(environ, start_response)
+    def request(environ: dict, wsgi=app) -> bytes:
+        response = wsgi(environ, start_response)
         try:
             return b"".join(response)
         finally:
@@ -109,17 +117,18 @@ def _driver(path: str, count: int, operations: int, library: str) -> dict:
         "decide": lambda n: evaluator.decide(cases[n]),
         "wsgi": lambda n: request(environs[n]),
         "batch_line": lambda n: one_batch_line(lines[n]),
+        "bare_wsgi": lambda n: request(bare_environs[n], bare_app.app),
     }
     for n in range(WARMUP):  # the same warm-up in every run: every path, other answer sets
         for name in PATHS:
             run[name](n)
     measured, first = run.get(path), WARMUP
-    cache_before = Resolver.structure.cache_info()
+    cache_before = Resolver.levels_part.cache_info()
     start()
     for n in range(first, first + count):
         measured(n)
     stop()
-    cache_after = Resolver.structure.cache_info()
+    cache_after = Resolver.levels_part.cache_info()
     bad = [status for status in statuses if not status.startswith("200")]
     return {
         "path": path,
@@ -269,18 +278,36 @@ def main(repeat: int = 1, operations: int = OPERATIONS) -> dict:
     return result
 
 
+BEFORE = Path(__file__).resolve().parent / "results" / "instructions_before.json"
+
+
 def table(result: dict) -> str:
     per_op, setup = result["instructions_per_operation"], result["setup"]
-    rows = ["| path | instructions per operation | structure cache hits |", "|---|---|---|"]
+    # The counts before a change that was made to be faster, measured the same way (kept by hand).
+    before = json.loads(BEFORE.read_text()) if BEFORE.exists() else None
+    old = before["instructions_per_operation"] if before else {}
+    rows = [
+        "| path | instructions per operation | before "
+        + (f"({before['commit']})" if before else "")
+        + " | change | resolver cache hits |",
+        "|---|---|---|---|---|",
+    ]
     first = result["measurements"][0]
     for path, label in setup["paths"].items():
         hits, misses = first["structure_cache"][path]["hits"], first["structure_cache"][path]["misses"]
-        rows.append(f"| {path}: {label} | {per_op[path]:,.0f} | {hits} of {hits + misses} |")
+        was = old.get(path)
+        change = f"{(per_op[path] - was) / was * 100:+.1f}%" if was else ""
+        rows.append(
+            f"| {path}: {label} | {per_op[path]:,.0f} | {f'{was:,.0f}' if was else ''} | {change} "
+            f"| {hits} of {hits + misses} |"
+        )
+    if before:
+        rows.append(f"\nBefore: {before['note']}, commit {before['commit']}.")
     rows.append(
         f"\n{result['valgrind']}, callgrind: (Ir(N) − Ir(0)) / N with N = {setup['operations']} distinct "
         f"answer sets, after the same warm-up of {setup['warmup']} other answer sets through every path "
-        "in both runs; PYTHONHASHSEED=0. Structure cache hits: how many of the N decisions found their "
-        "set of fired rules already resolved."
+        "in both runs; PYTHONHASHSEED=0. Resolver cache hits: how many of the N decisions found their "
+        "concern, outcome and level rules already resolved."
     )
     if result.get("repeat_spread"):
         spread = ", ".join(f"{path} {value * 100:.2f}%" for path, value in result["repeat_spread"].items())

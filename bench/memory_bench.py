@@ -32,7 +32,7 @@ def main() -> dict:
         "warmup_evaluations": WARMUP,
         "growth_after_warmup": (last - after_warmup) / after_warmup,
         "growth_from_first_sample": (last - samples[SAMPLE_EVERY]) / samples[SAMPLE_EVERY],
-        "resolver_cache_entries": type(evaluator.resolver).structure.cache_info().currsize,
+        "resolver_cache_entries": type(evaluator.resolver).levels_part.cache_info().currsize,
     }
     save("memory", result)
     return result

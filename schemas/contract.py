@@ -35,6 +35,8 @@ class BecauseSchema(_Out):
 
 
 class ReasonSchema(_Out):
+    MEMO = True  # built once, shared by many results (schemas/dumping.py)
+
     rule = fields.String(required=True, metadata={"description": "Id of the rule or outcome level"})
     title = fields.String(required=True)
     explanation = fields.String(required=True)
@@ -54,6 +56,8 @@ class ReasonSchema(_Out):
 
 
 class StepSchema(_Out):
+    MEMO = True  # built once, shared by many results (schemas/dumping.py)
+
     id = fields.String(required=True, metadata={"description": "The step's id"})
     title = fields.String(required=True)
     advice = fields.String(required=True)
@@ -71,6 +75,8 @@ class SafetySchema(_Out):
 
 
 class AlsoConsiderSchema(_Out):
+    MEMO = True  # built once, shared by many results (schemas/dumping.py)
+
     recommendation = fields.String(required=True, metadata={"enum": list(RECOMMENDATIONS)})
     title = fields.String(required=True)
     text = fields.String(required=True)

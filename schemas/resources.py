@@ -39,6 +39,8 @@ class Resource:
 
 
 class ResourceSchema(Schema):
+    MEMO = True  # loaded once, shared by many results (schemas/dumping.py)
+
     name = fields.String(required=True, **_text)
     description = fields.String(required=True, **_text)
     phone = fields.String(**_text)

@@ -64,10 +64,12 @@ FHIR_JSON = "application/fhir+json"
 def create_assessment():
     """Evaluate answers (JSON, or a FHIR QuestionnaireResponse) against the rules."""
     evaluator = services().evaluator
-    try:
-        explain, refused = assessment_query_schema.load(request.args).get("explain"), None
-    except ValidationError as error:
-        explain, refused = None, error.messages
+    explain, refused = None, None
+    if request.args:  # most requests have no query at all
+        try:
+            explain = assessment_query_schema.load(request.args).get("explain")
+        except ValidationError as error:
+            refused = error.messages
     if request.mimetype == "application/json":
         assessment, channel = evaluator.decide(parse_json(request_body(request))), "json"
     elif request.mimetype == FHIR_JSON:

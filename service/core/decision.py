@@ -39,6 +39,7 @@ from service.core.result import (
     WouldChange,
 )
 from service.core.rulebook import Rulebook
+from service.core.structure import Levels, Structure
 
 MOOD_QUESTIONS = ("feeling_down", "lost_interest")
 
@@ -61,23 +62,6 @@ def _reason(
 
 def _step(effect: StepEffect) -> Step:
     return Step(effect.step, effect.title, effect.advice, effect.section)
-
-
-@dataclass(frozen=True)
-class Structure:
-    """What depends only on which rules fired."""
-
-    winner: OutcomeLevel
-    urgent: tuple[str, ...]
-    noted: tuple[str, ...]
-    also_consider: tuple[OutcomeLevel, ...]
-    steps: tuple[Rule, ...]  # rules with a step effect, one per step, in the rulebook's step order
-    reported: tuple[Rule, ...]  # rules reported as reasons after the winning level's own
-    texts: dict  # the winning level's words (LEVEL_TEXTS), variants and additions applied
-    level_reason: Reason  # the winning level's own reason, in those words
-    step_items: tuple[Step, ...]
-    also_items: tuple[AlsoConsider, ...]  # each level under also_consider, in its words
-    on_your_own: bool  # the winner's steps are those for doing on your own (steps_on_your_own_when)
 
 
 class Resolver:
@@ -112,6 +96,16 @@ class Resolver:
             for rule_id, rule in self.rules.items()
         }
         self._reason_cache: dict[tuple, Reason] = {}
+        self.step_and_finding_ids = frozenset(
+            rule_id
+            for rule_id, rule in self.rules.items()
+            if isinstance(rule.effect, StepEffect | FindingEffect)
+        )
+        self.step_items = {
+            rule_id: _step(rule.effect)
+            for rule_id, rule in self.rules.items()
+            if isinstance(rule.effect, StepEffect)
+        }
         self.questionnaire_ref = QuestionnaireRef(load_questionnaire().id, load_questionnaire().version)
         self.ruleset_ref = RulesetRef(rulebook.version, rulebook.digest)
 
@@ -131,7 +125,9 @@ class Resolver:
         return urgent, tuple(c for c in active if not self.concern_rules[c].effect.urgent)
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one Resolver per rulebook, kept for the process's life
-    def structure(self, fired: frozenset) -> Structure:
+    def levels_part(self, fired: frozenset) -> Levels:
+        """What depends on the concern, outcome and level-condition rules that fired (never on steps or
+        findings, so few sets of fired rules come up and this is mostly resolved once)."""
         urgent, noted = self.concerns(fired)
         active = set(urgent) | set(noted)
         rules = [self.rules[r] for r in fired if r in self.rules]
@@ -158,17 +154,10 @@ class Resolver:
                     continue
                 if all(other.recommendation != level.recommendation for other in also):
                     also.append(level)
-        steps = self._steps(winner, rules, fired, noted)
-        concern_rules = [self.concern_rules[c] for c in (*urgent, *noted)]
-        if winner.urgent:
-            reported = concern_rules
-        else:
-            own = sorted(
-                (r for r in rules if isinstance(r.effect, OutcomeEffect) and r.effect.outcome == winner.id),
-                key=_id,
-            )
-            findings = sorted((r for r in rules if isinstance(r.effect, FindingEffect)), key=_id)
-            reported = concern_rules + own + list(steps) + findings
+        own = sorted(
+            (r for r in rules if isinstance(r.effect, OutcomeEffect) and r.effect.outcome == winner.id),
+            key=_id,
+        )
         texts = level_texts(winner, fired, yielded)
         also_items = []
         for level in also:
@@ -176,33 +165,51 @@ class Resolver:
             also_items.append(
                 AlsoConsider(level.recommendation, also_texts["headline"], also_texts["also_consider_text"])
             )
-        return Structure(
+        return Levels(
             winner,
             urgent,
             noted,
             tuple(also),
-            tuple(steps),
-            tuple(reported),
+            tuple(self.concern_rules[c] for c in (*urgent, *noted)),
+            () if winner.urgent else tuple(own),
             texts,
             _reason(winner, explanation=texts["explanation"]),
-            tuple(_step(rule.effect) for rule in steps),
             tuple(also_items),
-            winner.steps == "all" and winner.condition_name(("steps_on_your_own_when",)) in fired,
+            self._step_mode(winner, fired, noted),
         )
 
-    def _steps(self, winner: OutcomeLevel, rules: list[Rule], fired: frozenset, noted: tuple) -> list[Rule]:
-        step_rules = [r for r in rules if isinstance(r.effect, StepEffect)]
+    def _step_mode(self, winner: OutcomeLevel, fired: frozenset, noted: tuple) -> str:
+        """Which of the fired steps the winner gives: none, own (on-your-own ones) or all."""
         if winner.steps == "none":
-            return []
+            return "none"
         if winner.steps == "all" and winner.condition_name(("steps_on_your_own_when",)) in fired:
-            chosen = [r for r in step_rules if r.effect.on_your_own and not r.effect.fallback]
-        elif winner.steps == "on_your_own":
+            return "own"
+        if winner.steps == "on_your_own":
             withheld = winner.condition_name(("no_steps_when",)) in fired or set(noted) & set(
                 winner.no_steps_with_concerns
             )
-            chosen = (
-                [] if withheld else [r for r in step_rules if r.effect.on_your_own and not r.effect.fallback]
-            )
+            return "none" if withheld else "own"
+        return "all"
+
+    def structure(self, fired: frozenset) -> Structure:
+        part = self.levels_part(fired - self.step_and_finding_ids)
+        chosen_steps, findings = [], []
+        if part.step_mode != "none" or not part.winner.urgent:
+            for rule_id in fired & self.step_and_finding_ids:
+                rule = self.rules[rule_id]
+                (chosen_steps if isinstance(rule.effect, StepEffect) else findings).append(rule)
+        steps = self._steps(part.step_mode, chosen_steps)
+        if part.winner.urgent:
+            reported = part.concern_rules
+        else:
+            reported = (*part.concern_rules, *part.own, *steps, *sorted(findings, key=_id))
+        return Structure(part, tuple(steps), tuple(reported), tuple(self.step_items[r.id] for r in steps))
+
+    def _steps(self, mode: str, step_rules: list[Rule]) -> list[Rule]:
+        if mode == "none":
+            return []
+        if mode == "own":
+            chosen = [r for r in step_rules if r.effect.on_your_own and not r.effect.fallback]
         else:
             chosen = [r for r in step_rules if not r.effect.fallback] or [
                 r for r in step_rules if r.effect.fallback
@@ -217,21 +224,21 @@ class Resolver:
         """The result's title and summary: the first urgent concern's (its hedged words when it holds
         only by a skipped or declined follow-up; an explicitly answered follow-up concern goes before a
         hedged one), else the winning level's."""
-        if not structure.urgent:
-            return structure.texts["headline"], structure.texts["summary"]
-        first = structure.urgent[0]
+        if not structure.levels.urgent:
+            return structure.levels.texts["headline"], structure.levels.texts["summary"]
+        first = structure.levels.urgent[0]
         if first in hedged:
             # An explicit yes to another follow-up concern is never softened by this one's skipped
             # follow-up: that concern's words lead (they name this one's help too).
             explicit = [
-                c for c in structure.urgent if self.concern_rules[c].effect.hedged and c not in hedged
+                c for c in structure.levels.urgent if self.concern_rules[c].effect.hedged and c not in hedged
             ]
             first = explicit[0] if explicit else first
         effect = self.concern_rules[first].effect
         words = effect.hedged if first in hedged else effect
         summary = words.summary
         for other, text in words.summary_with:
-            if other in structure.urgent:
+            if other in structure.levels.urgent:
                 summary = text
                 break
         return words.headline, summary
@@ -240,14 +247,16 @@ class Resolver:
         """Concerns that hold only because a follow-up was skipped or declined (counted as yes): their
         condition does not hold on the answers as given."""
         out = set()
-        for concern in (*structure.urgent, *structure.noted):
+        for concern in (*structure.levels.urgent, *structure.levels.noted):
             rule = self.concern_rules[concern]
             if rule.effect.hedged is not None and not held(rule.when, answers, self.rulebook.entries)[0]:
                 out.add(concern)
         return out
 
-    def _concern_reason(self, rule: Rule, hedged: set) -> Reason:
-        words = rule.effect.hedged if rule.effect.concern in hedged else None
+    @lru_cache(maxsize=64)  # noqa: B019 - a concern's rule, hedged or not: a few dozen keys at most
+    def _concern_reason(self, rule_id: str, is_hedged: bool) -> Reason:
+        rule = self.rules[rule_id]
+        words = rule.effect.hedged if is_hedged else None
         return _reason(rule, words.title, words.explanation) if words else _reason(rule)
 
     @lru_cache(maxsize=1024)  # noqa: B019 - keys are drawn from small fixed sets
@@ -296,37 +305,37 @@ class Resolver:
     def resolve(self, fired: list[str], intake: Intake) -> Result:
         structure = self.structure(frozenset(fired))
         answers = intake.answers
-        winner = structure.winner
-        hedged = self.hedged(structure, answers) if structure.urgent else set()
+        winner = structure.levels.winner
+        hedged = self.hedged(structure, answers) if structure.levels.urgent else set()
         title, summary = self._texts(structure, hedged)
-        reasons = [structure.level_reason]
+        reasons = [structure.levels.level_reason]
         reasons += [
-            self._concern_reason(rule, hedged)
+            self._concern_reason(rule.id, rule.effect.concern in hedged)
             if isinstance(rule.effect, ConcernEffect)
             else self.reason(rule, answers)
             for rule in structure.reported
         ]
         calm: tuple[str, ...] = ()
-        if not structure.urgent:
+        if not structure.levels.urgent:
             mood = any(answers.get(q) is True for q in MOOD_QUESTIONS)
             calm = (winner.recommendation, "mood") if mood else (winner.recommendation,)
-        tags = self.safety_tags(structure.urgent, structure.noted, intake.declined, answers)
+        tags = self.safety_tags(structure.levels.urgent, structure.levels.noted, intake.declined, answers)
         return Result(
             recommendation=winner.recommendation,
-            urgent=bool(structure.urgent),
-            safety=Safety(structure.urgent, structure.noted, intake.declined),
+            urgent=bool(structure.levels.urgent),
+            safety=Safety(structure.levels.urgent, structure.levels.noted, intake.declined),
             title=title,
             summary=summary,
             reasons=tuple(reasons),
             steps=structure.step_items,
-            also_consider=structure.also_items,
+            also_consider=structure.levels.also_items,
             notice=self.rulebook.notice,
             resources=self.select_resources(tags, calm),
-            warnings=intake.warnings if structure.urgent else (),
+            warnings=intake.warnings if structure.levels.urgent else (),
             questionnaire=self.questionnaire_ref,
             ruleset=self.ruleset_ref,
             level=winner,
-            on_your_own=structure.on_your_own,
+            on_your_own=structure.levels.on_your_own,
         )
 
 
@@ -377,7 +386,7 @@ class Evaluator:
 
         def decide(changed: dict) -> tuple[str, str]:
             structure = self.resolver.structure(frozenset(self.engine.fired_rules({**facts, **changed})))
-            return structure.winner.recommendation, structure.texts["headline"]
+            return structure.levels.winner.recommendation, structure.levels.texts["headline"]
 
         return would_change(assessment.answers, result.recommendation, decide)
 

@@ -6,6 +6,7 @@ per question, and leaves the decision (422, or an urgent result with warnings) t
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from marshmallow import ValidationError
 
@@ -34,7 +35,7 @@ class Intake:
     def valid(self) -> bool:
         return not self.errors
 
-    @property
+    @cached_property
     def declined(self) -> tuple[str, ...]:
         """Base safety questions answered "I'd rather not say", in the questionnaire's order."""
         return tuple(
