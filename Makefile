@@ -2,7 +2,7 @@
 # Python: the first supported one this machine has (3.11, then 3.12, then 3.13), or PYTHON=...
 SUPPORTED = python3.11 python3.12 python3.13
 PYTHON ?= $(firstword $(foreach p,$(SUPPORTED),$(shell $(p) -c 'import sys' >/dev/null 2>&1 && echo $(p))))
-PYVER   = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYVER  := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(PYVER)

@@ -1,10 +1,23 @@
 """Schemas of the rulebook's header (rulebook.yaml) and of the case files beside each rule."""
 
-from marshmallow import fields, validate
+from dataclasses import dataclass, field
+
+from marshmallow import fields, post_load, validate
 
 from schemas.base import StrictBoolean
 from schemas.resources import ResourceSchema
 from schemas.rulefile import KEBAB, SNAKE, FileSchema, required_text
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case beside a rule: answers (changed from the baseline), whether the rule fires, and what the
+    result should be (`expect`: recommendation, urgent, steps, also_consider, safety, title, count)."""
+
+    name: str
+    fires: bool
+    answers: dict = field(default_factory=dict)
+    expect: dict = field(default_factory=dict)
 
 
 class CaseSchema(FileSchema):
@@ -23,6 +36,10 @@ class CaseSchema(FileSchema):
             )
         )
     )
+
+    @post_load
+    def _case(self, data: dict, **_) -> Case:
+        return Case(data["name"], data["fires"], data.get("answers", {}), data.get("expect") or {})
 
 
 class RulebookSchema(FileSchema):

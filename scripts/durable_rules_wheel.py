@@ -35,11 +35,8 @@ def _run(*command, cwd=None) -> None:
 def build(cache: Path) -> Path:
     tag = sysconfig.get_config_var("SOABI") or f"py{sys.version_info.major}{sys.version_info.minor}"
     cache.mkdir(parents=True, exist_ok=True)
-    found = sorted(
-        cache.glob(
-            f"durable_rules-{VERSION}+closeness1-cp{sys.version_info.major}{sys.version_info.minor}-*.whl"
-        )
-    )
+    pattern = f"durable_rules-{VERSION}+closeness1-cp{sys.version_info.major}{sys.version_info.minor}-*.whl"
+    found = sorted(cache.glob(pattern))
     if found:
         return found[-1]
     with tempfile.TemporaryDirectory() as scratch:
@@ -68,7 +65,7 @@ def build(cache: Path) -> Path:
         else:
             _run("git", "apply", "-p1", str(PATCH), cwd=source)
         _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(cache), str(source))
-    built = sorted(cache.glob(f"durable_rules-{VERSION}+closeness1-*.whl"))
+    built = sorted(cache.glob(pattern))
     if not built:
         sys.exit(f"durable-rules wheel: no wheel was built for {tag}")
     return built[-1]

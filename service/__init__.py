@@ -6,10 +6,14 @@ gunicorn's config, boot) > api/ (every Flask view, errors, middleware, OpenAPI, 
 (settings, metrics, alerts) > core/ (answers, rulebook, engine, decision: no Flask) > schemas/.
 """
 
+from __future__ import annotations
+
 import atexit
 import logging
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,6 +21,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Imported here, not at module level: gunicorn imports service.cli.gunicorn_conf (and so this
     # package) in its master, and prometheus_client must not be imported before the master has
     # chosen its multiprocess directory.
+    from flask import Flask  # here: the batch and rules commands never need Flask
+
     from service.api import (
         assessments,
         cds_hooks,

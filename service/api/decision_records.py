@@ -12,7 +12,8 @@ from schemas.queries import DECISION_ID, Cursor, decision_query_schema
 from service.api import openapi
 from service.api.errors import ApiError
 from service.api.services import services
-from service.audit.decision_log import DecisionLog, DecisionLogUnavailable
+from service.audit.decision_log import DecisionLog
+from service.core.exceptions import DecisionLogUnavailable
 
 log = logging.getLogger("closeness.decision_log")
 bp = Blueprint("decisions", __name__, url_prefix="/v1/decisions")

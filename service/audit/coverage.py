@@ -33,15 +33,15 @@ def _branches(node: Condition, path: str):
 
 def coverage(rulebook: Rulebook) -> list[Item]:
     entries = rulebook.entries
-    facts = [read_answers(case["answers"]).facts for entry in entries.values() for case in entry.cases]
+    facts = [read_answers(case.answers).facts for entry in entries.values() for case in entry.cases]
     items: list[Item] = []
 
     def holds(node, answers) -> bool:
         return held(node, answers, entries)[0]
 
     for entry in entries.values():
-        items.append(Item(entry.id, "fires", any(case["fires"] for case in entry.cases)))
-        items.append(Item(entry.id, "silent", any(not case["fires"] for case in entry.cases)))
+        items.append(Item(entry.id, "fires", any(case.fires for case in entry.cases)))
+        items.append(Item(entry.id, "silent", any(not case.fires for case in entry.cases)))
         for key_path, node in entry.spec.conditions:
             if key_path[0] == "counts":
                 covered = any(holds(node, answers) for answers in facts)

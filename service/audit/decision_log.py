@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.audit.spool import Spool
+from service.core.exceptions import DecisionLogUnavailable
 from service.core.result import Result
 
 log = logging.getLogger("closeness.decision_log")
@@ -73,10 +74,6 @@ INSERT_JSON_ROWS = text(
     "INSERT INTO decisions SELECT * FROM json_populate_recordset(NULL::decisions, CAST(:rows AS json)) "
     "ON CONFLICT (id) DO NOTHING"
 )
-
-
-class DecisionLogUnavailable(Exception):
-    """The database did not answer a read in time (or the readers are all waiting on it)."""
 
 
 def spool_directory(base: Path, url: str) -> Path:

@@ -61,7 +61,7 @@ def sample_cases(rulebooks: list[Rulebook]) -> list[tuple[str, dict]]:
     for rulebook in rulebooks:
         for entry in rulebook.entries.values():
             for case in entry.cases:
-                add(f"case {entry.id}/{case['name']}", dict(case["answers"]))
+                add(f"case {entry.id}/{case.name}", dict(case.answers))
     rng = random.Random(SAMPLE_SEED)
     for index in range(SAMPLE_SIZE):
         add(f"sample {index + 1}", random_answers(rng))

@@ -9,6 +9,7 @@ from html import escape
 
 from schemas.model import LEVEL_TEXTS, ConcernEffect, Rule
 from schemas.questionnaire import article_sections
+from schemas.rulebook_files import Case
 from service.audit.sentences import BASIS_WORDS, RECOMMENDATION_WORDS, condition_sentence, effect_sentence
 from service.core.rulebook import Rulebook
 
@@ -36,12 +37,12 @@ def _basis(entry) -> str:
     return BASIS_WORDS[entry.basis]
 
 
-def _case_line(case: dict, baseline: dict) -> str:
+def _case_line(case: Case, baseline: dict) -> str:
     changed = ", ".join(
-        f"{key} = {json.dumps(value)}" for key, value in case["answers"].items() if baseline.get(key) != value
+        f"{key} = {json.dumps(value)}" for key, value in case.answers.items() if baseline.get(key) != value
     )
-    verb = "fires" if case["fires"] else "stays silent"
-    return f"{case['name']}: {verb} when {changed or 'nothing is changed'} (from the calm baseline)"
+    verb = "fires" if case.fires else "stays silent"
+    return f"{case.name}: {verb} when {changed or 'nothing is changed'} (from the calm baseline)"
 
 
 def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list[Block]:

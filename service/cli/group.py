@@ -5,12 +5,11 @@ Exit codes: 0 done (evaluate: every answer set valid; rules diff: no decision ch
 problem (a bad option or value, an unreadable file, an unreachable database).
 """
 
-import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+import sys
 
-from service.audit.decision_log import DecisionLogUnavailable
-from service.core.exceptions import AnswersInvalid, ClosenessError
+import click
+
+from service.core.exceptions import AnswersInvalid, ClosenessError, DecisionLogUnavailable
 from service.core.json_input import JsonInputError
 from service.core.rulebook import RulebookError
 from service.ops.settings import ConfigError, settings
@@ -52,7 +51,14 @@ class _Closeness(click.Group):
         except DecisionLogUnavailable:
             click.echo("closeness: the decision log's database did not answer in time; try again", err=True)
             ctx.exit(1)
-        except SQLAlchemyError as error:
+        except Exception as error:
+            # SQLAlchemy is imported by the log commands only (it takes a tenth of a second to load):
+            # where it was never loaded, none of its errors can be the cause.
+            errors = sys.modules.get("sqlalchemy.exc")
+            if errors is None or not isinstance(error, errors.SQLAlchemyError):
+                raise
+            from sqlalchemy.engine import make_url
+
             # The URL's scheme and host only: it may hold a password, and the error text the statement.
             url = make_url(settings()["DECISION_LOG_URL"])
             where = f"{url.get_backend_name()} at {url.host}" if url.host else url.get_backend_name()

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import click
 
 from schemas.queries import parse_moment, parse_span
-from service.audit.decision_log import DecisionLog, migrate
 from service.cli.group import UsageError, cli
 from service.ops.settings import settings
 
@@ -35,7 +34,10 @@ def moment(text: str | None, option: str, default: datetime | None = None) -> da
     return value
 
 
-def _log() -> DecisionLog:
+def _log():
+    # Imported here: SQLAlchemy takes a tenth of a second to load, which `closeness evaluate` need not pay.
+    from service.audit.decision_log import DecisionLog
+
     return DecisionLog(settings()["DECISION_LOG_URL"])
 
 
@@ -46,6 +48,8 @@ def log_group():
 
 @log_group.command("migrate", help="Create or update the log's tables.")
 def migrate_command():
+    from service.audit.decision_log import migrate
+
     url = settings()["DECISION_LOG_URL"]
     migrate(url)
     click.echo(f"decision log schema is current ({url.split('://')[0]})")

@@ -296,7 +296,7 @@ class Resolver:
         if cached is None:
             found = because(self.rules[rule.id], answers, self.rulebook.entries)
             cached = _reason(
-                rule, because=tuple(Because(b["question"], b["answer"], b["text"]) for b in found)
+                rule, because=tuple(Because(b["question"], _frozen(b["answer"]), b["text"]) for b in found)
             )
             if len(self._reason_cache) < 8192:
                 self._reason_cache[key] = cached

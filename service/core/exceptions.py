@@ -17,3 +17,7 @@ class AnswersInvalid(ClosenessError):
         self.messages = messages
         self.safety_resources = safety_resources  # support, when a safety answer was yes or declined
         self.retired = retired  # why, when the answers were written for a retired questionnaire
+
+
+class DecisionLogUnavailable(ClosenessError):
+    """The decision log's database did not answer a read in time (or the readers all wait on it)."""

@@ -3,7 +3,7 @@
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from marshmallow import ValidationError
@@ -12,7 +12,7 @@ from schemas.answers import answers_schema
 from schemas.model import Definition, Derivation, OutcomeLevel, Rule
 from schemas.questionnaire import load_questionnaire
 from schemas.resources import Resource, ResourceSchema
-from schemas.rulebook_files import CaseSchema, RulebookSchema
+from schemas.rulebook_files import Case, CaseSchema, RulebookSchema
 from schemas.rulefile import FILE_SCHEMAS
 from service.core.rulecheck import Problem, RulebookError, cross_check
 from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
@@ -30,7 +30,7 @@ class Entry:
 
     spec: Definition
     path: Path
-    cases: list = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
     cases_path: Path | None = None
 
     @property
@@ -138,15 +138,15 @@ def _load_cases(entry: Entry, loaded: LoadedYaml, baseline: dict) -> list[Proble
         except ValidationError as error:
             problems += _schema_problems(loaded, error, (index,))
             continue
-        if case["name"] in names:
+        if case.name in names:
             problems.append(Problem(loaded.path, loaded.line((index, "name")), "name: duplicate case name"))
-        names.add(case["name"])
+        names.add(case.name)
         try:
-            case["answers"] = answers_schema.load({**baseline, **case["answers"]})
+            answers = answers_schema.load({**baseline, **case.answers})
         except ValidationError as error:
             problems += _schema_problems(loaded, error, (index, "answers"))
             continue
-        entry.cases.append(case)
+        entry.cases.append(replace(case, answers=answers))
     return problems
 
 
@@ -165,7 +165,7 @@ def _missing_cases(entries: dict, unreadable: set) -> list[Problem]:
                 )
             )
         elif entry.cases_path not in unreadable and entry.cases:
-            kinds = {case["fires"] for case in entry.cases}
+            kinds = {case.fires for case in entry.cases}
             for fires, name in ((True, "fires_"), (False, "silent_")):
                 if fires not in kinds:
                     problems.append(

@@ -84,10 +84,10 @@ def test_a_change_without_a_new_version_is_warned_and_strict_fails(changed_rules
     cases.write_text(json.dumps(baseline) + "\n")  # no case changes: only the version check can fail
     args = ("rules", "diff", str(default_rules_dir()), str(changed_rules), "--cases", str(cases))
     warned = closeness(*args)
-    assert warned.returncode == 0 and "rules changed but the version is still 2.1.0" in warned.stderr
+    assert warned.returncode == 0 and "rules changed but the version is still 2.1.1" in warned.stderr
     assert closeness(*args, "--strict").returncode == 1
     header = changed_rules / "rulebook.yaml"
-    header.write_text(header.read_text().replace("version: 2.1.0", "version: 2.1.1"))
+    header.write_text(header.read_text().replace("version: 2.1.1", "version: 2.1.2"))
     assert closeness(*args, "--strict").returncode == 0
 
 

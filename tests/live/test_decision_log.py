@@ -158,6 +158,7 @@ def test_retention_removes_old_decisions_at_start(sqlite_url, baseline):
     with log.engine.begin() as connection:
         ago = datetime.now(UTC) - timedelta(days=100)
         connection.execute(update(decisions).where(decisions.c.id == old).values(created_at=ago))
+    log.engine.dispose()  # its pooled SQLite connection closed now (Python 3.13 warns of one left open)
     kept = log_app(sqlite_url, DECISION_LOG_RETENTION_DAYS=90).test_client()  # the service applies it
     deadline = time.monotonic() + 10  # at its first contact with the database, off the request path
     while kept.get(f"/v1/decisions/{old}", headers=KEY).status_code != 404 and time.monotonic() < deadline:

@@ -1,5 +1,7 @@
 """Every case beside every rule, collected by one harness: a new rule brings its cases by existing."""
 
+from dataclasses import replace
+
 import pytest
 
 from service.audit.casefiles import run_cases
@@ -15,15 +17,15 @@ def outcomes():
     return {(o.rule, o.case): o for o in run_cases(Evaluator(_rulebook))}
 
 
-@pytest.mark.parametrize(("rule_id", "case"), CASES, ids=[f"{r}/{c['name']}" for r, c in CASES])
+@pytest.mark.parametrize(("rule_id", "case"), CASES, ids=[f"{r}/{c.name}" for r, c in CASES])
 def test_rule_case(outcomes, rule_id, case):
-    outcome = outcomes[(rule_id, case["name"])]
+    outcome = outcomes[(rule_id, case.name)]
     assert outcome.passed, "; ".join(outcome.problems)
 
 
 def test_a_wrong_expectation_is_reported(rulebook):
     entry = rulebook.entries["walk-away-neither-willing"]
-    broken = dict(entry.cases[0], fires=False, expect={"recommendation": "rebuild"})
+    broken = replace(entry.cases[0], fires=False, expect={"recommendation": "rebuild"})
     original = entry.cases
     entry.cases = [broken]
     try:

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 import textstat
 
-from schemas.contract import dump_result
 from schemas.model import StepEffect
 from service.core.exceptions import AnswersInvalid
 from service.core.rulebook import load_rulebook
 from tests.answers import garbled_answers
 from tests.content import clinician_texts, person_texts, rule_texts, words
 from tests.policy import PARTNER_ITEMS
-from tests.results import assess
+from tests.results import as_json, assess
 from tests.unit.test_questionnaire import SHARED
 
 ARTICLE = SHARED / "article" / "article.md"
@@ -201,7 +200,7 @@ def _generated_results(evaluator, seed: int, count: int):
             assessment = evaluator.decide(raw)
         except AnswersInvalid:
             continue
-        yield raw, dump_result(assessment.result), assessment.answers
+        yield raw, as_json(assessment.result), assessment.answers
 
 
 def test_v21_wording_fits_every_generated_person(evaluator):

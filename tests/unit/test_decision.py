@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schemas.contract import dump_result
 from schemas.questionnaire import article_sections, load_questionnaire
 from schemas.resources import ResourceSchema
 from service.audit.impact import decision_of
@@ -14,7 +13,7 @@ from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
 from tests.answers import JUNK, SAFETY_ONLY, garbled_answers, random_answers
 from tests.policy import QUESTIONS, _accepts, decide
-from tests.results import assess
+from tests.results import as_json, assess
 
 
 def _decide(evaluator, raw):
@@ -38,7 +37,7 @@ def test_engine_agrees_with_the_policy_on_6000_seeded_cases(evaluator):
             outcomes.add("422")
             continue
         assert decision_of(typed) == expected, raw
-        result = dump_result(typed)
+        result = as_json(typed)
         reported |= {reason["rule"] for reason in result["reasons"]}
         winners.add(result["reasons"][0]["rule"])
         steps |= {step["id"] for step in result["steps"]}

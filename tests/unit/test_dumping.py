@@ -20,7 +20,7 @@ def _results(evaluator):
     for entry in evaluator.rulebook.entries.values():
         for case in entry.cases:
             if entry.kind != "derived":
-                yield evaluator.decide(case["answers"])
+                yield evaluator.decide(case.answers)
     rng = random.Random(5)
     for _ in range(1500):
         try:

@@ -17,11 +17,11 @@ def test_every_rule_and_outcome_level_has_firing_and_silent_cases(rulebook):
     for entry in rulebook.entries.values():
         if entry.kind == "derived":
             continue
-        fires = [c for c in entry.cases if c["fires"]]
-        silent = [c for c in entry.cases if not c["fires"]]
+        fires = [c for c in entry.cases if c.fires]
+        silent = [c for c in entry.cases if not c.fires]
         assert fires and silent, f"{entry.id} needs cases that make it fire and stay silent"
-        assert all(c["name"].startswith("fires_") for c in fires), entry.id
-        assert all(c["name"].startswith("silent_") for c in silent), entry.id
+        assert all(c.name.startswith("fires_") for c in fires), entry.id
+        assert all(c.name.startswith("silent_") for c in silent), entry.id
 
 
 def test_every_citation_is_a_real_section_with_a_basis(rulebook):
@@ -59,7 +59,7 @@ def test_every_case_file_belongs_to_a_rule():
 
 
 def test_rulebook_has_a_version_and_digest(rulebook):
-    assert rulebook.version == "2.1.0"
+    assert rulebook.version == "2.1.1"
     assert rulebook.digest.startswith("sha256:") and len(rulebook.digest) == 71
 
 

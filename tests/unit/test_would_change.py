@@ -6,9 +6,9 @@ import random
 from dataclasses import replace
 from itertools import combinations, product
 
-from schemas.contract import dump_result
 from tests.answers import SAFETY_ONLY
 from tests.policy import QUESTIONS, decide
+from tests.results import as_json
 
 SEVERITY = {"rebuild": 0, "professional_help": 1, "consider_walking_away": 2}
 NEEDS, SIGNS = QUESTIONS["missing_needs"][1], QUESTIONS["signs"][1]
@@ -153,7 +153,7 @@ def test_every_listed_set_is_minimal_ordered_and_reaches_its_target(evaluator, b
     for _ in range(160):
         a = _person(rng, baseline)
         assessment = evaluator.decide(a)
-        result = dump_result(replace(assessment.result, would_change=evaluator.would_change(assessment)))
+        result = as_json(replace(assessment.result, would_change=evaluator.would_change(assessment)))
         got = result.get("would_change")
         if _withheld(a, result):
             assert got is None, a
