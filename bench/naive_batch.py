@@ -14,7 +14,7 @@ import orjson
 from bench.naive_peer import decide
 from service.core.intake import read_answers
 from service.core.json_input import JsonInputError, parse_json
-from tests.policy import safety_screen
+from tests.policy import safety_screen, urgent_decision
 
 
 def line_result(line: str) -> dict:
@@ -29,13 +29,7 @@ def line_result(line: str) -> dict:
         return decide(intake.answers)
     safety = safety_screen(raw if isinstance(raw, dict) else {})
     if safety["urgent"]:  # an urgent concern decides even when other answers are wrong
-        return {
-            "recommendation": "professional_help",
-            "urgent": True,
-            "safety": safety,
-            "steps": [],
-            "also_consider": [],
-        }
+        return urgent_decision(safety)
     return {"errors": intake.errors}
 
 

@@ -17,6 +17,7 @@ from tests.policy import (
     STEP_ORDER,
     _triggered_steps,
     safety_screen,
+    urgent_decision,
     with_defaults,
 )
 
@@ -93,13 +94,7 @@ def decide(answers: dict) -> dict:
         lang.delete_state(RULESET, sid)
         del _fired[sid]
     if "safety" in fired:
-        return {
-            "recommendation": "professional_help",
-            "urgent": True,
-            "safety": safety,
-            "steps": [],
-            "also_consider": [],
-        }
+        return urgent_decision(safety)
     walk = any(r.startswith("walk") for r in fired)
     together = any(r.startswith("together") for r in fired)
     held_back, caution = "hold-back" in fired, "caution" in fired

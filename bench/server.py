@@ -3,7 +3,6 @@ app (with POST /bench/trivial added) and the bare Flask baseline, with their wor
 
 import json
 import os
-import signal
 import subprocess
 import tempfile
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from bench.common import rss_kib
 from service.cli.serve import gunicorn_command
-from tests.servers import LiveServer, free_port, http_request
+from tests.servers import LiveServer, free_port, http_request, stop_process
 
 
 def _children(pid: int) -> list[int]:
@@ -78,10 +77,5 @@ class BareServer:
         return {pid: rss_kib(pid) for pid in self.workers()}
 
     def stop(self) -> None:
-        os.kill(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_process(self.process)
         self._tmp.cleanup()

@@ -183,19 +183,24 @@ RECOMMENDATION_OF_LEVEL = {
 }
 
 
+def urgent_decision(safety: dict) -> dict:
+    """What an urgent concern decides, whatever else was answered."""
+    return {
+        "recommendation": "professional_help",
+        "urgent": True,
+        "safety": safety,
+        "steps": [],
+        "also_consider": [],
+    }
+
+
 def decide(raw: dict) -> dict | None:
     """The decision for raw answers, or None where the spec asks for a 422."""
     if not isinstance(raw, dict):
         return None
     safety = safety_screen(raw)
     if safety["urgent"]:
-        return {
-            "recommendation": "professional_help",
-            "urgent": True,
-            "safety": safety,
-            "steps": [],
-            "also_consider": [],
-        }
+        return urgent_decision(safety)
     if not is_valid(raw):
         return None
     a = with_defaults(raw)
