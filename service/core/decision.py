@@ -284,10 +284,6 @@ class Resolver:
             *(f"answer:{question}" for question in answered),
         )
 
-    def because(self, rule: Rule, answers: dict) -> tuple[Because, ...]:
-        """What this person said that made the rule hold."""
-        return self.reason(rule, answers).because
-
     def reason(self, rule: Rule, answers: dict) -> Reason:
         """A rule's reason with what this person said that made it hold: cached by the answers the rule
         reads (a bounded dict: at most 8,192 entries, each a rule and a few answers from small fixed sets)."""
