@@ -114,11 +114,11 @@ class ConditionField(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         condition, problems = read_condition(value)
         if problems:
-            raise ValidationError(_nest(problems))
+            raise ValidationError(nest_problems(problems))
         return condition
 
 
-def _nest(problems):
+def nest_problems(problems):
     """Turn (path, message) pairs into marshmallow's nested error dict."""
     out: dict = {}
     for path, message in problems:

@@ -6,12 +6,14 @@ import sys
 import click
 
 from service.audit.casefiles import run_cases
+from service.audit.couple_cases import couple_coverage, run_couple_cases
 from service.audit.coverage import coverage
 from service.audit.coverage import percent as coverage_percent
 from service.audit.coverage import report_lines as coverage_lines
 from service.audit.impact import impact, markdown, replay, report_lines
 from service.audit.report import rulebook_blocks, to_html, to_markdown
 from service.cli.group import UsageError, chosen_rules, cli, rules_option
+from service.core.couple import JointDecider
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
 from service.core.json_input import JsonInputError, parse_json
@@ -35,9 +37,12 @@ def check(dir, rules):  # noqa: A002 - the argument's name in the help
     rulebook = _rulebook(dir, rules)
     counts = {kind: len(rulebook.of_kind(kind)) for kind in ("rule", "outcome", "derived")}
     cases = sum(len(entry.cases) for entry in rulebook.entries.values())
+    couple = rulebook.couple
+    joint = f", {len(couple.levels)} joint levels" if couple else ""
+    cases += sum(len(found) for found in couple.cases.values()) if couple else 0
     click.echo(
-        f"ok: {counts['rule']} rules, {counts['outcome']} outcome levels, {counts['derived']} derivations, "
-        f"{cases} cases; version {rulebook.version}, {rulebook.digest}"
+        f"ok: {counts['rule']} rules, {counts['outcome']} outcome levels, {counts['derived']} derivations"
+        f"{joint}, {cases} cases; version {rulebook.version}, {rulebook.digest}"
     )
 
 
@@ -56,7 +61,8 @@ def check(dir, rules):  # noqa: A002 - the argument's name in the help
 @rules_option
 def test(dir, show_coverage, min_, rules):  # noqa: A002
     evaluator = Evaluator(_rulebook(dir, rules))
-    outcomes = run_cases(evaluator)
+    decider = JointDecider(evaluator.rulebook) if evaluator.rulebook.couple else None
+    outcomes = run_cases(evaluator) + (run_couple_cases(evaluator, decider) if decider else [])
     failed = [o for o in outcomes if not o.passed]
     for outcome in failed:
         for problem in outcome.problems:
@@ -64,7 +70,7 @@ def test(dir, show_coverage, min_, rules):  # noqa: A002
     click.echo(f"rule cases: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
     if not (show_coverage or min_ is not None):
         sys.exit(1 if failed else 0)
-    items = coverage(evaluator.rulebook)
+    items = coverage(evaluator.rulebook) + (couple_coverage(evaluator, decider) if decider else [])
     click.echo("\n".join(coverage_lines(items, everything=show_coverage)))
     short = min_ is not None and coverage_percent(items) < min_
     if short:

@@ -53,7 +53,7 @@ def _both(parts: list) -> dict:
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-def _answer(node: Answer) -> dict:
+def answer_to_durable(node: Answer) -> dict:
     question, value = node.question, node.value
     match node.operator:
         case "is":
@@ -77,7 +77,7 @@ def to_durable(node: Condition, entries) -> dict:
         case Always():
             return ALWAYS
         case Answer():
-            return _answer(node)
+            return answer_to_durable(node)
         case All(items=items):
             return _both([to_durable(child, entries) for child in items])
         case Any(items=items):

@@ -73,10 +73,15 @@ class RuleEngine:
     two live sids with one hash share one working memory (about 1 in 10,000 for 1,024 random sids).
     """
 
-    def __init__(self, rulebook: Rulebook):
+    def __init__(self, rulebook: Rulebook, definition: dict | None = None, kind: str = "answers"):
+        """kind names the fact (FACT_MARKER) and the ruleset: "answers" for one person's answers from
+        the rulebook's rules; "pair" for the couple rules' definition (service/core/couple_engine.py)."""
         self.rulebook = rulebook
-        self.ruleset_name = "closeness_" + rulebook.digest.removeprefix("sha256:")[:16]
-        self.definition = build_ruleset(rulebook)
+        self.kind = kind
+        self._sid_prefix = "closeness" if kind == "answers" else f"closeness-{kind}"
+        prefix = "closeness_" if kind == "answers" else f"closeness_{kind}_"
+        self.ruleset_name = prefix + rulebook.digest.removeprefix("sha256:")[:16]
+        self.definition = build_ruleset(rulebook) if definition is None else definition
         self._setup_lock = threading.Lock()
         self._pid = None
         self._host = None
@@ -97,7 +102,7 @@ class RuleEngine:
             self._host, self._handlers = host, handlers
             self._handle = host.get_ruleset(self.ruleset_name)._handle
             self._lock, self._generation, self._sequence = threading.Lock(), 0, 0
-            self._sid, self._state_made = f"closeness-{os.getpid()}-0", False
+            self._sid, self._state_made = f"{self._sid_prefix}-{os.getpid()}-0", False
             self._pid = os.getpid()
 
     @staticmethod
@@ -124,7 +129,7 @@ class RuleEngine:
             sid, fact_id = self._sid, str(self._sequence)
             # An explicit id spares durable_rules hashing the whole fact, and lets the retraction
             # name the fact instead of repeating it.
-            fact = orjson.dumps({**answers, "sid": sid, "id": fact_id, FACT_MARKER: "answers"}).decode()
+            fact = orjson.dumps({**answers, "sid": sid, "id": fact_id, FACT_MARKER: self.kind}).decode()
             try:
                 code, state = rules_c.assert_fact(handle, fact)
             except Exception as error:
@@ -170,7 +175,7 @@ class RuleEngine:
         """Name a new state for the next evaluation; delete the old one unless that is unsafe."""
         sid = self._sid
         self._generation += 1
-        self._sid = f"closeness-{self._pid}-{self._generation}"
+        self._sid = f"{self._sid_prefix}-{self._pid}-{self._generation}"
         self.states_retired += 1
         self._state_made = False
         if delete:

@@ -14,6 +14,7 @@ from schemas.questionnaire import load_questionnaire
 from schemas.resources import Resource, ResourceSchema
 from schemas.rulebook_files import Case, CaseSchema, RulebookSchema
 from schemas.rulefile import FILE_SCHEMAS
+from service.core.couple_rules import CoupleRules, is_couple_file, load_couple_rules
 from service.core.rulecheck import Problem, RulebookError, cross_check
 from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
 
@@ -55,6 +56,7 @@ class Rulebook:
     step_order: tuple[str, ...] = ()
     would_change_never_with: str | None = None  # a yes/no derivation that withholds what-would-change
     warnings: tuple = ()  # soft problems let through by strict=False
+    couple: CoupleRules | None = None  # rules/couple/: couple mode's joint levels (None: no couple mode)
 
     @property
     def ref(self) -> dict:
@@ -248,6 +250,8 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
         raise RulebookError([Problem(directory, 1, "rules directory not found")])
     header, header_loaded, problems = _load_header(directory)
     files = sorted(p for p in directory.rglob("*.yaml") if p.name != RULEBOOK_FILE or p.parent != directory)
+    couple_files = [p for p in files if is_couple_file(p)]
+    files = [p for p in files if p not in couple_files]
     entries, lines, unreadable, found = _load_entries([p for p in files if not p.name.endswith(CASES_SUFFIX)])
     problems += found
     for path in (p for p in files if p.name.endswith(CASES_SUFFIX)):
@@ -267,6 +271,10 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
         problems += _load_cases(entry, loaded, header["case_baseline"] if header else {})
     problems += _missing_cases(entries, unreadable)
     problems += cross_check(entries, lines, header, header_loaded)
+    couple, found = load_couple_rules(
+        couple_files, tuple(header["step_order"]) if header else (), header["case_baseline"] if header else {}
+    )
+    problems += found
     if not entries:
         problems.append(Problem(directory, 1, "no rule files found"))
     warnings = [] if strict else [p for p in problems if p.soft]
@@ -281,6 +289,7 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
         "step_order": header["step_order"],
         "would_change_never_with": header["would_change_never_with"],
         "entries": {entry_id: entry.spec.source for entry_id, entry in entries.items()},
+        **({"couple": couple.source} if couple else {}),
     }
     return Rulebook(
         directory=directory,
@@ -294,4 +303,5 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
         step_order=tuple(header["step_order"]),
         would_change_never_with=header["would_change_never_with"],
         warnings=tuple(warnings),
+        couple=couple,
     )

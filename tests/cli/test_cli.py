@@ -228,7 +228,7 @@ def test_rules_option_before_or_after_the_subcommand(tmp_path, baseline, where):
     rules = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     header = rules / "rulebook.yaml"
-    header.write_text(header.read_text().replace("version: 2.1.1", "version: 9.9.9"))
+    header.write_text(header.read_text().replace("version: 2.2.0", "version: 9.9.9"))
     args = (
         ["--rules", str(rules), "evaluate", "-"]
         if where == "before"

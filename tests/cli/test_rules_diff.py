@@ -84,10 +84,10 @@ def test_a_change_without_a_new_version_is_warned_and_strict_fails(changed_rules
     cases.write_text(json.dumps(baseline) + "\n")  # no case changes: only the version check can fail
     args = ("rules", "diff", str(default_rules_dir()), str(changed_rules), "--cases", str(cases))
     warned = closeness(*args)
-    assert warned.returncode == 0 and "rules changed but the version is still 2.1.1" in warned.stderr
+    assert warned.returncode == 0 and "rules changed but the version is still 2.2.0" in warned.stderr
     assert closeness(*args, "--strict").returncode == 1
     header = changed_rules / "rulebook.yaml"
-    header.write_text(header.read_text().replace("version: 2.1.1", "version: 2.1.2"))
+    header.write_text(header.read_text().replace("version: 2.2.0", "version: 2.2.1"))
     assert closeness(*args, "--strict").returncode == 0
 
 
@@ -99,7 +99,7 @@ def test_replay_a_decision_log_export_against_new_rules(changed_rules, tmp_path,
 
     migrate(url)
     app = create_app(
-        {"TESTING": True, "DECISION_LOG": True, "DECISION_LOG_URL": url, "DECISION_LOG_ANSWERS": True}
+        {"TESTING": True, "DECISION_LOG": True, "DATABASE_URL": url, "DECISION_LOG_ANSWERS": True}
     )
     client = app.test_client()
     moved = client.post("/v1/assessments", json=_three_signs(baseline)).get_json()["decision_id"]

@@ -59,7 +59,7 @@ def test_every_case_file_belongs_to_a_rule():
 
 
 def test_rulebook_has_a_version_and_digest(rulebook):
-    assert rulebook.version == "2.1.1"
+    assert rulebook.version == "2.2.0"
     assert rulebook.digest.startswith("sha256:") and len(rulebook.digest) == 71
 
 
