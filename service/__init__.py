@@ -107,10 +107,10 @@ def _decision_log(config):
     from service.ops.settings import spool_base
 
     decision_log = DecisionLog(
-        config["DECISION_LOG_URL"],
+        config["DATABASE_URL"],
         config["DECISION_LOG_ANSWERS"],
         config["DECISION_LOG_RETENTION_DAYS"],
-        spool_dir=spool_directory(spool_base(config), config["DECISION_LOG_URL"]),
+        spool_dir=spool_directory(spool_base(config), config["DATABASE_URL"]),
         spool_max_bytes=config["DECISION_SPOOL_MAX_MB"] << 20,
         on_failure=record_log_failure,
         migrate_first=config["DECISION_LOG_MIGRATE"] == "pending",

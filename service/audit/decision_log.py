@@ -18,7 +18,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
-from sqlalchemy import JSON, Boolean, Column, DateTime, MetaData, String, Table, create_engine, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -47,7 +59,9 @@ decisions = Table(
     Column("questionnaire", String(32), nullable=True),
     Column("safety", JSON, nullable=True),  # {urgent, noted, declined}: concern names, never answers
     Column("reasons", JSON, nullable=True),  # [{rule, basis}]
-    Column("channel", String(16), nullable=True),  # json, fhir or cds-hooks
+    Column("channel", String(16), nullable=True),  # json, fhir, cds-hooks or couple
+    # Couple entries: the decision sealed (base64 of service/core/sealing.py's format), nothing in the clear.
+    Column("sealed", Text, nullable=True),
 )
 erasures = Table(
     "erasures",
@@ -113,11 +127,17 @@ def _engine(url: str):
 
 
 def _row(row) -> dict:
+    if row.sealed is not None:  # a couple entry: only its ruleset, time and channel are in the clear
+        return {
+            "id": row.id,
+            "created_at": _utc(row.created_at),
+            "ruleset": {"version": row.ruleset_version, "digest": row.ruleset_digest},
+            "channel": row.channel,
+            "sealed": True,
+        }
     return {
         "id": row.id,
-        "created_at": row.created_at.astimezone(UTC).isoformat()
-        if row.created_at.tzinfo
-        else row.created_at.replace(tzinfo=UTC).isoformat(),
+        "created_at": _utc(row.created_at),
         "ruleset": {"version": row.ruleset_version, "digest": row.ruleset_digest},
         "recommendation": row.recommendation,
         "urgent": row.urgent,
@@ -129,6 +149,10 @@ def _row(row) -> dict:
         "request_id": row.request_id,
         **({"answers": row.answers} if row.answers is not None else {}),
     }
+
+
+def _utc(moment: datetime) -> str:
+    return (moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 class DecisionLog:
@@ -189,6 +213,27 @@ class DecisionLog:
             "channel": channel,
             "request_id": request_id,
             "answers": answers if self.store_answers else None,
+        }
+        return decision_id if self.spool.append(row) else None
+
+    def record_sealed(self, decision_id: str, ruleset, sealed_text: str) -> str | None:
+        """Spool one couple entry: its ruleset, time and channel in the clear, and the decision sealed by
+        the caller (bound to decision_id); the id, or None when the spool is full."""
+        row = {
+            "id": decision_id,
+            "created_at": datetime.now(UTC).isoformat(),
+            "ruleset_version": ruleset.version,
+            "ruleset_digest": ruleset.digest,
+            "recommendation": "",
+            "urgent": False,
+            "fired_rules": [],
+            "questionnaire": None,
+            "safety": None,
+            "reasons": None,
+            "channel": "couple",
+            "request_id": "",
+            "answers": None,
+            "sealed": sealed_text,
         }
         return decision_id if self.spool.append(row) else None
 
@@ -326,7 +371,7 @@ class DecisionLog:
     def stats(self, start: datetime, end: datetime | None = None) -> dict:
         """How often each outcome was given and each rule was reported, over a period."""
         query = select(decisions.c.recommendation, decisions.c.urgent, decisions.c.fired_rules)
-        query = query.where(decisions.c.created_at >= start)
+        query = query.where(decisions.c.created_at >= start, decisions.c.sealed.is_(None))
         if end is not None:
             query = query.where(decisions.c.created_at < end)
         outcomes, rules, total = Counter(), Counter(), 0

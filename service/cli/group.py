@@ -60,7 +60,7 @@ class _Closeness(click.Group):
             from sqlalchemy.engine import make_url
 
             # The URL's scheme and host only: it may hold a password, and the error text the statement.
-            url = make_url(settings()["DECISION_LOG_URL"])
+            url = make_url(settings()["DATABASE_URL"])
             where = f"{url.get_backend_name()} at {url.host}" if url.host else url.get_backend_name()
             hint = (
                 " (its tables are made by `closeness log migrate`)" if "no such table" in str(error) else ""

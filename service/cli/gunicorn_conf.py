@@ -137,7 +137,7 @@ def on_starting(server):
         from service.audit.spool import drain
         from service.ops.settings import spool_base
 
-        url = _settings["DECISION_LOG_URL"]
+        url = _settings["DATABASE_URL"]
         try:
             _migrate_within(url, 30)
         except (SQLAlchemyError, TimeoutError) as error:

@@ -38,7 +38,7 @@ def _log():
     # Imported here: SQLAlchemy takes a tenth of a second to load, which `closeness evaluate` need not pay.
     from service.audit.decision_log import DecisionLog
 
-    return DecisionLog(settings()["DECISION_LOG_URL"])
+    return DecisionLog(settings()["DATABASE_URL"])
 
 
 @cli.group("log", help="The decision log (CLOSENESS_DECISION_LOG_URL).")
@@ -50,7 +50,7 @@ def log_group():
 def migrate_command():
     from service.audit.decision_log import migrate
 
-    url = settings()["DECISION_LOG_URL"]
+    url = settings()["DATABASE_URL"]
     migrate(url)
     click.echo(f"decision log schema is current ({url.split('://')[0]})")
 

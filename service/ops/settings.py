@@ -16,6 +16,7 @@ from schemas.rulefile import RECOMMENDATIONS
 from service.core.exceptions import ClosenessError
 from service.core.json_input import JsonInputError, parse_json
 from service.core.rulebook import default_rules_dir
+from service.core.sealing import parse_key_ring
 
 DATA_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "closeness"
 
@@ -43,8 +44,18 @@ DEFAULTS = {
     "PRACTICE_RESPONSE_TIME": None,
     # The decision log: off by default. SQLite embedded; a PostgreSQL URL for several instances.
     "DECISION_LOG": False,
-    # An absolute place outside the source tree, whatever folder a command runs in.
-    "DECISION_LOG_URL": f"sqlite:///{DATA_DIR / 'decisions.sqlite3'}",
+    # The database of the decision log and of couple mode's pairs (CLOSENESS_DATABASE_URL, or its old
+    # name CLOSENESS_DECISION_LOG_URL). An absolute place outside the source tree, whatever folder a
+    # command runs in.
+    "DATABASE_URL": f"sqlite:///{DATA_DIR / 'decisions.sqlite3'}",
+    # Couple mode's key ring (CLOSENESS_DATA_KEY): without one, the /v1/couples routes answer 503.
+    "DATA_KEY": None,
+    "COUPLE_INVITE_DAYS": 14,  # an invite expires this many days after it is issued
+    "COUPLE_RETENTION_DAYS": 30,  # a pair is erased this many days after it was created
+    # What the invite form tells a partner about what the practice does with one partner's answers.
+    "COUPLE_SHARING_NOTE": (
+        "Your practice will not share your answers with your partner without your consent."
+    ),
     "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
     "DECISION_LOG_RETENTION_DAYS": None,  # records older than this are deleted by the service
     # Where decisions wait for the database (one subfolder per database URL); None: under DATA_DIR.
@@ -161,6 +172,12 @@ def _absolute_path(value: str) -> str:
     return value
 
 
+def _key_ring(value: str) -> str:
+    """CLOSENESS_DATA_KEY: checked here (a malformed key stops the start), parsed by the store."""
+    parse_key_ring(value)
+    return value
+
+
 def _database_url(value: str) -> str:
     """A decision-log URL this service has a driver for: SQLite, or PostgreSQL with psycopg."""
     if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
@@ -184,7 +201,12 @@ ENVIRONMENT = {
     "CLOSENESS_PRACTICE_NAME": ("PRACTICE_NAME", _text),
     "CLOSENESS_PRACTICE_RESPONSE_TIME": ("PRACTICE_RESPONSE_TIME", _text),
     "CLOSENESS_DECISION_LOG": ("DECISION_LOG", _flag),
-    "CLOSENESS_DECISION_LOG_URL": ("DECISION_LOG_URL", _database_url),
+    "CLOSENESS_DECISION_LOG_URL": ("DATABASE_URL", _database_url),  # the old name, read first
+    "CLOSENESS_DATABASE_URL": ("DATABASE_URL", _database_url),
+    "CLOSENESS_DATA_KEY": ("DATA_KEY", _key_ring),
+    "CLOSENESS_COUPLE_INVITE_DAYS": ("COUPLE_INVITE_DAYS", lambda v: _whole(v, 1, 365)),
+    "CLOSENESS_COUPLE_RETENTION_DAYS": ("COUPLE_RETENTION_DAYS", lambda v: _whole(v, 1, 3650)),
+    "CLOSENESS_COUPLE_SHARING_NOTE": ("COUPLE_SHARING_NOTE", lambda v: _text(v, 300)),
     "CLOSENESS_DECISION_LOG_ANSWERS": ("DECISION_LOG_ANSWERS", _flag),
     "CLOSENESS_API_KEY": ("API_KEY", _api_keys),
     "CLOSENESS_ALERT_WEBHOOK_URL": ("ALERT_WEBHOOK_URL", _https_url),
@@ -227,8 +249,8 @@ def preflight(config: dict, environ=os.environ) -> None:
             raise ConfigError(f"{variable} has an invalid value (use an absolute path)")
     if config["DECISION_LOG"]:
         folders = [("CLOSENESS_DECISION_SPOOL_DIR", spool_base(config))]
-        if config["DECISION_LOG_URL"].startswith("sqlite:///"):
-            path = Path(config["DECISION_LOG_URL"].removeprefix("sqlite:///"))
+        if config["DATABASE_URL"].startswith("sqlite:///"):
+            path = Path(config["DATABASE_URL"].removeprefix("sqlite:///"))
             folders.append(("CLOSENESS_DECISION_LOG_URL", path.parent))
         for variable, folder in folders:
             try:
@@ -270,6 +292,12 @@ def settings(environ=os.environ) -> dict:
 
 def settings_from_env(environ=os.environ) -> dict:
     """Settings given as CLOSENESS_* environment variables."""
+    old, new = environ.get("CLOSENESS_DECISION_LOG_URL"), environ.get("CLOSENESS_DATABASE_URL")
+    if old and new and old != new:
+        raise ConfigError(
+            "CLOSENESS_DATABASE_URL and its old name CLOSENESS_DECISION_LOG_URL name different databases; "
+            "keep one"
+        )
     settings = {}
     for variable, (name, parse) in ENVIRONMENT.items():
         if environ.get(variable):

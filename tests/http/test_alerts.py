@@ -56,7 +56,7 @@ def _app(port, tmp_path, **settings):
         {
             "TESTING": True,
             "DECISION_LOG": True,
-            "DECISION_LOG_URL": url,
+            "DATABASE_URL": url,
             "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
             "ALERT_SECRET": SECRET,
             "ALERT_RETRY_BASE": 0.2,

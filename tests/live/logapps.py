@@ -13,7 +13,7 @@ def log_app(url, **settings):
         {
             "TESTING": True,
             "DECISION_LOG": True,
-            "DECISION_LOG_URL": url,
+            "DATABASE_URL": url,
             "API_KEY": KEY["X-API-Key"],
             **settings,
         }

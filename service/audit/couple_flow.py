@@ -1,0 +1,295 @@
+"""Couple mode's flow (shared/spec/couple-mode.md): create a pair, take a partner's answers, withdraw,
+void and re-invite, rotate the report link, decide and store the joint view, erase.
+
+A partner's submission is decided by the same Evaluator as /v1/assessments and reads nothing of the
+other partner: only the pair's meta (to find which partner the invite is for) and that partner's own
+part. The joint view is decided later (after the response is sent) by decide_joint.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from schemas.contract import dump_result
+from schemas.couple_contract import joint_view_schema
+from service.audit.couples_store import (
+    MAX_EVENTS,
+    ROLES,
+    CouplesStore,
+    Pair,
+    PairGone,
+    code_hash,
+    iso,
+    new_code,
+    now,
+)
+from service.core.couple import JointDecider
+from service.core.couple_result import HistoryEvent, PairMemory, Submission
+from service.core.decision import Evaluator
+from service.core.result import Result
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A partner's accepted answers: their own result (as a single person gets it), the token that
+    withdraws them, and what the alert and log need (never shown to the other partner)."""
+
+    result: Result
+    withdraw_token: str
+    pair_id: str
+    role: str
+
+
+def _event(meta: dict, event: str, role: str) -> None:
+    meta["events"] = (meta["events"] + [{"event": event, "partner": role, "at": iso(now())}])[-MAX_EVENTS:]
+
+
+def _forget_submission(pair: Pair, role: str) -> list[str]:
+    """Clear a partner's submission (withdrawn or voided); the gate remembers a signal it had. Returns
+    the ids of its decision records, for the log's erasure."""
+    partner = pair.meta["partners"][role]
+    memory = pair.meta["memory"]
+    if partner["signal"] and role not in memory["signal_before"]:
+        memory["signal_before"].append(role)
+    decisions = partner["decisions"]
+    partner.update(answered=False, answered_at=None, signal=False, decisions=[], withdraw=None)
+    pair.parts[role] = {}
+    pair.meta["joint"] = None
+    return decisions
+
+
+class CoupleFlow:
+    def __init__(self, store: CouplesStore, evaluator: Evaluator, decision_log=None, store_answers=False):
+        self.store, self.evaluator, self.decision_log = store, evaluator, decision_log
+        self.store_answers = store_answers
+        self.decider = JointDecider(evaluator.rulebook)
+
+    # the practice -----------------------------------------------------------------------------------
+    def create(self, label: str | None) -> tuple[Pair, dict]:
+        return self.store.create(label)
+
+    def reinvite(self, pair_id: str, role: str) -> tuple[str, str]:
+        """A fresh invite for one partner; their old invite, withdrawal token and submission are gone."""
+        code = new_code()
+
+        def edit(pair: Pair):
+            partner = pair.meta["partners"][role]
+            drops = [h for h in (partner["invite"], partner["withdraw"]) if h]
+            voided = partner["answered"]
+            decisions = _forget_submission(pair, role) if voided else []
+            _event(pair.meta, "voided" if voided else "replaced", role)
+            expires = self.store._invite_expiry(now())
+            partner.update(invite=code_hash(code), invite_expires_at=iso(expires))
+            return (
+                [{"hash": code_hash(code), "expires_at": expires}],
+                drops,
+                (decisions, partner["invite_expires_at"]),
+            )
+
+        _, (decisions, expires_at) = self.store.change(pair_id, edit, (role,))
+        self._erase_decisions(decisions)
+        return code, expires_at
+
+    def rotate_report(self, pair_id: str) -> str:
+        token = new_code()
+
+        def edit(pair: Pair):
+            old = pair.meta["report"]
+            pair.meta["report"] = code_hash(token)
+            return [{"hash": pair.meta["report"], "expires_at": pair.retain_until}], [old], None
+
+        self.store.change(pair_id, edit)
+        return token
+
+    def erase(self, pair_id: str) -> bool:
+        meta = self.store.erase(pair_id)
+        if meta is None:
+            return False
+        self._erase_decisions([d for role in ROLES for d in meta["partners"][role]["decisions"]])
+        return True
+
+    def purge_expired(self) -> int:
+        """The retention pass: erase every pair past retention, with its decision records."""
+        ids = self.store.expired()
+        for pair_id in ids:
+            self._erase_decisions(self.store.purge_expired_pair(pair_id))
+        return len(ids)
+
+    # a partner --------------------------------------------------------------------------------------
+    def submit(self, code: str, raw, request_id: str = "") -> Accepted:
+        """Decide a partner's answers (AnswersInvalid as for one person: the invite stays unspent) and
+        keep them; the invite is spent. PairGone for anything but a live, unspent invite."""
+        pair_id, digest = self.store.find_code(code)
+        role = self.store.role_of(self.store.read(pair_id, ()).meta, digest, "invite")
+        assessment = self.evaluator.decide(raw)  # raises AnswersInvalid before anything changes
+        result, token = assessment.result, new_code()
+        decision_id = uuid.uuid4().hex if self.decision_log is not None else None
+
+        def edit(pair: Pair):
+            partner = pair.meta["partners"][role]
+            if partner["invite"] != digest:  # spent or replaced meanwhile
+                raise PairGone()
+            partner.update(
+                invite=None,
+                withdraw=code_hash(token),
+                answered=True,
+                answered_at=iso(now()),
+                signal=bool(result.safety),
+                decisions=[decision_id] if decision_id else [],
+            )
+            pair.parts[role] = {
+                "answers": assessment.answers,
+                "result": dump_result(result),
+                "answered_at": partner["answered_at"],
+            }
+            pair.meta["joint"] = None
+            adds = [{"hash": code_hash(token), "expires_at": pair.retain_until}]
+            return adds, [digest], None
+
+        self.store.change(pair_id, edit, (role,))
+        if decision_id:
+            self._log(decision_id, result, assessment, pair_id, role, request_id)
+        return Accepted(result, token, pair_id, role)
+
+    def withdraw(self, token: str) -> str:
+        """Erase a partner's answers and result (and the joint view); the pair's id. PairGone otherwise."""
+        pair_id, digest = self.store.find_code(token)
+        role = self.store.role_of(self.store.read(pair_id, ()).meta, digest, "withdraw")
+
+        def edit(pair: Pair):
+            if pair.meta["partners"][role]["withdraw"] != digest:
+                raise PairGone()
+            decisions = _forget_submission(pair, role)
+            if role not in pair.meta["memory"]["withdrew"]:
+                pair.meta["memory"]["withdrew"].append(role)
+            _event(pair.meta, "withdrawn", role)
+            return [], [digest], decisions
+
+        _, decisions = self.store.change(pair_id, edit, (role,))
+        self._erase_decisions(decisions)
+        return pair_id
+
+    # the joint view ---------------------------------------------------------------------------------
+    def decide_joint(self, pair_id: str) -> bool:
+        """Decide and store the joint view when both answered and it is not stored yet; whether it was
+        stored now (the practice's webhook is told then)."""
+        pair = self.store.read(pair_id, ())
+        if not self._due(pair.meta):
+            return False
+
+        def edit(pair: Pair):
+            if not self._due(pair.meta):
+                return [], [], False
+            pair.meta["joint"] = self.joint_of(pair)
+            return [], [], True
+
+        _, stored = self.store.change(pair_id, edit, ROLES)
+        return stored
+
+    @staticmethod
+    def _due(meta: dict) -> bool:
+        return meta["joint"] is None and all(meta["partners"][role]["answered"] for role in ROLES)
+
+    def joint_of(self, pair: Pair) -> dict:
+        """The joint view's JSON: the gate from the pair's meta alone; otherwise decided by the couple
+        rules on both submissions, each decided again (typed) from its stored answers."""
+        meta = pair.meta
+        memory = PairMemory(
+            frozenset(meta["memory"]["signal_before"]),
+            frozenset(meta["memory"]["withdrew"]),
+            tuple(HistoryEvent(e["event"], e["partner"], e["at"]) for e in meta["events"]),
+        )
+        partners = {}
+        for role in ROLES:
+            assessment = self.evaluator.decide(pair.parts[role]["answers"])
+            partners[role] = Submission(
+                assessment.answers,
+                assessment.result,
+                assessment.fired,
+                pair.parts[role]["answered_at"],
+                signal_at_submission=meta["partners"][role]["signal"],
+            )
+        return joint_view_schema.dump(self.decider.decide(partners, memory))
+
+    # reads ------------------------------------------------------------------------------------------
+    def practice_view(self, pair_id: str) -> dict:
+        """GET /v1/couples/{id}: status, each partner's own result, the joint view (decided now if due)."""
+        pair = self.store.read(pair_id, ROLES)
+        if self._due(pair.meta):
+            self.decide_joint(pair_id)
+            pair = self.store.read(pair_id, ROLES)
+        partners = {
+            role: {
+                "answered": pair.meta["partners"][role]["answered"],
+                "invite_expires_at": pair.meta["partners"][role]["invite_expires_at"]
+                if pair.meta["partners"][role]["invite"]
+                else None,
+                "result": pair.parts[role].get("result"),
+            }
+            for role in ROLES
+        }
+        return {
+            "id": pair.id,
+            "label": pair.meta["label"],
+            "status": _status(pair.meta),
+            "retain_until": iso(pair.retain_until),
+            "partners": partners,
+            "joint": pair.meta["joint"],
+        }
+
+    def _report_pair(self, pair_id: str, token: str, roles: tuple) -> Pair:
+        found, digest = self.store.find_code(token)
+        pair = self.store.read(found, roles)
+        if found != pair_id or not _same(pair.meta["report"], digest):
+            raise PairGone()
+        return pair
+
+    def report_view(self, pair_id: str, token: str) -> dict:
+        """GET /v1/couples/{id}/report: status and the joint view; no partner's result."""
+        pair = self._report_pair(pair_id, token, ())
+        if self._due(pair.meta):
+            self.decide_joint(pair_id)
+            pair = self.store.read(pair_id, ())
+        return {
+            "id": pair.id,
+            "label": pair.meta["label"],
+            "status": _status(pair.meta),
+            "partners": {role: {"answered": pair.meta["partners"][role]["answered"]} for role in ROLES},
+            "joint": pair.meta["joint"],
+        }
+
+    def report_partner(self, pair_id: str, token: str, role: str) -> dict | None:
+        """One partner's own result, for its own report page (None until they answered)."""
+        return self._report_pair(pair_id, token, (role,)).parts[role].get("result")
+
+    # the decision log -------------------------------------------------------------------------------
+    def _log(self, decision_id, result: Result, assessment, pair_id: str, role: str, request_id: str) -> None:
+        import base64
+
+        value = {
+            "pair": pair_id,
+            "role": role,
+            "recommendation": result.recommendation,
+            "urgent": result.urgent,
+            "safety": {k: list(getattr(result.safety, k)) for k in ("urgent", "noted", "declined")},
+            "fired_rules": [reason.rule for reason in result.reasons],
+            "request_id": request_id,
+            **({"answers": assessment.answers} if self.store_answers else {}),
+        }
+        sealed = base64.urlsafe_b64encode(self.store.seal_decision(decision_id, value)).decode()
+        self.decision_log.record_sealed(decision_id, result.ruleset, sealed)
+
+    def _erase_decisions(self, ids: list[str]) -> None:
+        if self.decision_log is None:
+            return
+        for decision_id in ids:
+            self.decision_log.erase(decision_id)
+
+
+def _status(meta: dict) -> str:
+    return "complete" if all(meta["partners"][role]["answered"] for role in ROLES) else "waiting"
+
+
+def _same(stored: str, digest: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(stored.encode(), digest.encode())
