@@ -1,8 +1,9 @@
 """Couple mode's response schemas (shared/spec/couple-mode.md, "The API's shape"): they document the
 /v1/couples routes (OpenAPI) and dump the joint view."""
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validate, validates
 
+from schemas.base import BaseSchema
 from schemas.contract import ResultSchema, _Out
 
 ROLE = {"enum": ["a", "b"]}
@@ -146,8 +147,24 @@ class PartnerResultSchema(ResultSchema):
     )
 
 
-class CoupleLabelSchema(_Out):
-    label = fields.String(metadata={"description": "At most 100 characters; never shown to partners"})
+class CoupleLabelSchema(BaseSchema):
+    """POST /v1/couples's optional body: the practice's own label for the pair."""
+
+    error_messages = {
+        "unknown": "Only a label may be sent.",
+        "type": 'Send a JSON object such as {"label": "Room 3, Tuesday"}.',
+    }
+
+    label = fields.String(
+        validate=validate.Length(min=1, max=100, error="Use 1 to 100 characters."),
+        metadata={"description": "At most 100 characters; never shown to partners"},
+    )
+
+    @validates("label")
+    def _printable(self, value: str, **_) -> None:
+        if not value.isprintable():
+            raise ValidationError("Use printable characters on one line.")
 
 
 joint_view_schema = JointViewSchema()
+couple_label_schema = CoupleLabelSchema()

@@ -23,21 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # chosen its multiprocess directory.
     from flask import Flask  # here: the batch and rules commands never need Flask
 
-    from service.api import (
-        assessments,
-        cds_hooks,
-        decision_records,
-        docs,
-        errors,
-        fhir,
-        form,
-        health,
-        metrics,
-        middleware,
-        questionnaire_page,
-        rule_pages,
-        services,
-    )
+    from service.api import couples, docs, errors, metrics, middleware, services
     from service.api.jsonio import FastJSONProvider
     from service.api.openapi import build_openapi
     from service.audit.report import rulebook_blocks, to_html
@@ -70,6 +56,43 @@ def create_app(test_config: dict | None = None) -> Flask:
     middleware.init_app(app)
     errors.init_app(app)
     metrics.init_app(app)
+    _register_views(app)
+    evaluator = Evaluator(rulebook, resources)
+    couples_off = couples.couples_off_message(app.config, rulebook)
+    flow, joint_queue = (None, None) if couples_off else _couples(app.config, evaluator, decision_log, alerts)
+    app.extensions[services.KEY] = services.Services(
+        evaluator=evaluator,
+        resources="defaults" if resources is None else "configured",
+        intake_without_alerts=intake_mode and alerts is None,
+        fhir_reader=ResponseReader(app.config["FHIR_BASE"]),
+        report_html=to_html(rulebook_blocks(rulebook, app.config["ARTICLE_BASE_URL"])),
+        # Collected from the views' own declarations, once the routes exist.
+        openapi=build_openapi(docs.service_version(), app),
+        decision_log=decision_log,
+        alerts=alerts,
+        couples=flow,
+        couples_off=couples_off or "",
+        joint_queue=joint_queue,
+    )
+    return app
+
+
+def _register_views(app) -> None:
+    """One blueprint per resource (and the rulebook's page)."""
+    from service.api import (
+        assessments,
+        cds_hooks,
+        couple_pages,
+        couples,
+        decision_records,
+        docs,
+        fhir,
+        form,
+        health,
+        questionnaire_page,
+        rule_pages,
+    )
+
     views = (
         assessments,
         questionnaire_page,
@@ -80,22 +103,32 @@ def create_app(test_config: dict | None = None) -> Flask:
         decision_records,
         health,
         docs,
+        couples,
+        couple_pages,
     )
     for module in views:
         app.register_blueprint(module.bp)
     app.register_blueprint(rule_pages.html_bp)
-    app.extensions[services.KEY] = services.Services(
-        evaluator=Evaluator(rulebook, resources),
-        resources="defaults" if resources is None else "configured",
-        intake_without_alerts=intake_mode and alerts is None,
-        fhir_reader=ResponseReader(app.config["FHIR_BASE"]),
-        report_html=to_html(rulebook_blocks(rulebook, app.config["ARTICLE_BASE_URL"])),
-        # Collected from the views' own declarations, once the routes exist.
-        openapi=build_openapi(docs.service_version(), app),
-        decision_log=decision_log,
-        alerts=alerts,
+
+
+def _couples(config, evaluator, decision_log, alerts):
+    """Couple mode's flow and joint-view queue (its database brought up to date first)."""
+    from service.api.couple_queue import JointQueue
+    from service.audit.couple_flow import CoupleFlow
+    from service.audit.couples_store import CouplesStore
+    from service.audit.decision_log import migrate
+    from service.core.sealing import KeyRing
+
+    if config["DECISION_LOG_MIGRATE"] != "pending":
+        migrate(config["DATABASE_URL"])
+    store = CouplesStore(
+        config["DATABASE_URL"],
+        KeyRing.from_setting(config["DATA_KEY"]),
+        config["COUPLE_INVITE_DAYS"],
+        config["COUPLE_RETENTION_DAYS"],
     )
-    return app
+    flow = CoupleFlow(store, evaluator, decision_log, config["DECISION_LOG_ANSWERS"])
+    return flow, JointQueue(flow, alerts)
 
 
 def _decision_log(config):

@@ -43,6 +43,12 @@ def _log() -> DecisionLog:
     decision_log = services().decision_log
     if decision_log is None:
         raise ApiError(404, "The decision log is off on this service.")
+    check_api_key()
+    return decision_log
+
+
+def check_api_key() -> None:
+    """Refuse a request without a valid API key (401, saying which case applies, nothing more)."""
     given = _given_key()
     if given is None:
         raise ApiError(
@@ -54,7 +60,6 @@ def _log() -> DecisionLog:
     ]
     if not any(matches):
         raise ApiError(401, "This API key is not valid.", headers=CHALLENGE)
-    return decision_log
 
 
 @bp.get("")

@@ -6,7 +6,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from schemas import contract, queries
+from schemas import contract, couple_contract, queries
 from schemas.answers import AnswersSchema
 from schemas.base import Choice, MultiChoice, SafetyAnswer, StrictBoolean, StrictInteger
 from service.api.errors import CATALOGUE
@@ -99,6 +99,13 @@ SCHEMAS = {
     "CdsDiscovery": contract.CdsDiscoverySchema,
     "CdsRequest": queries.CdsRequestSchema,
     "CdsResponse": contract.CdsResponseSchema,
+    "CoupleLabel": couple_contract.CoupleLabelSchema,
+    "CoupleCreated": couple_contract.CoupleCreatedSchema,
+    "Couple": couple_contract.CoupleSchema,
+    "CoupleReport": couple_contract.CoupleReportSchema,
+    "Invite": couple_contract.InviteSchema,
+    "ReportLink": couple_contract.ReportLinkSchema,
+    "PartnerResult": couple_contract.PartnerResultSchema,
 }
 # FHIR resources are described by the FHIR specification; only their outline is given here.
 FHIR_SCHEMAS = {

@@ -11,6 +11,8 @@ from service.core.decision import Evaluator
 from service.interop.fhir_response import ResponseReader
 
 if TYPE_CHECKING:  # imported where they are used: the log needs SQLAlchemy, which most deployments skip
+    from service.api.couple_queue import JointQueue
+    from service.audit.couple_flow import CoupleFlow
     from service.audit.decision_log import DecisionLog
     from service.core.rulebook import Rulebook
     from service.ops.alerts import AlertSender
@@ -28,6 +30,9 @@ class Services:
     openapi: dict  # collected from the views' own declarations
     decision_log: DecisionLog | None = None  # when the log is on
     alerts: AlertSender | None = None  # when alerts are configured
+    couples: CoupleFlow | None = None  # couple mode, when it is on
+    couples_off: str = ""  # why couple mode is off (the 503's one line)
+    joint_queue: JointQueue | None = None  # decides joint views after the response is sent
 
     @property
     def rulebook(self) -> Rulebook:

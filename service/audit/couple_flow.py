@@ -37,6 +37,7 @@ class Accepted:
     withdraw_token: str
     pair_id: str
     role: str
+    decision_id: str | None = None  # its decision record's id (None: the log is off or its spool full)
 
 
 def _event(meta: dict, event: str, role: str) -> None:
@@ -147,8 +148,8 @@ class CoupleFlow:
 
         self.store.change(pair_id, edit, (role,))
         if decision_id:
-            self._log(decision_id, result, assessment, pair_id, role, request_id)
-        return Accepted(result, token, pair_id, role)
+            decision_id = self._log(decision_id, result, assessment, pair_id, role, request_id)
+        return Accepted(result, token, pair_id, role, decision_id)
 
     def withdraw(self, token: str) -> str:
         """Erase a partner's answers and result (and the joint view); the pair's id. PairGone otherwise."""
@@ -262,7 +263,9 @@ class CoupleFlow:
         return self._report_pair(pair_id, token, (role,)).parts[role].get("result")
 
     # the decision log -------------------------------------------------------------------------------
-    def _log(self, decision_id, result: Result, assessment, pair_id: str, role: str, request_id: str) -> None:
+    def _log(
+        self, decision_id, result: Result, assessment, pair_id: str, role: str, request_id: str
+    ) -> str | None:
         import base64
 
         value = {
@@ -276,7 +279,7 @@ class CoupleFlow:
             **({"answers": assessment.answers} if self.store_answers else {}),
         }
         sealed = base64.urlsafe_b64encode(self.store.seal_decision(decision_id, value)).decode()
-        self.decision_log.record_sealed(decision_id, result.ruleset, sealed)
+        return self.decision_log.record_sealed(decision_id, result.ruleset, sealed)
 
     def _erase_decisions(self, ids: list[str]) -> None:
         if self.decision_log is None:

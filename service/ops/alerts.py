@@ -54,8 +54,9 @@ class AlertSender:
     def wants(self, result: Result) -> bool:
         return bool(result.safety.urgent or (self.noted and result.safety.noted))
 
-    def send(self, result: Result, decision_id: str | None) -> None:
-        """Put an alert on the queue (never blocks the request); a full queue drops it, counted."""
+    def send(self, result: Result, decision_id: str | None, pair: tuple[str, str] | None = None) -> None:
+        """Put an alert on the queue (never blocks the request); a full queue drops it, counted.
+        pair: (pair id, partner role) for a partner's answers in couple mode."""
         if not self.wants(result):
             return
         alert = {
@@ -64,7 +65,22 @@ class AlertSender:
             "decision_id": decision_id,
             "concerns": {"urgent": list(result.safety.urgent), "noted": list(result.safety.noted)},
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            **({"pair": pair[0], "partner": pair[1]} if pair else {}),
         }
+        self._put(alert)
+
+    def send_couple_complete(self, pair_id: str) -> None:
+        """Tell the practice a pair's joint view is ready: the pair id only."""
+        self._put(
+            {
+                "type": "closeness.couple_complete",
+                "alert_id": uuid.uuid4().hex,
+                "pair": pair_id,
+                "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
+
+    def _put(self, alert: dict) -> None:
         self._ensure_thread()
         try:
             self.queue.put_nowait(alert)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from service.audit.decision_log import DecisionLog, decisions, migrate
 from tests.live import logapps
+from tests.live.couples import database  # noqa: F401 - couple mode's fixture: a fresh database per test
 from tests.servers import free_port
 
 

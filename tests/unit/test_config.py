@@ -60,6 +60,11 @@ BAD_SETTINGS = {
     "CLOSENESS_THREADS": ("-1", "from 1 up"),
     "CLOSENESS_TIMEOUT": ("30s", "not a whole number"),
     "CLOSENESS_MAX_REQUESTS": ("0", "from 1 up"),
+    "CLOSENESS_DATABASE_URL": ("sqlite://relative.db", "use sqlite:///PATH or postgresql"),
+    "CLOSENESS_DATA_KEY": ("c2hvcnQ", "not 32 bytes of URL-safe base64; make one with"),
+    "CLOSENESS_COUPLE_INVITE_DAYS": ("0", "from 1 to 365"),
+    "CLOSENESS_COUPLE_RETENTION_DAYS": ("ten", "not a whole number"),
+    "CLOSENESS_COUPLE_SHARING_NOTE": ("x" * 301, "one line of at most 300"),
 }
 INTERNAL = {"CLOSENESS_RULES_SOURCE", "CLOSENESS_DECISION_LOG_MIGRATE"}  # set by gunicorn's master
 LOADED_BY_SERVE = {"CLOSENESS_RULES_DIR", "CLOSENESS_RESOURCES_FILE"}
@@ -163,3 +168,29 @@ def test_one_settings_object_covers_serving_too():
     )
     assert (configured["WORKERS"], configured["HOST"], configured["RULES_SOURCE"]) == (3, "0.0.0.0", "/r")
     assert configured["WORKER_CLASS"] == "sync" and configured["MAX_REQUESTS"] == 200_000
+
+
+def test_the_database_url_and_its_old_name_may_not_disagree():
+    same = settings_from_env(
+        {"CLOSENESS_DATABASE_URL": "sqlite:////a.db", "CLOSENESS_DECISION_LOG_URL": "sqlite:////a.db"}
+    )
+    assert same["DATABASE_URL"] == "sqlite:////a.db"
+    assert (
+        settings_from_env({"CLOSENESS_DECISION_LOG_URL": "sqlite:////old.db"})["DATABASE_URL"]
+        == "sqlite:////old.db"
+    )
+    with pytest.raises(ConfigError, match="name different databases"):
+        settings_from_env(
+            {"CLOSENESS_DATABASE_URL": "sqlite:////a.db", "CLOSENESS_DECISION_LOG_URL": "sqlite:////b.db"}
+        )
+
+
+def test_a_data_key_ring_takes_several_keys_and_never_echoes_one():
+    from service.core.sealing import new_key
+
+    ring = f"{new_key()}, {new_key()}"
+    assert settings_from_env({"CLOSENESS_DATA_KEY": ring})["DATA_KEY"] == ring
+    bad = new_key()[:-4]
+    with pytest.raises(ConfigError) as refused:
+        settings_from_env({"CLOSENESS_DATA_KEY": f"{new_key()},{bad}"})
+    assert "key 2" in str(refused.value) and bad not in str(refused.value)
