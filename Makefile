@@ -27,8 +27,13 @@ $(STAMP): pyproject.toml | python
 	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Couple mode needs a data key (CLOSENESS_DATA_KEY): without one set, `make serve` makes a local one for
+# development in .cache/data-key (private) and says so. Real deployments set their own (README).
 serve: python $(STAMP)
-	$(BIN)/closeness serve
+	@if [ -z "$$CLOSENESS_DATA_KEY" ]; then mkdir -p .cache; [ -s .cache/data-key ] || (umask 077; \
+	  $(BIN)/python -c 'from service.core.sealing import new_key; print(new_key())' > .cache/data-key); \
+	  echo "Couple mode: a development data key from .cache/data-key (set CLOSENESS_DATA_KEY for real use)"; fi
+	CLOSENESS_DATA_KEY="$${CLOSENESS_DATA_KEY:-$$(cat .cache/data-key 2>/dev/null)}" $(BIN)/closeness serve
 
 test: python $(STAMP) chromium nginx wrk axe image-tools
 	$(BIN)/ruff check .

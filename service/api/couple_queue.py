@@ -44,9 +44,16 @@ class JointQueue:
                 self._pid = os.getpid()
                 threading.Thread(target=self._run, name="closeness-joint", daemon=True).start()
 
+    RETENTION_EVERY = 3600.0  # seconds between retention passes (pairs past retention already 404)
+
     def _run(self) -> None:
+        self._retention_pass()
         while True:
-            pair_id = self.queue.get()
+            try:
+                pair_id = self.queue.get(timeout=self.RETENTION_EVERY)
+            except queue.Empty:
+                self._retention_pass()
+                continue
             try:
                 stored = self.flow.decide_joint(pair_id)
                 if stored and self.alerts is not None:
@@ -58,3 +65,12 @@ class JointQueue:
             finally:
                 if self.queue.empty():
                     self.idle.set()
+
+    def _retention_pass(self) -> None:
+        try:
+            purged = self.flow.purge_expired()
+        except (SQLAlchemyError, ClosenessError) as error:
+            log.error("couple retention pass failed: %s", type(error).__name__)
+            return
+        if purged:
+            log.info("couple retention pass: %d pair(s) erased", purged)

@@ -132,6 +132,12 @@ def on_starting(server):
 
     for warning in startup_warnings(_settings):  # once, here, not in every worker
         server.log.warning(warning)
+    if _settings["DATA_KEY"] and not _settings["DECISION_LOG"]:  # couple mode's tables, once, here
+        try:
+            _migrate_within(_settings["DATABASE_URL"], 30)
+        except (SQLAlchemyError, TimeoutError) as error:
+            server.log.warning("couple mode: the database did not answer at start (%s)", type(error).__name__)
+            os.environ["CLOSENESS_DECISION_LOG_MIGRATE"] = "pending"
     if _settings["DECISION_LOG"]:  # once, in the master, before any worker writes
         from service.audit.decision_log import DecisionLog, spool_directory
         from service.audit.spool import drain
