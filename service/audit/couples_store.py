@@ -10,6 +10,7 @@ Every change to a pair is a compare-and-swap on its sealed meta (a fresh nonce e
 workers or instances never overwrite each other's change: the loser reads again and retries.
 """
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -257,6 +258,39 @@ class CouplesStore:
             connection.execute(delete(couple_codes).where(couple_codes.c.couple_id == pair_id))
             connection.execute(delete(couples).where(couples.c.id == pair_id))
         return decisions
+
+    def reseal(self) -> tuple[int, int]:
+        """Seal every pair and couple decision record again under the ring's first key (after a key is
+        put first: then the old one can go). (pairs, records) done; what no key opens is left alone."""
+        from service.audit.decision_log import decisions
+
+        pairs = records = 0
+        with self.engine.connect() as connection:
+            ids = list(connection.execute(select(couples.c.id)).scalars())
+        for pair_id in ids:
+            try:
+                self.change(pair_id, lambda pair: ([], [], None), ROLES)
+                pairs += 1
+            except PairGone:
+                pass
+        with self.engine.connect() as connection:
+            rows = list(
+                connection.execute(
+                    select(decisions.c.id, decisions.c.sealed).where(decisions.c.sealed.isnot(None))
+                )
+            )
+        for decision_id, sealed in rows:
+            try:
+                value = self.open_decision(decision_id, base64.urlsafe_b64decode(sealed))
+            except Unsealable:
+                continue
+            fresh = base64.urlsafe_b64encode(self.seal_decision(decision_id, value)).decode()
+            with self.engine.begin() as connection:
+                connection.execute(
+                    update(decisions).where(decisions.c.id == decision_id).values(sealed=fresh)
+                )
+            records += 1
+        return pairs, records
 
     def list_ids(self, limit: int = 1000) -> list[tuple[str, datetime, datetime]]:
         """Live pairs, newest first: (id, created_at, retain_until)."""

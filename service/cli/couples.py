@@ -118,6 +118,15 @@ def void_command(pair_id, role, base_url, rules):
     click.echo(f"  expires {expires_at}")
 
 
+@couples_group.command(
+    "reseal", help="Seal every pair again under the first key of CLOSENESS_DATA_KEY (after a rotation)."
+)
+@rules_option
+def reseal_command(rules):
+    pairs, records = _flow(rules).store.reseal()
+    click.echo(f"sealed again under the first key: {pairs} pair(s), {records} decision record(s)")
+
+
 @couples_group.command("erase", help="Erase a pair and everything of it.")
 @click.argument("pair_id")
 @rules_option

@@ -64,7 +64,8 @@ def create_pair(client, label="Room 3, Tuesday") -> dict:
 
 
 def answer(client, code: str, answers: dict):
-    return client.post("/v1/couples/answers", json=answers, headers=bearer(code))
+    # buffered: the response is closed as a WSGI server closes it, which queues the joint decision
+    return client.post("/v1/couples/answers", json=answers, headers=bearer(code), buffered=True)
 
 
 def settle(app) -> None:

@@ -1,0 +1,182 @@
+"""Couple mode's storage and its edges on real SQLite and PostgreSQL: sealed decision records and
+their erasure, expiry and retention, key rotation, sealed values bound to their place, the alerts."""
+
+import base64
+import json
+
+import pytest
+from sqlalchemy import create_engine, select, update
+
+from service import create_app
+from service.audit.couples_store import couple_codes, couples
+from service.audit.decision_log import decisions
+from service.core.sealing import KeyRing, Unsealable, new_key
+from service.ops.settings import ConfigError
+from tests.http.test_alerts import SECRET, _Receiver, _verified, _wait
+from tests.live.couples import PRACTICE, answer, bearer, couple_app, create_pair, settle
+from tests.servers import free_port
+
+
+def _rows(url, query):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(query))
+    finally:
+        engine.dispose()
+
+
+def _execute(url, statement):
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(statement)
+    finally:
+        engine.dispose()
+
+
+def test_couple_decision_records_are_sealed_and_erased_with_the_answers(database, baseline):
+    key = new_key()
+    app = couple_app(database, key, DECISION_LOG=True, DECISION_LOG_ANSWERS=True)
+    client = app.test_client()
+    pair = create_pair(client)
+    response = answer(client, pair["codes"]["a"], {**baseline, "self_harm": True})
+    decision_id = response.headers["X-Decision-ID"]
+    assert response.get_json()["decision_id"] == decision_id
+    assert app.extensions["closeness"].decision_log.flush(10)
+    (row,) = _rows(database, select(decisions).where(decisions.c.id == decision_id))
+    assert (row.channel, row.recommendation, row.urgent, row.fired_rules, row.request_id) == (
+        "couple",
+        "",
+        False,
+        [],
+        "",
+    )
+    assert row.safety is None and row.answers is None and row.reasons is None and row.questionnaire is None
+    opened = app.extensions["closeness"].couples.store.open_decision(
+        decision_id, base64.urlsafe_b64decode(row.sealed)
+    )
+    assert (
+        opened["pair"] == pair["id"] and opened["role"] == "a" and opened["safety"]["noted"] == ["self_harm"]
+    )
+    assert opened["answers"]["self_harm"] is True
+    shown = client.get(f"/v1/decisions/{decision_id}", headers=PRACTICE).get_json()
+    assert shown["sealed"] is True and "recommendation" not in shown and "answers" not in shown
+    # withdrawing erases the record too
+    client.delete("/v1/couples/answers", headers=bearer(response.get_json()["withdraw_token"]))
+    assert _rows(database, select(decisions).where(decisions.c.id == decision_id)) == []
+
+
+def test_expired_invites_and_pairs_past_retention_are_gone(database, baseline):
+    from datetime import UTC, datetime, timedelta
+
+    app = couple_app(database)
+    client = app.test_client()
+    expiring, retired = create_pair(client), create_pair(client)
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    _execute(
+        database,
+        update(couple_codes).where(couple_codes.c.couple_id == expiring["id"]).values(expires_at=past),
+    )
+    assert answer(client, expiring["codes"]["a"], baseline).status_code == 404
+    assert (
+        client.get(f"/v1/couples/{expiring['id']}", headers=PRACTICE).status_code == 200
+    )  # the pair lives on
+    _execute(database, update(couples).where(couples.c.id == retired["id"]).values(retain_until=past))
+    assert client.get(f"/v1/couples/{retired['id']}", headers=PRACTICE).status_code == 404
+    assert (
+        client.get(f"/v1/couples/{retired['id']}/report", headers=bearer(retired["token"])).status_code == 404
+    )
+    assert answer(client, retired["codes"]["a"], baseline).status_code == 404
+    assert app.extensions["closeness"].couples.purge_expired() == 1
+    assert _rows(database, select(couples.c.id).where(couples.c.id == retired["id"])) == []
+    assert _rows(database, select(couple_codes).where(couple_codes.c.couple_id == retired["id"])) == []
+
+
+def test_a_rotated_key_ring_still_opens_old_pairs_and_a_lost_key_erases(database, baseline):
+    old, new = new_key(), new_key()
+    client = couple_app(database, old).test_client()
+    pair, untouched = create_pair(client), create_pair(client)
+    answer(client, pair["codes"]["a"], baseline)
+    rotated_app = couple_app(database, f"{new},{old}")
+    rotated = rotated_app.test_client()
+    assert rotated.get(f"/v1/couples/{pair['id']}", headers=PRACTICE).get_json()["partners"]["a"]["answered"]
+    answer(rotated, pair["codes"]["b"], baseline)  # sealed under the new key from now on
+    settle(rotated_app)
+    new_only = couple_app(database, new).test_client()
+    assert (
+        new_only.get(f"/v1/couples/{untouched['id']}", headers=PRACTICE).status_code == 404
+    )  # still the old key's
+    # `closeness couples reseal` seals what is left under the new key; then the old key can go
+    assert rotated_app.extensions["closeness"].couples.store.reseal() == (2, 0)
+    for each in (pair, untouched):
+        assert new_only.get(f"/v1/couples/{each['id']}", headers=PRACTICE).status_code == 200
+    assert (
+        couple_app(database, old).test_client().get(f"/v1/couples/{pair['id']}", headers=PRACTICE).status_code
+        == 404
+    )
+
+
+def test_one_partners_sealed_answers_cannot_be_swapped_for_the_others(database, baseline):
+    key = new_key()
+    client = couple_app(database, key).test_client()
+    pair = create_pair(client)
+    answer(client, pair["codes"]["a"], {**baseline, "self_willing": "no"})
+    (row,) = _rows(database, select(couples.c.part_a, couples.c.part_b).where(couples.c.id == pair["id"]))
+    ring = KeyRing.from_setting(key)
+    assert (
+        json.loads(ring.open(row.part_a, f"closeness:pair:{pair['id']}:a"))["answers"]["self_willing"] == "no"
+    )
+    with pytest.raises(Unsealable):
+        ring.open(row.part_a, f"closeness:pair:{pair['id']}:b")
+    assert len(row.part_a) == len(row.part_b)  # an answered part looks like an empty one
+    _execute(database, update(couples).where(couples.c.id == pair["id"]).values(part_b=row.part_a))
+    assert client.get(f"/v1/couples/{pair['id']}", headers=PRACTICE).status_code == 404
+
+
+def test_without_a_key_every_couple_route_says_how_to_make_one(tmp_path):
+    client = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    ).test_client()
+    for method, url in (
+        ("post", "/v1/couples"),
+        ("post", "/v1/couples/answers"),
+        ("get", "/v1/couples/" + "a" * 32),
+    ):
+        response = getattr(client, method)(url, json={})
+        body = response.get_json()
+        assert response.status_code == 503 and body["code"] == "couples_off"
+        assert "CLOSENESS_DATA_KEY" in body["message"] and "\n" not in body["message"]
+    assert not (tmp_path / "x.sqlite3").exists()  # nothing was made
+    with pytest.raises(ConfigError, match="CLOSENESS_DATA_KEY"):
+        from service.ops.settings import settings
+
+        settings({"CLOSENESS_DATA_KEY": "too-short"})
+
+
+def test_the_practice_is_alerted_with_the_pair_and_told_when_the_joint_view_is_ready(database, baseline):
+    port = free_port()
+    receiver = _Receiver(port)
+    try:
+        app = couple_app(
+            database,
+            ALERT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+            ALERT_SECRET=SECRET,
+            ALERT_RETRY_BASE=0.2,
+        )
+        client = app.test_client()
+        pair = create_pair(client)
+        answer(client, pair["codes"]["b"], {**baseline, "afraid_of_partner": True, "unsafe_now": True})
+        answer(client, pair["codes"]["a"], baseline)
+        settle(app)
+        _wait(lambda: len(receiver.received) >= 2)
+        bodies = [_verified(headers, body) for headers, body in receiver.received]
+        urgent = next(b for b in bodies if b["type"] == "closeness.urgent")
+        assert urgent["pair"] == pair["id"] and urgent["partner"] == "b"
+        assert urgent["concerns"]["urgent"] == ["partner_safety_now"]
+        ready = next(b for b in bodies if b["type"] == "closeness.couple_complete")
+        assert set(ready) == {"type", "alert_id", "pair", "time"} and ready["pair"] == pair["id"]
+        for _, body in receiver.received:
+            assert b"afraid" not in body and pair["codes"]["a"].encode() not in body
+    finally:
+        receiver.stop()
