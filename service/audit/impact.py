@@ -8,6 +8,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
+from service.audit.couple_report import couple_changes
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
 from service.core.result import Result
@@ -41,10 +42,11 @@ def rule_changes(old: Rulebook, new: Rulebook) -> dict:
         }
         if fields:
             changed[entry_id] = fields
+    couple = couple_changes(old, new, _flatten)
     return {
-        "added": sorted(set(new.entries) - set(old.entries)),
-        "removed": sorted(set(old.entries) - set(new.entries)),
-        "changed": changed,
+        "added": sorted(set(new.entries) - set(old.entries)) + couple["added"],
+        "removed": sorted(set(old.entries) - set(new.entries)) + couple["removed"],
+        "changed": {**changed, **couple["changed"]},
     }
 
 

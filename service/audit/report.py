@@ -10,6 +10,7 @@ from html import escape
 from schemas.model import LEVEL_TEXTS, ConcernEffect, Rule
 from schemas.questionnaire import article_sections
 from schemas.rulebook_files import Case
+from service.audit.couple_report import couple_blocks
 from service.audit.sentences import BASIS_WORDS, RECOMMENDATION_WORDS, condition_sentence, effect_sentence
 from service.core.rulebook import Rulebook
 
@@ -53,6 +54,7 @@ def rulebook_blocks(rulebook: Rulebook, article_base: str | None = None) -> list
         *_level_blocks(rulebook, article_base),
         *_derived_blocks(rulebook, article_base),
         *_rule_blocks(rulebook, article_base),
+        *couple_blocks(rulebook, Block, _source, article_base),
     ]
 
 

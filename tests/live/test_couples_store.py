@@ -180,3 +180,54 @@ def test_the_practice_is_alerted_with_the_pair_and_told_when_the_joint_view_is_r
             assert b"afraid" not in body and pair["codes"]["a"].encode() not in body
     finally:
         receiver.stop()
+
+
+def test_under_gunicorn_the_joint_view_is_decided_after_the_response_with_no_read(tmp_path, baseline):
+    """Real workers: both partners answer over HTTP; the webhook hears the joint view is ready, though
+    nobody read the pair, so it was decided after the second response went out."""
+    from tests.servers import LiveServer
+
+    port = free_port()
+    receiver = _Receiver(port)
+    env = {
+        "CLOSENESS_DATA_KEY": new_key(),
+        "CLOSENESS_DATABASE_URL": f"sqlite:///{tmp_path / 'couples.sqlite3'}",
+        "CLOSENESS_API_KEY": PRACTICE["X-API-Key"],
+        "CLOSENESS_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "CLOSENESS_ALERT_SECRET": SECRET,
+    }
+    server = LiveServer(tmp_path / "server.log", env=env, workers=2)
+    try:
+        status, _, body = server.request(
+            "POST", "/v1/couples", "{}", {**PRACTICE, "Content-Type": "application/json"}
+        )
+        created = json.loads(body)
+        assert status == 201
+        for role in ("a", "b"):
+            status, headers, _ = server.request(
+                "POST",
+                "/v1/couples/answers",
+                json.dumps(baseline),
+                {"Content-Type": "application/json", **bearer(created["invites"][role]["code"])},
+            )
+            assert status == 200
+        _wait(lambda: any(b'"closeness.couple_complete"' in body for _, body in receiver.received), 20)
+        (ready,) = [_verified(h, b) for h, b in receiver.received]
+        assert ready["pair"] == created["id"]
+    finally:
+        server.stop()
+        receiver.stop()
+    log = (tmp_path / "server.log").read_text()
+    for secret in [
+        created["invites"]["a"]["code"],
+        created["invites"]["b"]["code"],
+        created["report_url"].split("=")[-1],
+    ]:
+        assert secret not in log
+    assert os_mode(tmp_path / "couples.sqlite3") == 0o600
+
+
+def os_mode(path) -> int:
+    import os
+
+    return os.stat(path).st_mode & 0o777
