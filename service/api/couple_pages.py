@@ -12,6 +12,7 @@ from schemas.questionnaire import article_sections, load_questionnaire
 from service.api import openapi
 from service.api.couples import PAIR_ID, PAIR_PARAMETER, PRIVATE, ROLE_PARAMETER, ROLES
 from service.api.errors import MESSAGES, ApiError
+from service.api.questionnaire_page import answer_options
 from service.api.services import services
 
 bp = Blueprint("couple_pages", __name__, url_prefix="/couples")
@@ -69,7 +70,7 @@ def _config(pair_id: str, role: str | None) -> dict:
         question = questionnaire.question(question_id)
         questions[question_id] = {
             "text": question.text,
-            "options": {str(option.value).lower(): option.label for option in question.options},
+            "options": {json.dumps(o["value"]).strip('"'): o["label"] for o in answer_options(question)},
         }
     couple = services().rulebook.couple
     return {

@@ -130,6 +130,12 @@ def get_form():
         "practice": {"name": settings["PRACTICE_NAME"], "responseTime": settings["PRACTICE_RESPONSE_TIME"]},
         "support": _support_by_topic(),
         "labels": words,
+        # Couple mode: where a partner's answers go with their invite, and what the practice does with
+        # what one partner tells it alone.
+        "couples": {
+            "answers": url_for("couples.answer_as_partner"),
+            "sharingNote": settings["COUPLE_SHARING_NOTE"],
+        },
         "sections": {sid: section["title"] for sid, section in article_sections().items()},
     }
     # JSON inside a non-executed script element; "<" is escaped so the data cannot close the element.

@@ -16,7 +16,7 @@ def cite(section_id: str) -> dict:
     return {"id": section_id, "title": article_sections()[section_id]["title"]}
 
 
-def _options(question: Question) -> list[dict]:
+def answer_options(question: Question) -> list[dict]:
     if question.type == "integer":
         return [{"value": value, "label": label} for value, label in sorted(question.labels.items())]
     if question.type in ("boolean", "safety"):
@@ -42,7 +42,7 @@ def _question(question: Question) -> dict:
         out["default"] = question.default
     if question.type == "integer":
         out["minimum"], out["maximum"] = question.minimum, question.maximum
-    out["options"] = _options(question)
+    out["options"] = answer_options(question)
     out["cites"] = cite(question.section)
     return out
 

@@ -12,6 +12,17 @@
   var byId = {};
   var exited = false; // after the quick exit, nothing that arrives late is shown or sent on
 
+  // Couple mode: a partner's invite comes in the address's fragment (#invite=...), which browsers
+  // never send to a server. It is read once, kept in memory only, and taken out of the address bar
+  // (and so out of the history). It goes to the service in a header; the withdrawal token the
+  // result brings is kept in memory too, for "Withdraw my answers".
+  var invite = null, withdrawToken = null;
+  if (window.location.hash.indexOf("#invite=") === 0) {
+    var found = /^#invite=([A-Za-z0-9_-]{20,100})$/.exec(window.location.hash);
+    invite = found ? found[1] : "";
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (key) {
@@ -37,6 +48,7 @@
   // too when embedded; a click is user activation) so that Back does not come back here.
   function quickExit() {
     exited = true;
+    invite = withdrawToken = null;
     root.textContent = "";
     toParent({ type: "closeness:exit" });
     try {
@@ -171,9 +183,24 @@
     return text;
   }
 
+  // Before any question, a partner reads who sees what (couple mode).
+  function privacyNote() {
+    var practice = config.practice.name || L.your_practice;
+    return el("section", { class: "privacy-note", id: "privacy-note", "aria-labelledby": "privacy-heading" }, [
+      el("h2", { id: "privacy-heading", text: L.invite_heading }),
+      el("ul", {}, [
+        el("li", { text: L.invite_partner }),
+        el("li", { text: L.invite_practice.replace("{practice}", practice) + " " + config.couples.sharingNote }),
+        el("li", { text: L.invite_screen }),
+      ]),
+    ]);
+  }
+
   function intro(document_) {
     var box = el("div", { class: "intro", id: "intro" });
+    if (invite !== null) box.appendChild(privacyNote());
     document_.intro.forEach(function (p) {
+      if (p.id === "who_sees" && invite !== null) return; // the privacy note above says it
       if (p.id === "who_sees" && (config.practice.name || config.hideResult)) {
         box.appendChild(el("p", { text: practiceWords() + " " + L.practice_intro_help }));
       } else {
@@ -198,7 +225,7 @@
       if (index === 0) form.appendChild(el("div", { class: "support", id: "form-support", role: "status" }));
     });
     form.appendChild(el("p", { class: "form-error", id: "form-error", role: "alert" }));
-    var intake = config.hideResult || config.practice.name;
+    var intake = config.hideResult || config.practice.name || invite !== null;
     form.appendChild(el("button", { type: "submit", text: intake ? L.submit_intake : L.submit }));
     form.addEventListener("submit", submit);
     root.appendChild(form);
@@ -261,9 +288,16 @@
     var label = button.textContent;
     button.disabled = true;
     button.textContent = L.submitting;
-    // What the suggestion depends on is asked for only when the person sees the result (not in intake mode).
-    fetch(config.hideResult ? config.assessments : config.assessments + "?explain=changes", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(collected.answers),
+    // What the suggestion depends on is asked for only when the person sees the result (not in intake
+    // mode, nor for a partner in couple mode).
+    var url = config.hideResult ? config.assessments : config.assessments + "?explain=changes";
+    var headers = { "Content-Type": "application/json" };
+    if (invite !== null) {
+      url = config.couples.answers;
+      headers.Authorization = "Bearer " + invite;
+    }
+    fetch(url, {
+      method: "POST", headers: headers, body: JSON.stringify(collected.answers),
       referrerPolicy: "no-referrer", credentials: "same-origin", cache: "no-store",
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
@@ -273,6 +307,7 @@
       button.textContent = label;
       if (reply.status === 200) finish(reply.body);
       else if (reply.status === 422) showErrors(reply.body.errors || {}, reply.body.safety_resources);
+      else if (reply.status === 404 && invite !== null) document.getElementById("form-error").textContent = L.invite_gone;
       else document.getElementById("form-error").textContent = reply.body.message || L.network_error;
     }).catch(function () {
       button.disabled = false;
@@ -316,14 +351,24 @@
 
   function finish(result) {
     if (exited) return;
+    if (invite !== null) {
+      withdrawToken = result.withdraw_token;
+      invite = "";  // spent
+      result = Object.assign({}, result);
+      delete result.withdraw_token; // never to an embedding page
+    }
     toParent({ type: "closeness:result", result: result });
     root.textContent = "";
     // Hide mode hides only results without an urgent concern: urgent support is always shown.
     var view = config.hideResult && !result.urgent ? thanks(result) : resultView(result);
     root.appendChild(view);
-    var again = el("button", { type: "button", class: "again", text: L.start_over });
-    again.addEventListener("click", startOver);
-    view.appendChild(again);
+    if (withdrawToken) {
+      view.appendChild(withdrawPanel());
+    } else {
+      var again = el("button", { type: "button", class: "again", text: L.start_over });
+      again.addEventListener("click", startOver);
+      view.appendChild(again);
+    }
     var heading = document.getElementById("result-heading");
     heading.setAttribute("tabindex", "-1");
     heading.focus();
@@ -403,6 +448,42 @@
       el("p", { text: L.depends_intro }),
       el("ul", {}, items),
     ]);
+  }
+
+  // Couple mode: a partner can take their answers back; they, their result and the practice's joint
+  // view are erased. Asked twice, so a stray tap does not erase them.
+  function withdrawPanel() {
+    var status = el("p", { class: "withdraw-status", role: "status" });
+    var button = el("button", { type: "button", class: "withdraw", text: L.withdraw });
+    var confirming = false;
+    button.addEventListener("click", function () {
+      if (!confirming) {
+        confirming = true;
+        button.textContent = L.withdraw_confirm;
+        status.textContent = L.withdraw_explain;
+        return;
+      }
+      button.disabled = true;
+      fetch(config.couples.answers, {
+        method: "DELETE", headers: { Authorization: "Bearer " + withdrawToken },
+        referrerPolicy: "no-referrer", credentials: "same-origin", cache: "no-store",
+      }).then(function (response) {
+        if (exited) return;
+        if (response.status !== 204 && response.status !== 404) throw new Error("unavailable");
+        withdrawToken = null;
+        root.textContent = "";
+        var done = el("section", { class: "result", id: "result", "aria-labelledby": "result-heading" }, [
+          el("h1", { id: "result-heading", tabindex: "-1", text: L.withdrawn_heading }),
+          el("p", { text: L.withdrawn }),
+        ]);
+        root.appendChild(done);
+        document.getElementById("result-heading").focus();
+      }).catch(function () {
+        button.disabled = false;
+        status.textContent = L.network_error;
+      });
+    });
+    return el("div", { class: "withdraw-panel" }, [el("h2", { text: L.withdraw_heading }), el("p", { text: L.withdraw_intro }), button, status]);
   }
 
   function startOver() {
