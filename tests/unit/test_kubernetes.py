@@ -107,7 +107,7 @@ def test_the_pod_is_locked_down_probed_and_wired():
     assert env["CLOSENESS_DECISION_SPOOL_DIR"]["value"] == "/var/lib/closeness/spool"
     assert {
         env[k]["valueFrom"]["secretKeyRef"]["name"]
-        for k in ("CLOSENESS_DECISION_LOG_URL", "CLOSENESS_API_KEY")
+        for k in ("CLOSENESS_DATABASE_URL", "CLOSENESS_API_KEY", "CLOSENESS_DATA_KEY")
     } <= names
     assert app["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert "/livez" in " ".join(app["livenessProbe"]["exec"]["command"])
