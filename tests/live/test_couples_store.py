@@ -65,6 +65,12 @@ def test_couple_decision_records_are_sealed_and_erased_with_the_answers(database
     # withdrawing erases the record too
     client.delete("/v1/couples/answers", headers=bearer(response.get_json()["withdraw_token"]))
     assert _rows(database, select(decisions).where(decisions.c.id == decision_id)) == []
+    # and so does erasing the pair, for every record of it
+    other = answer(client, pair["codes"]["b"], baseline).headers["X-Decision-ID"]
+    assert app.extensions["closeness"].decision_log.flush(10)
+    assert len(_rows(database, select(decisions).where(decisions.c.id == other))) == 1
+    assert client.delete(f"/v1/couples/{pair['id']}", headers=PRACTICE).status_code == 204
+    assert _rows(database, select(decisions).where(decisions.c.id == other)) == []
 
 
 def test_expired_invites_and_pairs_past_retention_are_gone(database, baseline):
