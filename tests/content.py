@@ -104,5 +104,17 @@ def clinician_texts() -> dict[str, str]:
     return texts
 
 
+def couple_texts() -> dict[str, str]:
+    """What the practice's joint view says (rules/couple/): every level's words, the notice, the limits."""
+    couple = load_rulebook().couple
+    texts = {"couple.notice": couple.words.notice}
+    texts.update({f"couple.limit.{i}": text for i, text in enumerate(couple.words.limits)})
+    texts.update({f"couple.gap.{k}": text for k, text in couple.words.gap_words.items()})
+    for level in couple.levels:
+        for field in ("title", "text", "explanation"):
+            texts[f"couple.{level.id}.{field}"] = getattr(level, field)
+    return texts
+
+
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "").replace("'", ""))

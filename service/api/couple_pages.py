@@ -73,6 +73,13 @@ def _config(pair_id: str, role: str | None) -> dict:
             "options": {json.dumps(o["value"]).strip('"'): o["label"] for o in answer_options(question)},
         }
     couple = services().rulebook.couple
+    resolver = services().evaluator.resolver
+    # A partner's own page names safety answers in words, never by id: each concern's clinician words
+    # (its rule file), each declined question's own text.
+    safety = {
+        "concerns": {concern: words.words for concern, words in resolver.clinician_words.items()},
+        "questions": {q.id: q.text for q in questionnaire.base_safety_questions},
+    }
     return {
         "pair": pair_id,
         "partner": role,
@@ -80,6 +87,7 @@ def _config(pair_id: str, role: str | None) -> dict:
         "page": f"/couples/{pair_id}/report",
         "notice": couple.words.notice if couple else "",
         "gapWords": couple.words.gap_words if couple else {},
+        "safety": safety,
         "questions": questions,
         "sections": {sid: section["title"] for sid, section in article_sections().items()},
     }

@@ -34,7 +34,7 @@ REPORTS_OF_PARTNER = (
     "past_hurt_affects_me",
     "same_problems_keep_returning",
 )
-ONE_MOOD_ITEM = "One mood question answered yes: a PHQ-9 can help the practice see more."
+ONE_MOOD_ITEM = "Answered yes to one mood question. A PHQ-9 can help the practice see more."
 
 
 def _other(role: str) -> str:

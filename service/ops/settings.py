@@ -54,7 +54,7 @@ DEFAULTS = {
     "COUPLE_RETENTION_DAYS": 30,  # a pair is erased this many days after it was created
     # What the invite form tells a partner about what the practice does with one partner's answers.
     "COUPLE_SHARING_NOTE": (
-        "Your practice will not share your answers with your partner without your consent."
+        "They will not share your answers with your partner without your consent."
     ),
     "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
     "DECISION_LOG_RETENTION_DAYS": None,  # records older than this are deleted by the service

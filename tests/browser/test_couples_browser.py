@@ -101,6 +101,9 @@ def test_the_invite_form_says_who_sees_what_before_any_question(site, browser, d
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
         _shot(page, f"couple-invite-{device}", full_page=False)
         assert _violations(page) == []
+        page.reload()  # a reload (or a phone reopening the tab) stays in couple mode
+        page.wait_for_selector("#privacy-note")
+        assert "#invite" not in page.url
         # Answer, see one's own result, then withdraw.
         _fill_by_mouse(page, _questions(server.url), baseline)
         page.click("button[type=submit]")
@@ -108,10 +111,17 @@ def test_the_invite_form_says_who_sees_what_before_any_question(site, browser, d
         assert page.locator("[data-recommendation='rebuild']").count() == 1
         assert page.locator("button.again").count() == 0  # the invite is spent
         _shot(page, f"couple-partner-result-{device}")
+        assert "Riverside Counseling" in page.locator(".sent-note").inner_text()
+        assert not page.locator("button.withdraw").is_visible()  # folded away until asked for
+        page.click("details.withdraw-panel summary")
         page.click("button.withdraw")
         assert "cannot be undone" in page.locator(".withdraw-status").inner_text()
+        page.click("button.keep")  # changed their mind: nothing is erased
+        assert page.locator("button.withdraw").inner_text() == "Withdraw my answers"
+        page.click("button.withdraw")
         page.click("button.withdraw")
         page.wait_for_selector("text=Your answers are erased")
+        assert page.locator("#result .resources li").count() >= 1  # support stays on the screen
         status, view = _call(server, "GET", f"/v1/couples/{created['id']}", headers={"X-API-Key": API_KEY})
         assert status == 200 and view["partners"]["a"]["answered"] is False
     finally:
@@ -149,7 +159,7 @@ def test_the_practice_report_side_by_side_and_each_partner_on_a_page(site, brows
         assert "#token" not in page.url
         text = page.locator("main").inner_text()
         assert "Ready to rebuild together" in text and "Answers like these cannot show everything" in text
-        assert "has not talked about it with their partner" in text
+        assert "has not talked with their partner about whether they want to try" in text
         assert page.locator("table.compare").count() >= 4
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
         _shot(page, f"couple-report-{device}")
@@ -188,7 +198,8 @@ def test_a_gated_report_shows_no_safety_word(site, browser, device, baseline):
         assert _violations(page) == []
         page.click("text=Partner A's own result")
         page.wait_for_selector("text=Partner A: own result")
-        assert "partner_control" in page.locator("main").inner_text()  # on A's own page, for the clinician
+        own = page.locator("main").inner_text()  # on A's own page, in the clinician words of its rule file
+        assert "Noted: " in own and "partner_control" not in own
     finally:
         context.close()
 

@@ -12,7 +12,7 @@ from schemas.model import StepEffect
 from service.core.exceptions import AnswersInvalid
 from service.core.rulebook import load_rulebook
 from tests.answers import garbled_answers
-from tests.content import clinician_texts, person_texts, rule_texts, words
+from tests.content import clinician_texts, couple_texts, person_texts, rule_texts, words
 from tests.policy import PARTNER_ITEMS
 from tests.results import as_json, assess
 from tests.unit.test_questionnaire import SHARED
@@ -281,3 +281,17 @@ def test_change_texts_never_judge_nor_touch_feelings_or_safety():
     assert len(changes) > 20
     for where, text in changes.items():
         assert text.startswith("if ") and not forbidden.search(text), where
+
+
+def test_the_joint_view_s_words_are_plain_and_name_no_one():
+    texts = couple_texts()
+    grades = {
+        where: textstat.flesch_kincaid_grade(text) for where, text in texts.items() if len(words(text)) >= 12
+    }
+    assert statistics.median(grades.values()) <= 8, grades
+    assert {where: grade for where, grade in grades.items() if grade > 11} == {}
+    for where, text in texts.items():
+        assert not BLAME.search(text) and not HOPELESS.search(text), where
+        assert not re.search(r"\bpartner [ab]\b", text, re.I), (
+            where
+        )  # words for every pair, never one partner

@@ -46,7 +46,7 @@ def test_the_report_names_each_entrys_basis_and_the_concerns(rulebook):
     markdown = to_markdown(rulebook_blocks(rulebook))
     assert markdown.count("**Basis**: standard safety practice, not the article") == len(
         [e for e in rulebook.entries.values() if e.kind != "outcome" and e.spec.basis == "safety-guidance"]
-    )
+    ) + len([level for level in rulebook.couple.levels if level.basis == "safety-guidance"])
     assert (
         "## Safety concerns" in markdown and "raises an urgent safety concern, suicide_risk_now" in markdown
     )
@@ -56,7 +56,9 @@ def test_html_has_an_anchor_and_a_definition_list_per_rule(rulebook):
     html = to_html(rulebook_blocks(rulebook))
     for entry in rulebook.entries.values():
         assert f'id="{entry.id}"' in html
-    assert html.count("<dt>When</dt>") == len(rulebook.of_kind("rule"))
+    assert html.count("<dt>When</dt>") == len(rulebook.of_kind("rule")) + len(rulebook.couple.levels)
+    for level in rulebook.couple.levels:
+        assert f'id="couple-{level.id}"' in html
     assert "<script" not in html
 
 

@@ -13,14 +13,28 @@
   var exited = false; // after the quick exit, nothing that arrives late is shown or sent on
 
   // Couple mode: a partner's invite comes in the address's fragment (#invite=...), which browsers
-  // never send to a server. It is read once, kept in memory only, and taken out of the address bar
-  // (and so out of the history). It goes to the service in a header; the withdrawal token the
-  // result brings is kept in memory too, for "Withdraw my answers".
+  // never send to a server. It is read once and taken out of the address bar (and so out of the
+  // history); this tab keeps it (sessionStorage: gone when the tab closes, the quick exit is used or
+  // the answers are sent) so that a reload stays in couple mode. It goes to the service in a header.
+  // The withdrawal token the result brings is kept in memory only, for "Withdraw my answers".
+  var INVITE_KEY = "closeness-invite";
   var invite = null, withdrawToken = null;
+  function keptInvite() {
+    try { return window.sessionStorage.getItem(INVITE_KEY); } catch (error) { return null; }
+  }
+  function keepInvite(value) {
+    try {
+      if (value) window.sessionStorage.setItem(INVITE_KEY, value);
+      else window.sessionStorage.removeItem(INVITE_KEY);
+    } catch (error) { /* storage off: the invite stays in memory only */ }
+  }
   if (window.location.hash.indexOf("#invite=") === 0) {
     var found = /^#invite=([A-Za-z0-9_-]{20,100})$/.exec(window.location.hash);
     invite = found ? found[1] : "";
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    keepInvite(invite);
+  } else if (keptInvite() !== null) {
+    invite = keptInvite();
   }
 
   function el(tag, attrs, children) {
@@ -49,6 +63,7 @@
   function quickExit() {
     exited = true;
     invite = withdrawToken = null;
+    keepInvite(null);
     root.textContent = "";
     toParent({ type: "closeness:exit" });
     try {
@@ -307,7 +322,7 @@
       button.textContent = label;
       if (reply.status === 200) finish(reply.body);
       else if (reply.status === 422) showErrors(reply.body.errors || {}, reply.body.safety_resources);
-      else if (reply.status === 404 && invite !== null) document.getElementById("form-error").textContent = L.invite_gone;
+      else if (reply.status === 404 && invite !== null) document.getElementById("form-error").textContent = L.invite_gone + " " + L.invite_help;
       else document.getElementById("form-error").textContent = reply.body.message || L.network_error;
     }).catch(function () {
       button.disabled = false;
@@ -354,6 +369,7 @@
     if (invite !== null) {
       withdrawToken = result.withdraw_token;
       invite = "";  // spent
+      keepInvite(null);
       result = Object.assign({}, result);
       delete result.withdraw_token; // never to an embedding page
     }
@@ -363,7 +379,9 @@
     var view = config.hideResult && !result.urgent ? thanks(result) : resultView(result);
     root.appendChild(view);
     if (withdrawToken) {
-      view.appendChild(withdrawPanel());
+      var before = config.practice.responseTime ? L.practice_before : L.practice_before_reading;
+      view.appendChild(el("p", { class: "sent-note", text: practiceWords() + " " + before }));
+      view.appendChild(withdrawPanel(result.resources));
     } else {
       var again = el("button", { type: "button", class: "again", text: L.start_over });
       again.addEventListener("click", startOver);
@@ -451,15 +469,24 @@
   }
 
   // Couple mode: a partner can take their answers back; they, their result and the practice's joint
-  // view are erased. Asked twice, so a stray tap does not erase them.
-  function withdrawPanel() {
+  // view are erased. Folded away (a partner looking over a shoulder should not see it first), asked
+  // twice, and the support list stays on the screen afterwards.
+  function withdrawPanel(resources) {
     var status = el("p", { class: "withdraw-status", role: "status" });
     var button = el("button", { type: "button", class: "withdraw", text: L.withdraw });
+    var keep = el("button", { type: "button", class: "keep", text: L.withdraw_keep, hidden: "hidden" });
     var confirming = false;
+    keep.addEventListener("click", function () {
+      confirming = false;
+      keep.hidden = true;
+      button.textContent = L.withdraw;
+      status.textContent = "";
+    });
     button.addEventListener("click", function () {
       if (!confirming) {
         confirming = true;
         button.textContent = L.withdraw_confirm;
+        keep.hidden = false;
         status.textContent = L.withdraw_explain;
         return;
       }
@@ -475,6 +502,8 @@
         var done = el("section", { class: "result", id: "result", "aria-labelledby": "result-heading" }, [
           el("h1", { id: "result-heading", tabindex: "-1", text: L.withdrawn_heading }),
           el("p", { text: L.withdrawn }),
+          el("h2", { text: L.resources_heading }),
+          resourceList(resources),
         ]);
         root.appendChild(done);
         document.getElementById("result-heading").focus();
@@ -483,7 +512,11 @@
         status.textContent = L.network_error;
       });
     });
-    return el("div", { class: "withdraw-panel" }, [el("h2", { text: L.withdraw_heading }), el("p", { text: L.withdraw_intro }), button, status]);
+    return el("details", { class: "withdraw-panel" }, [
+      el("summary", { text: L.withdraw_heading }),
+      el("p", { text: L.withdraw_intro.split("{practice}").join(config.practice.name || L.your_practice) }),
+      button, keep, status,
+    ]);
   }
 
   function startOver() {

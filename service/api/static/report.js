@@ -140,10 +140,11 @@
     if (!list.length) return null;
     return el("section", { "aria-labelledby": "steps-heading" }, [
       el("h2", { id: "steps-heading", text: "Joint steps" }),
+      el("p", { text: "A step that comes from one partner's answers is theirs to share. Raise it with that partner alone first." }),
       el("ol", {}, list.map(function (s) {
-        var who = s.for.length === 2 ? "Both partners" : NAMES[s.for[0]];
+        var from = s.for.length === 2 ? "From both partners' answers" : "From " + NAMES[s.for[0]] + "'s answers";
         return el("li", {}, [el("h3", { text: s.title }), el("p", { text: s.advice }),
-          el("p", { class: "source", text: "For: " + who + ". Source: " + (config.sections[s.section] || s.section) })]);
+          el("p", { class: "source", text: from + ". Source: " + (config.sections[s.section] || s.section) })]);
       })),
     ]);
   }
@@ -159,12 +160,12 @@
       el("h1", { id: "report-heading", text: "Couple report" + (report.label ? ": " + report.label : "") }),
       notice(),
       el("p", { class: "status", text: ROLES.map(function (r) {
-        return NAMES[r] + (report.partners[r].answered ? " has answered" : " has not answered yet");
+        return NAMES[r] + ": " + (report.partners[r].answered ? "answers on file" : "no answers on file");
       }).join(". ") + "." }),
     ];
     var joint = report.joint;
     if (!joint) {
-      parts.push(el("p", { text: "The joint view appears here once both partners have answered." }));
+      parts.push(el("p", { text: "The joint view appears here when both partners' answers are on file." }));
     } else {
       parts.push(el("section", { class: "joint", "aria-labelledby": "joint-heading" }, [
         el("h2", { id: "joint-heading", text: joint.title }),
@@ -193,25 +194,30 @@
   function partnerView(result) {
     var name = NAMES[config.partner];
     var parts = [el("h1", { id: "report-heading", text: name + ": own result" }), notice()];
+    var words = config.safety;
     parts.push(el("p", {}, [el("a", { href: config.page + "#token=" + token, text: "Back to the couple report" })]));
     if (!result) {
-      parts.push(el("p", { text: name + " has not answered yet." }));
+      parts.push(el("p", { text: name + ": no answers on file." }));
       return parts;
     }
     var safety = result.safety;
-    parts.push(el("p", { class: "recommendation", text: RECOMMENDATIONS[result.recommendation] || result.recommendation }));
-    parts.push(el("h2", { text: result.title }));
-    parts.push(el("p", { class: "summary", text: result.summary }));
+    function concerns(ids) { return ids.map(function (id) { return words.concerns[id] || id; }).join("; "); }
     if (safety.urgent.length || safety.noted.length || safety.declined.length) {
       parts.push(el("div", { class: "safety" }, [
         el("h2", { text: "Safety answers to follow up with " + name + " alone" }),
         el("ul", {}, [
-          safety.urgent.length ? el("li", { text: "Urgent: " + safety.urgent.join(", ") }) : null,
-          safety.noted.length ? el("li", { text: "Noted: " + safety.noted.join(", ") }) : null,
-          safety.declined.length ? el("li", { text: "Chose not to answer: " + safety.declined.join(", ") }) : null,
+          safety.urgent.length ? el("li", { text: "Urgent: " + concerns(safety.urgent) }) : null,
+          safety.noted.length ? el("li", { text: "Noted: " + concerns(safety.noted) }) : null,
+          safety.declined.length ? el("li", { text: "Chose not to answer: " + safety.declined.map(function (id) {
+            return "“" + (words.questions[id] || id) + "”";
+          }).join("; ") }) : null,
         ]),
       ]));
     }
+    parts.push(el("h2", { text: "What " + name + " was told" }));
+    parts.push(el("p", { class: "recommendation", text: RECOMMENDATIONS[result.recommendation] || result.recommendation }));
+    parts.push(el("h3", { text: result.title }));
+    parts.push(el("p", { class: "summary", text: result.summary }));
     parts.push(resultList("Why", result.reasons, function (r) {
       return [el("strong", { text: r.title }), el("p", { text: r.explanation })];
     }));
@@ -221,6 +227,7 @@
     parts.push(resultList("Support shown to " + name, result.resources, function (r) {
       return [el("strong", { text: r.name }), el("p", { text: r.description })];
     }));
+    parts.push(el("p", { class: "prompt", text: "A printed copy holds " + name + "'s answers: keep it as safely as their file." }));
     parts.push(printButton());
     return parts;
   }
