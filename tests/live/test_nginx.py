@@ -188,3 +188,18 @@ def test_the_pod_s_nginx_configuration_is_accepted_by_nginx(tmp_path):
     (tmp_path / "closeness.conf").write_text(data["closeness.conf"])
     run = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_an_address_that_keeps_trying_codes_on_the_couple_routes_is_slowed(stack, baseline):
+    proxy, _, _, _ = stack
+    headers = {**BODY_HEADERS, "Authorization": "Bearer " + "x" * 43}
+    statuses = [
+        proxy.request("POST", "/v1/couples/answers", json.dumps(baseline), headers)[0] for _ in range(60)
+    ]
+    # The instances here run without a data key (503); past the burst, nginx answers 429 itself, as JSON.
+    assert statuses[0] in (404, 503) and 429 in statuses
+    status, headers_, body = proxy.request("POST", "/v1/couples/answers", json.dumps(baseline), headers)
+    assert status == 429 and json.loads(body)["code"] == "too_many_requests"
+    assert (
+        proxy.request("POST", "/v1/assessments", json.dumps(baseline), BODY_HEADERS)[0] == 200
+    )  # others flow
