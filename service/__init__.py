@@ -117,17 +117,12 @@ def _couples(config, evaluator, decision_log, alerts):
     from service.audit.couple_flow import CoupleFlow
     from service.audit.couples_store import CouplesStore
     from service.audit.decision_log import migrate
-    from service.core.sealing import KeyRing
 
     if config["DECISION_LOG_MIGRATE"] != "pending":
         migrate(config["DATABASE_URL"])
-    store = CouplesStore(
-        config["DATABASE_URL"],
-        KeyRing.from_setting(config["DATA_KEY"]),
-        config["COUPLE_INVITE_DAYS"],
-        config["COUPLE_RETENTION_DAYS"],
+    flow = CoupleFlow(
+        CouplesStore.from_settings(config), evaluator, decision_log, config["DECISION_LOG_ANSWERS"]
     )
-    flow = CoupleFlow(store, evaluator, decision_log, config["DECISION_LOG_ANSWERS"])
     return flow, JointQueue(flow, alerts)
 
 

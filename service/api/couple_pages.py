@@ -14,6 +14,7 @@ from service.api.couples import PAIR_ID, PAIR_PARAMETER, PRIVATE, ROLE_PARAMETER
 from service.api.errors import MESSAGES, ApiError
 from service.api.questionnaire_page import answer_options
 from service.api.services import services
+from service.core.couple import AVAILABILITY, MOOD, REPORTS_OF_PARTNER
 
 bp = Blueprint("couple_pages", __name__, url_prefix="/couples")
 CSP = (
@@ -44,22 +45,13 @@ PAGE = """<!doctype html>
 """
 # The questions whose answers the comparison shows, with the words the partners saw.
 SHOWN = (
-    "ready_to_share",
-    "walls_when_close",
-    "time_to_listen",
-    "feeling_down",
-    "lost_interest",
+    *AVAILABILITY,
+    *MOOD,
+    *REPORTS_OF_PARTNER,
     "missing_needs",
     "signs",
     "self_willing",
     "partner_willing",
-    "partner_refuses_to_talk",
-    "partner_always_blames",
-    "attempts_keep_failing",
-    "partner_ignores_feelings",
-    "connecting_leaves_me_worse",
-    "past_hurt_affects_me",
-    "same_problems_keep_returning",
 )
 
 

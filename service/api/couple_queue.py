@@ -4,7 +4,6 @@ stores the joint view and tells the practice's webhook. So a partner's response,
 timing never depend on the other partner. A full queue drops the id: a read decides it instead."""
 
 import logging
-import os
 import queue
 import threading
 
@@ -12,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service.audit.couples_store import PairBusy, PairGone
 from service.core.exceptions import ClosenessError
+from service.ops.worker_thread import PerProcessThread
 
 log = logging.getLogger("closeness.couples")
 
@@ -20,7 +20,7 @@ class JointQueue:
     def __init__(self, flow, alerts=None, capacity: int = 1000):
         self.flow, self.alerts = flow, alerts
         self.queue: queue.Queue = queue.Queue(maxsize=capacity)
-        self._pid, self._lock = None, threading.Lock()
+        self._thread = PerProcessThread(self._run, "closeness-joint")
         self.idle = threading.Event()
         self.idle.set()
 
@@ -37,12 +37,7 @@ class JointQueue:
         return self.idle.wait(timeout)
 
     def _ensure_thread(self) -> None:
-        if self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid != os.getpid():
-                self._pid = os.getpid()
-                threading.Thread(target=self._run, name="closeness-joint", daemon=True).start()
+        self._thread.ensure()
 
     RETENTION_EVERY = 3600.0  # seconds between retention passes (pairs past retention already 404)
 

@@ -2,9 +2,8 @@
 sets alone (the individual rules), then the pair (the couple rules), on the real engines."""
 
 from schemas.couple_rules import ROLES, Both, Either
-from schemas.model import All, Any
 from service.audit.casefiles import CaseOutcome
-from service.audit.coverage import Item
+from service.audit.coverage import Item, branches
 from service.core.couple import JointDecider
 from service.core.couple_result import PairMemory, Submission
 from service.core.couple_rules import partner_holds
@@ -43,15 +42,6 @@ def run_couple_cases(evaluator: Evaluator, decider: JointDecider) -> list[CaseOu
     return outcomes
 
 
-def _partner_branches(node, path):
-    match node:
-        case All(items=items) | Any(items=items):
-            key = "all" if isinstance(node, All) else "any"
-            for index, child in enumerate(items):
-                yield f"{path}.{key}.{index}", key, child, items
-                yield from _partner_branches(child, f"{path}.{key}.{index}")
-
-
 def couple_coverage(evaluator: Evaluator, decider: JointDecider) -> list[Item]:
     """Each joint level wins in a case and loses in one; each side of an `either` and each `any`
     alternative of a partner condition holds in some case; each `all` member alone fails in one."""
@@ -74,7 +64,7 @@ def couple_coverage(evaluator: Evaluator, decider: JointDecider) -> list[Item]:
             for role in ROLES:
                 covered = any(partner_holds(partner, role, fact) for fact in facts)
                 items.append(Item(name, f"when.partner_{role}", covered))
-            for path, kind, child, siblings in _partner_branches(partner, "when"):
+            for path, kind, child, siblings in branches(partner, "when"):
                 if kind == "any":
                     covered = any(partner_holds(child, r, f) for f in facts for r in ROLES)
                 else:

@@ -100,29 +100,3 @@ def couple_blocks(rulebook: Rulebook, block, source, article_base) -> list:
             )
         )
     return blocks
-
-
-def couple_changes(old: Rulebook, new: Rulebook, flatten) -> dict:
-    """Couple rule ids added, removed and changed (field by field), as `couple/<id>`."""
-    before = {f"couple/{k}": v for k, v in (old.couple.source["levels"] if old.couple else {}).items()}
-    after = {f"couple/{k}": v for k, v in (new.couple.source["levels"] if new.couple else {}).items()}
-    if old.couple and new.couple:
-        before["couple/joint-words"], after["couple/joint-words"] = (
-            old.couple.words.source,
-            new.couple.words.source,
-        )
-    changed = {}
-    for key in sorted(set(before) & set(after)):
-        old_fields, new_fields = flatten(before[key]), flatten(after[key])
-        fields = {
-            name: (old_fields.get(name), new_fields.get(name))
-            for name in sorted(set(old_fields) | set(new_fields))
-            if old_fields.get(name) != new_fields.get(name)
-        }
-        if fields:
-            changed[key] = fields
-    return {
-        "added": sorted(set(after) - set(before)),
-        "removed": sorted(set(before) - set(after)),
-        "changed": changed,
-    }

@@ -92,6 +92,12 @@ class CouplesStore:
         self.ring = key_ring
         self.invite_days, self.retention_days = invite_days, retention_days
 
+    @classmethod
+    def from_settings(cls, config: dict) -> "CouplesStore":
+        """The store the settings name: its database, key ring, invite and retention days."""
+        ring, days = KeyRing.from_setting(config["DATA_KEY"]), config["COUPLE_INVITE_DAYS"]
+        return cls(config["DATABASE_URL"], ring, days, config["COUPLE_RETENTION_DAYS"])
+
     # sealing ---------------------------------------------------------------------------------------
     def _seal(self, value: dict, pair_id: str, slot: str) -> bytes:
         return self.ring.seal(orjson.dumps(value), f"closeness:pair:{pair_id}:{slot}")

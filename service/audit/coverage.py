@@ -21,14 +21,14 @@ class Item:
     covered: bool
 
 
-def _branches(node: Condition, path: str):
+def branches(node: Condition, path: str):
     """(path, kind, node, siblings) for every any-alternative and all-member below node."""
     match node:
         case All(items=items) | Any(items=items):
             key = "all" if isinstance(node, All) else "any"
             for index, child in enumerate(items):
                 yield f"{path}.{key}.{index}", key, child, items
-                yield from _branches(child, f"{path}.{key}.{index}")
+                yield from branches(child, f"{path}.{key}.{index}")
 
 
 def coverage(rulebook: Rulebook) -> list[Item]:
@@ -47,7 +47,7 @@ def coverage(rulebook: Rulebook) -> list[Item]:
                 covered = any(holds(node, answers) for answers in facts)
                 items.append(Item(entry.id, f"counts.{key_path[1]}", covered))
                 continue
-            for path, kind, child, siblings in _branches(node, ".".join(map(str, key_path))):
+            for path, kind, child, siblings in branches(node, ".".join(map(str, key_path))):
                 if kind == "any":
                     covered = any(holds(child, answers) for answers in facts)
                 else:

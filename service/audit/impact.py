@@ -8,7 +8,6 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from service.audit.couple_report import couple_changes
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid
 from service.core.result import Result
@@ -27,22 +26,48 @@ def _flatten(data, prefix=()) -> dict:
     return {".".join(prefix): data}
 
 
-def rule_changes(old: Rulebook, new: Rulebook) -> dict:
-    """Ids added and removed, and for changed entries each changed field as (old, new)."""
+def field_changes(before: dict, after: dict) -> dict:
+    """For each id in both, its changed fields (flattened key paths) as (old, new)."""
     changed = {}
-    for entry_id in sorted(set(old.entries) & set(new.entries)):
-        before, after = (
-            _flatten(old.entries[entry_id].spec.source),
-            _flatten(new.entries[entry_id].spec.source),
-        )
+    for entry_id in sorted(set(before) & set(after)):
+        old_fields, new_fields = _flatten(before[entry_id]), _flatten(after[entry_id])
         fields = {
-            key: (before.get(key), after.get(key))
-            for key in sorted(set(before) | set(after))
-            if before.get(key) != after.get(key)
+            key: (old_fields.get(key), new_fields.get(key))
+            for key in sorted(set(old_fields) | set(new_fields))
+            if old_fields.get(key) != new_fields.get(key)
         }
         if fields:
             changed[entry_id] = fields
-    couple = couple_changes(old, new, _flatten)
+    return changed
+
+
+def couple_changes(old: Rulebook, new: Rulebook) -> dict:
+    """Couple rule ids added, removed and changed (field by field), as `couple/<id>`."""
+
+    def sources(rulebook: Rulebook) -> dict:
+        couple = rulebook.couple
+        if couple is None:
+            return {}
+        return {
+            f"couple/{key}": value
+            for key, value in {**couple.source["levels"], "joint-words": couple.words.source}.items()
+        }
+
+    before, after = sources(old), sources(new)
+    return {
+        "added": sorted(set(after) - set(before)),
+        "removed": sorted(set(before) - set(after)),
+        "changed": field_changes(before, after),
+    }
+
+
+def rule_changes(old: Rulebook, new: Rulebook) -> dict:
+    """Ids added and removed, and for changed entries each changed field as (old, new)."""
+    changed = field_changes(
+        {entry_id: entry.spec.source for entry_id, entry in old.entries.items()},
+        {entry_id: entry.spec.source for entry_id, entry in new.entries.items()},
+    )
+    couple = couple_changes(old, new)
     return {
         "added": sorted(set(new.entries) - set(old.entries)) + couple["added"],
         "removed": sorted(set(old.entries) - set(new.entries)) + couple["removed"],

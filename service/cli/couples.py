@@ -20,7 +20,7 @@ def _flow(rules: str | None = None):
     from service.audit.decision_log import DecisionLog, migrate
     from service.core.decision import Evaluator
     from service.core.rulebook import load_rulebook
-    from service.core.sealing import MAKE_ONE, KeyRing
+    from service.core.sealing import MAKE_ONE
 
     config = settings()
     if not config["DATA_KEY"]:
@@ -29,12 +29,7 @@ def _flow(rules: str | None = None):
     if rulebook.couple is None:
         raise UsageError("these rules have no couple rules (rules/couple/)")
     migrate(config["DATABASE_URL"])
-    store = CouplesStore(
-        config["DATABASE_URL"],
-        KeyRing.from_setting(config["DATA_KEY"]),
-        config["COUPLE_INVITE_DAYS"],
-        config["COUPLE_RETENTION_DAYS"],
-    )
+    store = CouplesStore.from_settings(config)
     # Erasing a pair erases its decision records too (the log's database is this one).
     decision_log = DecisionLog(config["DATABASE_URL"]) if config["DECISION_LOG"] else None
     return CoupleFlow(store, Evaluator(rulebook), decision_log)

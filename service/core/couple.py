@@ -79,14 +79,12 @@ class JointDecider:
 
     def gated(self) -> JointView:
         """The gate's view: the same for every pair, saying nothing of who or what."""
-        level = self.couple.gate
+        return self._view(self.couple.gate)
+
+    def _view(self, level, **comparison_and_steps) -> JointView:
+        notice, basis = self.couple.words.notice, Basis(level.basis, level.section)
         return JointView(
-            level.level,
-            level.title,
-            level.text,
-            self.couple.words.notice,
-            Basis(level.basis, level.section),
-            rule=level.id,
+            level.level, level.title, level.text, notice, basis, **comparison_and_steps, rule=level.id
         )
 
     def decide(self, partners: dict[str, Submission], memory: PairMemory) -> JointView:
@@ -96,15 +94,10 @@ class JointDecider:
         if level.gate:
             return self.gated()
         gaps = perception_gaps(partners)
-        return JointView(
-            level.level,
-            level.title,
-            level.text,
-            self.couple.words.notice,
-            Basis(level.basis, level.section),
+        return self._view(
+            level,
             comparison=self.comparison(partners, memory, gaps),
             steps=self.joint_steps(partners, gaps) if level.steps else (),
-            rule=level.id,
         )
 
     def joint_steps(self, partners: dict[str, Submission], gaps: tuple) -> tuple[JointStep, ...]:

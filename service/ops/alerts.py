@@ -13,9 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import queue
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +21,7 @@ import uuid
 from datetime import UTC, datetime
 
 from service.core.result import Result
+from service.ops.worker_thread import PerProcessThread
 
 log = logging.getLogger("closeness.alerts")
 
@@ -49,7 +48,7 @@ class AlertSender:
         self.retry_base, self.attempts, self.timeout = retry_base, attempts, timeout
         self.queue: queue.Queue = queue.Queue(maxsize=capacity)
         self.failing = False  # the last attempt failed; cleared by the next delivery
-        self._pid, self._lock = None, threading.Lock()
+        self._thread = PerProcessThread(self._run, "closeness-alerts")
 
     def wants(self, result: Result) -> bool:
         return bool(result.safety.urgent or (self.noted and result.safety.noted))
@@ -89,12 +88,7 @@ class AlertSender:
             log.error("alert dropped: the alert queue is full")
 
     def _ensure_thread(self) -> None:
-        if self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid != os.getpid():
-                self._pid = os.getpid()
-                threading.Thread(target=self._run, name="closeness-alerts", daemon=True).start()
+        self._thread.ensure()
 
     def _run(self) -> None:
         while True:

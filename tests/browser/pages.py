@@ -73,3 +73,16 @@ def _phone_result(page, server, answers):
     result = _result(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
     return result
+
+
+def _serious_violations(page) -> list:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page as it is now."""
+    from tests.browser.conftest import AXE, WCAG
+
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}))",
+        WCAG,
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]

@@ -2,25 +2,14 @@
 
 import pytest
 
-from tests.browser.conftest import AXE, WCAG
 from tests.browser.pages import (
     _fill_by_mouse,
     _open,
     _questions,
     _result,
+    _serious_violations,
     _shot,
 )
-
-
-def _serious_violations(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}))",
-        WCAG,
-    )
-    return [v for v in found if v["impact"] in ("serious", "critical")]
-
 
 STATES = {  # name -> (answers to give, whether to submit them)
     "blank_form": (None, False),

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from service.core.sealing import new_key
-from tests.browser.conftest import AXE, WCAG, _need_browser
-from tests.browser.pages import _fill_by_mouse, _questions, _result, _shot
+from tests.browser.conftest import AXE, _need_browser
+from tests.browser.pages import _fill_by_mouse, _questions, _result, _serious_violations, _shot
 from tests.servers import LiveServer
 
 API_KEY = "practice-key-0042"
@@ -67,25 +67,24 @@ def _pair(server, a=None, b=None):
     return created
 
 
+def _device(browser, device: str):
+    """(viewport, context, page) for a 360 px phone or a desktop; axe-core may be injected (CSP bypassed)."""
+    size = {"width": 360, "height": 780} if device == "phone" else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=size, bypass_csp=True)
+    return size, context, context.new_page()
+
+
 def _violations(page) -> list:
     if not AXE.exists():
         pytest.skip("accessibility tests need axe-core (make axe)")
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, help: v.help}))",
-        WCAG,
-    )
-    return [v for v in found if v["impact"] in ("serious", "critical")]
+    return _serious_violations(page)
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_the_invite_form_says_who_sees_what_before_any_question(site, browser, device, baseline):
     server, _ = site
     created = _pair(server)
-    size = {"width": 360, "height": 780} if device == "phone" else {"width": 1280, "height": 900}
-    context = browser.new_context(viewport=size, bypass_csp=True)
-    page = context.new_page()
+    size, context, page = _device(browser, device)
     try:
         page.goto(server.url + "/form#invite=" + created["invites"]["a"]["code"])
         page.wait_for_selector("button[type=submit]")
@@ -150,9 +149,7 @@ def test_the_practice_report_side_by_side_and_each_partner_on_a_page(site, brows
     }
     b = {**baseline, "missing_needs": ["quality_time"], "signs": ["push_pull"]}
     created = _pair(server, a=a, b=b)
-    size = {"width": 360, "height": 780} if device == "phone" else {"width": 1280, "height": 900}
-    context = browser.new_context(viewport=size, bypass_csp=True)
-    page = context.new_page()
+    size, context, page = _device(browser, device)
     try:
         page.goto(created["report_url"])
         page.wait_for_selector("#joint-heading")
@@ -183,9 +180,7 @@ def test_a_gated_report_shows_no_safety_word(site, browser, device, baseline):
         a={**baseline, "partner_controls": True, "unsafe_now": False},
         b={**baseline, "self_willing": "no"},
     )
-    size = {"width": 360, "height": 780} if device == "phone" else {"width": 1280, "height": 900}
-    context = browser.new_context(viewport=size, bypass_csp=True)
-    page = context.new_page()
+    size, context, page = _device(browser, device)
     try:
         page.goto(created["report_url"])
         page.wait_for_selector("#joint-heading")
