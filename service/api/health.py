@@ -66,7 +66,9 @@ def get_readiness():
         # Decisions go to the spool, then to the database: a database away is "degraded" (decisions
         # wait in the spool) unless CLOSENESS_READY_REQUIRES_DATABASE; a full spool drops decisions.
         state = decision_log.spool.state()
-        ready["decision_log"] = state
+        # Not the backlog's size: /readyz is public, and its rise and fall would time each decision
+        # (a partner's answers included). A waiting backlog is visible as "degraded".
+        ready["decision_log"] = {key: value for key, value in state.items() if key != "backlog_bytes"}
         if state["spool"] != "ok":
             message = {
                 "full": "The decision spool is full: decisions are not being recorded.",

@@ -18,6 +18,7 @@ from service.audit.couples_store import (
     Pair,
     PairGone,
     code_hash,
+    filler,
     iso,
     new_code,
     now,
@@ -42,6 +43,16 @@ class Accepted:
 
 def _event(meta: dict, event: str, role: str) -> None:
     meta["events"] = (meta["events"] + [{"event": event, "partner": role, "at": iso(now())}])[-MAX_EVENTS:]
+
+
+def _fill(pair: Pair, partner: dict, **slots) -> tuple[list, list]:
+    """Put hashes in a partner's code slots (invite, withdraw): (rows to add, hashes to drop)."""
+    adds, drops = [], []
+    for slot, digest in slots.items():
+        row, old = CouplesStore.fill_slot(pair, partner, slot, digest)
+        adds.append(row)
+        drops.append(old)
+    return adds, drops
 
 
 def _forget_submission(pair: Pair, role: str) -> list[str]:
@@ -74,17 +85,13 @@ class CoupleFlow:
 
         def edit(pair: Pair):
             partner = pair.meta["partners"][role]
-            drops = [h for h in (partner["invite"], partner["withdraw"]) if h]
             voided = partner["answered"]
             decisions = _forget_submission(pair, role) if voided else []
             _event(pair.meta, "voided" if voided else "replaced", role)
             expires = self.store._invite_expiry(now())
-            partner.update(invite=code_hash(code), invite_expires_at=iso(expires))
-            return (
-                [{"hash": code_hash(code), "expires_at": expires}],
-                drops,
-                (decisions, partner["invite_expires_at"]),
-            )
+            partner.update(invite=code_hash(code), invite_expires_at=iso(expires), withdraw=None)
+            adds, drops = _fill(pair, partner, invite=partner["invite"], withdraw=filler())
+            return adds, drops, (decisions, partner["invite_expires_at"])
 
         _, (decisions, expires_at) = self.store.change(pair_id, edit, (role,))
         self._erase_decisions(decisions)
@@ -94,9 +101,9 @@ class CoupleFlow:
         token = new_code()
 
         def edit(pair: Pair):
-            old = pair.meta["report"]
             pair.meta["report"] = code_hash(token)
-            return [{"hash": pair.meta["report"], "expires_at": pair.retain_until}], [old], None
+            row, old = CouplesStore.fill_slot(pair, None, "report", pair.meta["report"])
+            return [row], [old], None
 
         self.store.change(pair_id, edit)
         return token
@@ -143,8 +150,8 @@ class CoupleFlow:
                 "answered_at": partner["answered_at"],
             }
             pair.meta["joint"] = None
-            adds = [{"hash": code_hash(token), "expires_at": pair.retain_until}]
-            return adds, [digest], None
+            adds, drops = _fill(pair, partner, invite=filler(), withdraw=partner["withdraw"])
+            return adds, drops, None
 
         self.store.change(pair_id, edit, (role,))
         if decision_id:
@@ -163,7 +170,8 @@ class CoupleFlow:
             if role not in pair.meta["memory"]["withdrew"]:
                 pair.meta["memory"]["withdrew"].append(role)
             _event(pair.meta, "withdrawn", role)
-            return [], [digest], decisions
+            adds, drops = _fill(pair, pair.meta["partners"][role], withdraw=filler())
+            return adds, drops, decisions
 
         _, decisions = self.store.change(pair_id, edit, (role,))
         self._erase_decisions(decisions)
@@ -172,16 +180,20 @@ class CoupleFlow:
     # the joint view ---------------------------------------------------------------------------------
     def decide_joint(self, pair_id: str) -> bool:
         """Decide and store the joint view when both answered and it is not stored yet; whether it was
-        stored now (the practice's webhook is told then)."""
-        pair = self.store.read(pair_id, ())
-        if not self._due(pair.meta):
-            return False
+        stored now (the practice's webhook is told then).
+
+        The same work whether or not it is due, and whether or not the pair is gated: read both parts,
+        decide both submissions and the pair, write the pair back. It runs after a partner's response,
+        in that partner's worker, so its cost must not tell that partner (by the timing of their next
+        request) whether the other partner answered, or had a safety signal.
+        """
 
         def edit(pair: Pair):
-            if not self._due(pair.meta):
-                return [], [], False
-            pair.meta["joint"] = self.joint_of(pair)
-            return [], [], True
+            due = self._due(pair.meta)
+            view = self.joint_of(pair, stand_in=not due)
+            if due:
+                pair.meta["joint"] = view
+            return [], [], due
 
         _, stored = self.store.change(pair_id, edit, ROLES)
         return stored
@@ -190,10 +202,24 @@ class CoupleFlow:
     def _due(meta: dict) -> bool:
         return meta["joint"] is None and all(meta["partners"][role]["answered"] for role in ROLES)
 
-    def joint_of(self, pair: Pair) -> dict:
-        """The joint view's JSON: the gate from the pair's meta alone; otherwise decided by the couple
-        rules on both submissions, each decided again (typed) from its stored answers."""
+    def joint_of(self, pair: Pair, stand_in: bool = False) -> dict:
+        """The joint view's JSON, decided by the couple rules on both submissions, each decided again
+        (typed) from its stored answers. stand_in: not due yet, so decide as if each partner had given
+        the answers that are there (or the calm baseline), for the same cost; the view is thrown away."""
         meta = pair.meta
+        if stand_in:
+            given = [pair.parts[role] for role in ROLES if pair.parts[role]]
+            stand = (
+                given[0] if given else {"answers": self.evaluator.rulebook.case_baseline, "answered_at": ""}
+            )
+            pair = Pair(
+                pair.id,
+                pair.created_at,
+                pair.retain_until,
+                meta,
+                pair.sealed_meta,
+                dict.fromkeys(ROLES, stand),
+            )
         memory = PairMemory(
             frozenset(meta["memory"]["signal_before"]),
             frozenset(meta["memory"]["withdrew"]),

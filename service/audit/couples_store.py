@@ -2,9 +2,13 @@
 
 One row per pair in `couples` (id, created and retention times in the clear; `meta`, `part_a` and
 `part_b` sealed with AES-GCM and bound to the pair and slot, each padded to whole blocks so their
-sizes say nothing). One row per live code or token in `couple_codes` (its SHA-256, the pair id, when
-it stops working). Codes and tokens carry 256 bits from `secrets`; only their hashes are stored, and
-what a hash is for is read from the sealed meta, compared in constant time.
+sizes say nothing). Five rows per pair in `couple_codes`, always: one slot for each partner's invite,
+one for each partner's withdrawal token, one for the report link. A slot holds the SHA-256 of its
+live code, or of a random value nobody holds while it has none (a spent invite, no withdrawal token
+yet), and every row lives until the pair's retention ends: so the rows say nothing of whether a
+partner answered, withdrew or was re-invited (invite expiry is checked in the sealed meta). Codes and
+tokens carry 256 bits from `secrets`; only hashes are stored, and what a hash is for is read from the
+sealed meta, compared in constant time.
 
 Every change to a pair is a compare-and-swap on its sealed meta (a fresh nonce each time), so two
 workers or instances never overwrite each other's change: the loser reads again and retries.
@@ -60,6 +64,11 @@ def new_code() -> str:
 
 def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def filler() -> str:
+    """The hash in a code slot that holds no live code: of a random value nobody is given."""
+    return code_hash(new_code())
 
 
 def now() -> datetime:
@@ -146,7 +155,8 @@ class CouplesStore:
 
     @staticmethod
     def role_of(meta: dict, digest: str, kind: str) -> str:
-        """Which partner's `kind` (invite or withdraw) this hash is, compared in constant time."""
+        """Which partner's `kind` (invite or withdraw) this hash is, compared in constant time; an
+        invite past its expiry is no invite."""
         found = None
         for role in ROLES:
             stored = meta["partners"][role].get(kind) or ""
@@ -154,7 +164,18 @@ class CouplesStore:
                 found = role
         if found is None:
             raise PairGone()
+        if kind == "invite" and meta["partners"][found]["invite_expires_at"] <= iso(now()):
+            raise PairGone()
         return found
+
+    @staticmethod
+    def fill_slot(pair: "Pair", partner: dict | None, slot: str, digest: str) -> tuple[dict, str]:
+        """Put a hash in one of the pair's code slots ("invite", "withdraw" of a partner; "report"):
+        (the row to add, the hash to drop). The slot's row count never changes."""
+        owner = partner if partner is not None else pair.meta
+        old = owner[f"{slot}_row"]
+        owner[f"{slot}_row"] = digest
+        return {"hash": digest, "expires_at": pair.retain_until}, old
 
     # writing ---------------------------------------------------------------------------------------
     def create(self, label: str | None) -> tuple[Pair, dict]:
@@ -162,20 +183,21 @@ class CouplesStore:
         pair_id, moment = secrets.token_hex(16), now()
         retain_until = moment + timedelta(days=self.retention_days)
         codes = {"a": new_code(), "b": new_code(), "report": new_code()}
+        report = code_hash(codes["report"])
         meta = {
             "label": label,
-            "report": code_hash(codes["report"]),
+            "report": report,
+            "report_row": report,
             "partners": {role: self._fresh_partner(codes[role], moment) for role in ROLES},
             "memory": {"signal_before": [], "withdrew": []},
             "events": [{"event": "invited", "partner": role, "at": iso(moment)} for role in ROLES],
             "joint": None,
         }
         sealed = self._seal(meta, pair_id, "meta")
-        rows = [
-            {"hash": code_hash(codes[role]), "couple_id": pair_id, "expires_at": self._invite_expiry(moment)}
-            for role in ROLES
+        slots = [report] + [
+            meta["partners"][role][f"{slot}_row"] for role in ROLES for slot in ("invite", "withdraw")
         ]
-        rows.append({"hash": meta["report"], "couple_id": pair_id, "expires_at": retain_until})
+        rows = [{"hash": digest, "couple_id": pair_id, "expires_at": retain_until} for digest in slots]
         with self.engine.begin() as connection:
             connection.execute(
                 insert(couples).values(
@@ -196,8 +218,10 @@ class CouplesStore:
     def _fresh_partner(self, invite: str, moment: datetime) -> dict:
         return {
             "invite": code_hash(invite),
+            "invite_row": code_hash(invite),
             "invite_expires_at": iso(self._invite_expiry(moment)),
             "withdraw": None,
+            "withdraw_row": filler(),
             "answered": False,
             "answered_at": None,
             "signal": False,

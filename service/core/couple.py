@@ -91,14 +91,13 @@ class JointDecider:
         """The joint view of two submissions and the pair's memory."""
         name = self.level(partners, memory)
         level = self.by_level[name]
+        # The comparison and steps are worked out even for the gate (then left out): a gated pair costs
+        # what any pair costs, so the time it takes says nothing (service/audit/couple_flow.py).
+        gaps = perception_gaps(partners)
+        comparison, steps = self.comparison(partners, memory, gaps), self.joint_steps(partners, gaps)
         if level.gate:
             return self.gated()
-        gaps = perception_gaps(partners)
-        return self._view(
-            level,
-            comparison=self.comparison(partners, memory, gaps),
-            steps=self.joint_steps(partners, gaps) if level.steps else (),
-        )
+        return self._view(level, comparison=comparison, steps=steps if level.steps else ())
 
     def joint_steps(self, partners: dict[str, Submission], gaps: tuple) -> tuple[JointStep, ...]:
         """The gap step first, for both, exactly when there is a perception gap; then the steps that

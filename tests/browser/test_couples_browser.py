@@ -100,9 +100,8 @@ def test_the_invite_form_says_who_sees_what_before_any_question(site, browser, d
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
         _shot(page, f"couple-invite-{device}", full_page=False)
         assert _violations(page) == []
-        page.reload()  # a reload (or a phone reopening the tab) stays in couple mode
-        page.wait_for_selector("#privacy-note")
-        assert "#invite" not in page.url
+        page.goto(server.url + "/form#invite=" + created["invites"]["a"]["code"])
+        page.wait_for_selector("button[type=submit]")
         # Answer, see one's own result, then withdraw.
         _fill_by_mouse(page, _questions(server.url), baseline)
         page.click("button[type=submit]")
@@ -125,6 +124,18 @@ def test_the_invite_form_says_who_sees_what_before_any_question(site, browser, d
         assert status == 200 and view["partners"]["a"]["answered"] is False
     finally:
         context.close()
+
+
+def test_a_reload_says_to_open_the_link_again_and_keeps_no_code(site, page):
+    server, _ = site
+    code = _pair(server)["invites"]["a"]["code"]
+    page.goto(server.url + "/form#invite=" + code)
+    page.wait_for_selector("#privacy-note")
+    assert code not in page.evaluate("JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+    page.reload()
+    page.wait_for_selector(".form-error")
+    assert "open the link from your practice again" in page.locator(".form-error").inner_text()
+    assert page.locator("form").count() == 0  # never quietly the form for one person
 
 
 def test_a_spent_invite_says_so_in_plain_words(site, page, baseline):

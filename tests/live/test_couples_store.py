@@ -80,11 +80,15 @@ def test_expired_invites_and_pairs_past_retention_are_gone(database, baseline):
     client = app.test_client()
     expiring, retired = create_pair(client), create_pair(client)
     past = datetime.now(UTC) - timedelta(seconds=1)
-    _execute(
-        database,
-        update(couple_codes).where(couple_codes.c.couple_id == expiring["id"]).values(expires_at=past),
-    )
+    store = app.extensions["closeness"].couples.store
+
+    def expire_a(pair):  # an invite's expiry is kept sealed; its row lives as long as the pair
+        pair.meta["partners"]["a"]["invite_expires_at"] = past.isoformat(timespec="seconds")
+        return [], [], None
+
+    store.change(expiring["id"], expire_a)
     assert answer(client, expiring["codes"]["a"], baseline).status_code == 404
+    assert answer(client, expiring["codes"]["b"], baseline).status_code == 200
     assert (
         client.get(f"/v1/couples/{expiring['id']}", headers=PRACTICE).status_code == 200
     )  # the pair lives on
@@ -101,9 +105,11 @@ def test_expired_invites_and_pairs_past_retention_are_gone(database, baseline):
 
 def test_a_rotated_key_ring_still_opens_old_pairs_and_a_lost_key_erases(database, baseline):
     old, new = new_key(), new_key()
-    client = couple_app(database, old).test_client()
+    old_app = couple_app(database, old)
+    client = old_app.test_client()
     pair, untouched = create_pair(client), create_pair(client)
     answer(client, pair["codes"]["a"], baseline)
+    settle(old_app)
     rotated_app = couple_app(database, f"{new},{old}")
     rotated = rotated_app.test_client()
     assert rotated.get(f"/v1/couples/{pair['id']}", headers=PRACTICE).get_json()["partners"]["a"]["answered"]
@@ -125,9 +131,11 @@ def test_a_rotated_key_ring_still_opens_old_pairs_and_a_lost_key_erases(database
 
 def test_one_partners_sealed_answers_cannot_be_swapped_for_the_others(database, baseline):
     key = new_key()
-    client = couple_app(database, key).test_client()
+    app = couple_app(database, key)
+    client = app.test_client()
     pair = create_pair(client)
     answer(client, pair["codes"]["a"], {**baseline, "self_willing": "no"})
+    settle(app)  # the queued joint decision writes the pair back too: read it once that is done
     (row,) = _rows(database, select(couples.c.part_a, couples.c.part_b).where(couples.c.id == pair["id"]))
     ring = KeyRing.from_setting(key)
     assert (
@@ -237,3 +245,25 @@ def os_mode(path) -> int:
     import os
 
     return os.stat(path).st_mode & 0o777
+
+
+def test_the_code_rows_say_nothing_of_what_either_partner_did(database, baseline):
+    """Five rows per pair, all living until retention, whatever the partners did."""
+    client = couple_app(database).test_client()
+    quiet, busy = create_pair(client), create_pair(client)
+    token = answer(client, busy["codes"]["a"], {**baseline, "wished_dead": "declined"}).get_json()[
+        "withdraw_token"
+    ]
+    answer(client, busy["codes"]["b"], baseline)
+    client.delete("/v1/couples/answers", headers=bearer(token))
+    client.post(f"/v1/couples/{busy['id']}/invites/a", headers=PRACTICE)
+    client.post(f"/v1/couples/{busy['id']}/report-link", headers=PRACTICE)
+
+    def rows(pair):
+        found = _rows(
+            database, select(couple_codes.c.expires_at).where(couple_codes.c.couple_id == pair["id"])
+        )
+        return len(found), {row.expires_at for row in found}
+
+    (count, expiries), (busy_count, busy_expiries) = rows(quiet), rows(busy)
+    assert count == busy_count == 5 and len(expiries) == len(busy_expiries) == 1

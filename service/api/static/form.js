@@ -13,28 +13,27 @@
   var exited = false; // after the quick exit, nothing that arrives late is shown or sent on
 
   // Couple mode: a partner's invite comes in the address's fragment (#invite=...), which browsers
-  // never send to a server. It is read once and taken out of the address bar (and so out of the
-  // history); this tab keeps it (sessionStorage: gone when the tab closes, the quick exit is used or
-  // the answers are sent) so that a reload stays in couple mode. It goes to the service in a header.
-  // The withdrawal token the result brings is kept in memory only, for "Withdraw my answers".
-  var INVITE_KEY = "closeness-invite";
-  var invite = null, withdrawToken = null;
-  function keptInvite() {
-    try { return window.sessionStorage.getItem(INVITE_KEY); } catch (error) { return null; }
-  }
-  function keepInvite(value) {
+  // never send to a server. It is read once, taken out of the address bar (and so out of the
+  // history) and kept in memory only: never in storage, where a reopened tab on a shared device
+  // could hand it to someone else. It goes to the service in a header. The withdrawal token the
+  // result brings is kept in memory too, for "Withdraw my answers". This tab only remembers that it
+  // was opened with an invite (no code), so that a reload says to open the link again instead of
+  // quietly showing the form for one person.
+  var COUPLE_FLAG = "closeness-couple-mode";
+  var invite = null, withdrawToken = null, lostInvite = false;
+  function flag(on) {
     try {
-      if (value) window.sessionStorage.setItem(INVITE_KEY, value);
-      else window.sessionStorage.removeItem(INVITE_KEY);
-    } catch (error) { /* storage off: the invite stays in memory only */ }
+      if (on) window.sessionStorage.setItem(COUPLE_FLAG, "1");
+      else window.sessionStorage.removeItem(COUPLE_FLAG);
+    } catch (error) { /* storage off: a reload then shows the form for one person */ }
   }
   if (window.location.hash.indexOf("#invite=") === 0) {
     var found = /^#invite=([A-Za-z0-9_-]{20,100})$/.exec(window.location.hash);
     invite = found ? found[1] : "";
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
-    keepInvite(invite);
-  } else if (keptInvite() !== null) {
-    invite = keptInvite();
+    flag(true);
+  } else {
+    try { lostInvite = window.sessionStorage.getItem(COUPLE_FLAG) === "1"; } catch (error) { lostInvite = false; }
   }
 
   function el(tag, attrs, children) {
@@ -63,7 +62,7 @@
   function quickExit() {
     exited = true;
     invite = withdrawToken = null;
-    keepInvite(null);
+    flag(false);
     root.textContent = "";
     toParent({ type: "closeness:exit" });
     try {
@@ -369,7 +368,7 @@
     if (invite !== null) {
       withdrawToken = result.withdraw_token;
       invite = "";  // spent
-      keepInvite(null);
+      flag(false);
       result = Object.assign({}, result);
       delete result.withdraw_token; // never to an embedding page
     }
@@ -531,6 +530,10 @@
   }
 
   function load(then) {
+    if (lostInvite) {  // reloaded after opening an invite: the invite is gone from memory
+      root.appendChild(el("p", { class: "form-error", role: "alert", text: L.invite_reloaded }));
+      return;
+    }
     fetch(config.questionnaire, { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (doc) {
       if (exited) return;
       render(doc);
