@@ -6,6 +6,8 @@ other partner: only the pair's meta (to find which partner the invite is for) an
 part. The joint view is decided later (after the response is sent) by decide_joint.
 """
 
+import base64
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -62,8 +64,8 @@ def _forget_submission(pair: Pair, role: str) -> list[str]:
     memory = pair.meta["memory"]
     if partner["signal"] and role not in memory["signal_before"]:
         memory["signal_before"].append(role)
-    decisions = partner["decisions"]
-    partner.update(answered=False, answered_at=None, signal=False, decisions=[], withdraw=None)
+    decisions = list(partner["decisions"])  # their ids; their keys go with the meta's old copy
+    partner.update(answered=False, answered_at=None, signal=False, decisions={}, withdraw=None)
     pair.parts[role] = {}
     pair.meta["joint"] = None
     return decisions
@@ -131,6 +133,7 @@ class CoupleFlow:
         assessment = self.evaluator.decide(raw)  # raises AnswersInvalid before anything changes
         result, token = assessment.result, new_code()
         decision_id = uuid.uuid4().hex if self.decision_log is not None else None
+        decision_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() if decision_id else None
 
         def edit(pair: Pair):
             partner = pair.meta["partners"][role]
@@ -142,7 +145,7 @@ class CoupleFlow:
                 answered=True,
                 answered_at=iso(now()),
                 signal=bool(result.safety),
-                decisions=[decision_id] if decision_id else [],
+                decisions={decision_id: decision_key} if decision_id else {},
             )
             pair.parts[role] = {
                 "answers": assessment.answers,
@@ -155,7 +158,9 @@ class CoupleFlow:
 
         self.store.change(pair_id, edit, (role,))
         if decision_id:
-            decision_id = self._log(decision_id, result, assessment, pair_id, role, request_id)
+            decision_id = self._log(
+                decision_id, decision_key, result, assessment, (pair_id, role), request_id
+            )
         return Accepted(result, token, pair_id, role, decision_id)
 
     def withdraw(self, token: str) -> str:
@@ -290,10 +295,10 @@ class CoupleFlow:
 
     # the decision log -------------------------------------------------------------------------------
     def _log(
-        self, decision_id, result: Result, assessment, pair_id: str, role: str, request_id: str
+        self, decision_id, key: str, result: Result, assessment, where: tuple, request_id: str
     ) -> str | None:
-        import base64
-
+        """Spool the couple decision record, sealed under its own key (kept in the pair's meta)."""
+        pair_id, role = where
         value = {
             "pair": pair_id,
             "role": role,
@@ -304,8 +309,10 @@ class CoupleFlow:
             "request_id": request_id,
             **({"answers": assessment.answers} if self.store_answers else {}),
         }
-        sealed = base64.urlsafe_b64encode(self.store.seal_decision(decision_id, value)).decode()
-        return self.decision_log.record_sealed(decision_id, result.ruleset, sealed)
+        sealed = self.store.seal_decision(decision_id, value, base64.urlsafe_b64decode(key))
+        return self.decision_log.record_sealed(
+            decision_id, result.ruleset, base64.urlsafe_b64encode(sealed).decode()
+        )
 
     def _erase_decisions(self, ids: list[str]) -> None:
         if self.decision_log is None:

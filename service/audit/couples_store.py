@@ -14,7 +14,6 @@ Every change to a pair is a compare-and-swap on its sealed meta (a fresh nonce e
 workers or instances never overwrite each other's change: the loser reads again and retries.
 """
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -114,11 +113,16 @@ class CouplesStore:
     def _open(self, sealed: bytes, pair_id: str, slot: str) -> dict:
         return orjson.loads(self.ring.open(sealed, f"closeness:pair:{pair_id}:{slot}"))
 
-    def seal_decision(self, decision_id: str, value: dict) -> bytes:
-        return self.ring.seal(orjson.dumps(value), f"closeness:decision:{decision_id}")
+    @staticmethod
+    def seal_decision(decision_id: str, value: dict, key: bytes) -> bytes:
+        """A couple decision record, sealed under its own key, which only the pair's sealed meta keeps:
+        erasing the pair (or the partner's answers) drops the key, and with it every copy of the record
+        (the log's row, a spool segment, a backup) becomes unreadable."""
+        return KeyRing([key]).seal(orjson.dumps(value), f"closeness:decision:{decision_id}")
 
-    def open_decision(self, decision_id: str, sealed: bytes) -> dict:
-        return orjson.loads(self.ring.open(sealed, f"closeness:decision:{decision_id}"))
+    @staticmethod
+    def open_decision(decision_id: str, sealed: bytes, key: bytes) -> dict:
+        return orjson.loads(KeyRing([key]).open(sealed, f"closeness:decision:{decision_id}"))
 
     # reading ---------------------------------------------------------------------------------------
     def read(self, pair_id: str, roles: tuple = ROLES) -> Pair:
@@ -281,7 +285,7 @@ class CouplesStore:
         if row is not None:
             try:
                 meta = self._open(row.meta, pair_id, "meta")
-                decisions = [d for role in ROLES for d in meta["partners"][role]["decisions"]]
+                decisions = [d for role in ROLES for d in meta["partners"][role]["decisions"]]  # their ids
             except Unsealable:
                 pass
         with self.engine.begin() as connection:
@@ -289,38 +293,20 @@ class CouplesStore:
             connection.execute(delete(couples).where(couples.c.id == pair_id))
         return decisions
 
-    def reseal(self) -> tuple[int, int]:
-        """Seal every pair and couple decision record again under the ring's first key (after a key is
-        put first: then the old one can go). (pairs, records) done; what no key opens is left alone."""
-        from service.audit.decision_log import decisions
-
-        pairs = records = 0
+    def reseal(self) -> int:
+        """Seal every pair again under the ring's first key (after a key is put first: then the old
+        one can go); how many. What no key opens is left alone. (Couple decision records have keys of
+        their own, kept in their pair: nothing to do for them.)"""
         with self.engine.connect() as connection:
             ids = list(connection.execute(select(couples.c.id)).scalars())
+        done = 0
         for pair_id in ids:
             try:
                 self.change(pair_id, lambda pair: ([], [], None), ROLES)
-                pairs += 1
+                done += 1
             except PairGone:
                 pass
-        with self.engine.connect() as connection:
-            rows = list(
-                connection.execute(
-                    select(decisions.c.id, decisions.c.sealed).where(decisions.c.sealed.isnot(None))
-                )
-            )
-        for decision_id, sealed in rows:
-            try:
-                value = self.open_decision(decision_id, base64.urlsafe_b64decode(sealed))
-            except Unsealable:
-                continue
-            fresh = base64.urlsafe_b64encode(self.seal_decision(decision_id, value)).decode()
-            with self.engine.begin() as connection:
-                connection.execute(
-                    update(decisions).where(decisions.c.id == decision_id).values(sealed=fresh)
-                )
-            records += 1
-        return pairs, records
+        return done
 
     def list_ids(self, limit: int = 1000) -> list[tuple[str, datetime, datetime]]:
         """Live pairs, newest first: (id, created_at, retain_until)."""

@@ -118,8 +118,8 @@ def void_command(pair_id, role, base_url, rules):
 )
 @rules_option
 def reseal_command(rules):
-    pairs, records = _flow(rules).store.reseal()
-    click.echo(f"sealed again under the first key: {pairs} pair(s), {records} decision record(s)")
+    pairs = _flow(rules).store.reseal()
+    click.echo(f"sealed again under the first key: {pairs} pair(s)")
 
 
 @couples_group.command("erase", help="Erase a pair and everything of it.")

@@ -53,8 +53,10 @@ def test_couple_decision_records_are_sealed_and_erased_with_the_answers(database
         "",
     )
     assert row.safety is None and row.answers is None and row.reasons is None and row.questionnaire is None
-    opened = app.extensions["closeness"].couples.store.open_decision(
-        decision_id, base64.urlsafe_b64decode(row.sealed)
+    store = app.extensions["closeness"].couples.store
+    key = store.read(pair["id"], ()).meta["partners"]["a"]["decisions"][decision_id]  # kept only there
+    opened = store.open_decision(
+        decision_id, base64.urlsafe_b64decode(row.sealed), base64.urlsafe_b64decode(key)
     )
     assert (
         opened["pair"] == pair["id"] and opened["role"] == "a" and opened["safety"]["noted"] == ["self_harm"]
@@ -62,9 +64,13 @@ def test_couple_decision_records_are_sealed_and_erased_with_the_answers(database
     assert opened["answers"]["self_harm"] is True
     shown = client.get(f"/v1/decisions/{decision_id}", headers=PRACTICE).get_json()
     assert shown["sealed"] is True and "recommendation" not in shown and "answers" not in shown
-    # withdrawing erases the record too
+    # withdrawing erases the record too; and its key with the answers, so every other copy of it (a
+    # spool segment, a backup) can no longer be opened, even with the key ring
     client.delete("/v1/couples/answers", headers=bearer(response.get_json()["withdraw_token"]))
     assert _rows(database, select(decisions).where(decisions.c.id == decision_id)) == []
+    assert decision_id not in str(store.read(pair["id"], ()).meta)
+    with pytest.raises(Unsealable):
+        store.open_decision(decision_id, base64.urlsafe_b64decode(row.sealed), new_key().encode()[:32])
     # and so does erasing the pair, for every record of it
     other = answer(client, pair["codes"]["b"], baseline).headers["X-Decision-ID"]
     assert app.extensions["closeness"].decision_log.flush(10)
@@ -120,7 +126,7 @@ def test_a_rotated_key_ring_still_opens_old_pairs_and_a_lost_key_erases(database
         new_only.get(f"/v1/couples/{untouched['id']}", headers=PRACTICE).status_code == 404
     )  # still the old key's
     # `closeness couples reseal` seals what is left under the new key; then the old key can go
-    assert rotated_app.extensions["closeness"].couples.store.reseal() == (2, 0)
+    assert rotated_app.extensions["closeness"].couples.store.reseal() == 2
     for each in (pair, untouched):
         assert new_only.get(f"/v1/couples/{each['id']}", headers=PRACTICE).status_code == 200
     assert (
