@@ -110,6 +110,10 @@ class CoupleCreatedSchema(_Out):
     retain_until = fields.String(required=True)
 
 
+class OpenedInviteSchema(_Out):
+    code = fields.String(required=True, metadata={"description": "The fresh invite: keep it in memory only"})
+
+
 class ReportLinkSchema(_Out):
     report_url = fields.String(required=True)
 

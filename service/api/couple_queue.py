@@ -1,7 +1,8 @@
 """The joint view is decided off the request path: a partner's response is sent first, then (when it
 is closed) the pair's id goes on a bounded queue, and one thread per worker process decides and
-stores the joint view and tells the practice's webhook. So a partner's response, its headers and its
-timing never depend on the other partner. A full queue drops the id: a read decides it instead."""
+stores the joint view, and tells the practice's webhook that the pair changed (after every answer).
+So a partner's response, its headers and its timing never depend on the other partner. A full queue
+drops the id: a read decides it instead."""
 
 import logging
 import queue
@@ -50,9 +51,9 @@ class JointQueue:
                 self._retention_pass()
                 continue
             try:
-                stored = self.flow.decide_joint(pair_id)
-                if stored and self.alerts is not None:
-                    self.alerts.send_couple_complete(pair_id)
+                self.flow.decide_joint(pair_id)
+                if self.alerts is not None:
+                    self.alerts.send_couple_updated(pair_id)
             except (PairGone, PairBusy):
                 pass  # erased or withdrawn meanwhile; or a read will decide it
             except (SQLAlchemyError, ClosenessError) as error:

@@ -335,6 +335,31 @@ def answer_as_partner():
     return {**body, "withdraw_token": accepted.withdraw_token}, 200, headers
 
 
+@bp.post("/invites/open")
+@openapi.documented(
+    {
+        "tags": ["couples"],
+        "security": BEARER,
+        "summary": "Trade an invite for a fresh one (what the form does when it opens)",
+        "description": (
+            "The invite's code stops working and a fresh one, with the same expiry, comes back: the "
+            "form keeps it in memory only, so the link (kept in a shared device's browser history) works "
+            "once. An app may skip this and post the answers with the invite itself. A missing, wrong, "
+            "spent, replaced, voided or expired invite is a 404."
+        ),
+        "operationId": "openInvite",
+        "responses": {
+            "200": {"description": "The fresh invite code", **openapi.json_body("OpenedInvite")},
+            **openapi.errors("NotFound", "Unavailable"),
+        },
+    }
+)
+def open_invite():
+    """Trade an invite for a fresh one that only this page holds."""
+    flow = _flow()
+    return {"code": _answered(flow.open_invite, _bearer())}
+
+
 @bp.delete("/answers")
 @openapi.documented(
     {

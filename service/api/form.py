@@ -134,6 +134,7 @@ def get_form():
         # what one partner tells it alone.
         "couples": {
             "answers": url_for("couples.answer_as_partner"),
+            "open": url_for("couples.open_invite"),
             "sharingNote": settings["COUPLE_SHARING_NOTE"],
         },
         "sections": {sid: section["title"] for sid, section in article_sections().items()},

@@ -105,6 +105,7 @@ SCHEMAS = {
     "CoupleReport": couple_contract.CoupleReportSchema,
     "Invite": couple_contract.InviteSchema,
     "ReportLink": couple_contract.ReportLinkSchema,
+    "OpenedInvite": couple_contract.OpenedInviteSchema,
     "PartnerResult": couple_contract.PartnerResultSchema,
 }
 # FHIR resources are described by the FHIR specification; only their outline is given here.

@@ -47,14 +47,10 @@ def _event(meta: dict, event: str, role: str) -> None:
     meta["events"] = (meta["events"] + [{"event": event, "partner": role, "at": iso(now())}])[-MAX_EVENTS:]
 
 
-def _fill(pair: Pair, partner: dict, **slots) -> tuple[list, list]:
-    """Put hashes in a partner's code slots (invite, withdraw): (rows to add, hashes to drop)."""
-    adds, drops = [], []
+def _fill(partner: dict, **slots) -> None:
+    """Put hashes in a partner's code slots (invite, withdraw); the store writes the rows."""
     for slot, digest in slots.items():
-        row, old = CouplesStore.fill_slot(pair, partner, slot, digest)
-        adds.append(row)
-        drops.append(old)
-    return adds, drops
+        partner[f"{slot}_row"] = digest
 
 
 def _forget_submission(pair: Pair, role: str) -> list[str]:
@@ -92,8 +88,8 @@ class CoupleFlow:
             _event(pair.meta, "voided" if voided else "replaced", role)
             expires = self.store._invite_expiry(now())
             partner.update(invite=code_hash(code), invite_expires_at=iso(expires), withdraw=None)
-            adds, drops = _fill(pair, partner, invite=partner["invite"], withdraw=filler())
-            return adds, drops, (decisions, partner["invite_expires_at"])
+            _fill(partner, invite=partner["invite"], withdraw=filler())
+            return decisions, partner["invite_expires_at"]
 
         _, (decisions, expires_at) = self.store.change(pair_id, edit, (role,))
         self._erase_decisions(decisions)
@@ -103,9 +99,7 @@ class CoupleFlow:
         token = new_code()
 
         def edit(pair: Pair):
-            pair.meta["report"] = code_hash(token)
-            row, old = CouplesStore.fill_slot(pair, None, "report", pair.meta["report"])
-            return [row], [old], None
+            pair.meta["report"] = pair.meta["report_row"] = code_hash(token)
 
         self.store.change(pair_id, edit)
         return token
@@ -125,6 +119,24 @@ class CoupleFlow:
         return len(ids)
 
     # a partner --------------------------------------------------------------------------------------
+    def open_invite(self, code: str) -> str:
+        """Trade a live invite for a fresh one with the same expiry; the old code stops working. The form
+        does this when it opens, so the link (which a shared device's browser history keeps) works
+        once. PairGone for anything but a live, unspent invite."""
+        pair_id, digest = self.store.find_code(code)
+        role = self.store.role_of(self.store.read(pair_id, ()).meta, digest, "invite")
+        fresh = new_code()
+
+        def edit(pair: Pair):
+            partner = pair.meta["partners"][role]
+            if partner["invite"] != digest:  # spent or replaced meanwhile
+                raise PairGone()
+            partner["invite"] = code_hash(fresh)
+            _fill(partner, invite=partner["invite"])
+
+        self.store.change(pair_id, edit)
+        return fresh
+
     def submit(self, code: str, raw, request_id: str = "") -> Accepted:
         """Decide a partner's answers (AnswersInvalid as for one person: the invite stays unspent) and
         keep them; the invite is spent. PairGone for anything but a live, unspent invite."""
@@ -153,8 +165,7 @@ class CoupleFlow:
                 "answered_at": partner["answered_at"],
             }
             pair.meta["joint"] = None
-            adds, drops = _fill(pair, partner, invite=filler(), withdraw=partner["withdraw"])
-            return adds, drops, None
+            _fill(partner, invite=filler(), withdraw=partner["withdraw"])
 
         self.store.change(pair_id, edit, (role,))
         if decision_id:
@@ -175,8 +186,8 @@ class CoupleFlow:
             if role not in pair.meta["memory"]["withdrew"]:
                 pair.meta["memory"]["withdrew"].append(role)
             _event(pair.meta, "withdrawn", role)
-            adds, drops = _fill(pair, pair.meta["partners"][role], withdraw=filler())
-            return adds, drops, decisions
+            _fill(pair.meta["partners"][role], withdraw=filler())
+            return decisions
 
         _, decisions = self.store.change(pair_id, edit, (role,))
         self._erase_decisions(decisions)
@@ -198,7 +209,7 @@ class CoupleFlow:
             view = self.joint_of(pair, stand_in=not due)
             if due:
                 pair.meta["joint"] = view
-            return [], [], due
+            return due
 
         _, stored = self.store.change(pair_id, edit, ROLES)
         return stored

@@ -173,13 +173,13 @@ class CouplesStore:
         return found
 
     @staticmethod
-    def fill_slot(pair: "Pair", partner: dict | None, slot: str, digest: str) -> tuple[dict, str]:
-        """Put a hash in one of the pair's code slots ("invite", "withdraw" of a partner; "report"):
-        (the row to add, the hash to drop). The slot's row count never changes."""
-        owner = partner if partner is not None else pair.meta
-        old = owner[f"{slot}_row"]
-        owner[f"{slot}_row"] = digest
-        return {"hash": digest, "expires_at": pair.retain_until}, old
+    def _code_rows(pair_id: str, meta: dict, retain_until: datetime) -> list[dict]:
+        """The pair's five code rows, from the slots in its meta, in a random order."""
+        slots = [meta["report_row"]] + [
+            meta["partners"][role][f"{slot}_row"] for role in ROLES for slot in ("invite", "withdraw")
+        ]
+        secrets.SystemRandom().shuffle(slots)
+        return [{"hash": digest, "couple_id": pair_id, "expires_at": retain_until} for digest in slots]
 
     # writing ---------------------------------------------------------------------------------------
     def create(self, label: str | None) -> tuple[Pair, dict]:
@@ -198,10 +198,7 @@ class CouplesStore:
             "joint": None,
         }
         sealed = self._seal(meta, pair_id, "meta")
-        slots = [report] + [
-            meta["partners"][role][f"{slot}_row"] for role in ROLES for slot in ("invite", "withdraw")
-        ]
-        rows = [{"hash": digest, "couple_id": pair_id, "expires_at": retain_until} for digest in slots]
+        rows = self._code_rows(pair_id, meta, retain_until)
         with self.engine.begin() as connection:
             connection.execute(
                 insert(couples).values(
@@ -233,11 +230,15 @@ class CouplesStore:
         }
 
     def change(self, pair_id: str, edit, roles: tuple = ()) -> tuple[Pair, object]:
-        """Apply `edit(pair) -> (codes_to_add, hashes_to_drop, outcome)` atomically: the edit changes
-        pair.meta and pair.parts[role] for `roles` in place; retried when another writer came first."""
+        """Apply `edit(pair) -> outcome` atomically: the edit changes pair.meta (its code slots too) and
+        pair.parts[role] for `roles` in place; retried when another writer came first.
+
+        The pair's five code rows are written anew every time, in a random order, whatever changed:
+        so neither which rows changed nor where they sit (SQLite's rowid, PostgreSQL's row order) tells
+        which slot moved, that is, what either partner did."""
         for _ in range(RETRIES):
             pair = self.read(pair_id, roles)
-            adds, drops, outcome = edit(pair)
+            outcome = edit(pair)
             values = {"meta": self._seal(pair.meta, pair.id, "meta")}
             for role in roles:
                 values[f"part_{role}"] = self._seal(pair.parts[role], pair.id, role)
@@ -249,10 +250,10 @@ class CouplesStore:
                 ).rowcount
                 if not swapped:
                     continue
-                if drops:
-                    connection.execute(delete(couple_codes).where(couple_codes.c.hash.in_(drops)))
-                if adds:
-                    connection.execute(insert(couple_codes), [{"couple_id": pair.id, **row} for row in adds])
+                connection.execute(delete(couple_codes).where(couple_codes.c.couple_id == pair.id))
+                connection.execute(
+                    insert(couple_codes), self._code_rows(pair.id, pair.meta, pair.retain_until)
+                )
             pair.sealed_meta = values["meta"]
             return pair, outcome
         raise PairBusy()
@@ -302,7 +303,7 @@ class CouplesStore:
         done = 0
         for pair_id in ids:
             try:
-                self.change(pair_id, lambda pair: ([], [], None), ROLES)
+                self.change(pair_id, lambda pair: None, ROLES)
                 done += 1
             except PairGone:
                 pass

@@ -68,11 +68,13 @@ class AlertSender:
         }
         self._put(alert)
 
-    def send_couple_complete(self, pair_id: str) -> None:
-        """Tell the practice a pair's joint view is ready: the pair id only."""
+    def send_couple_updated(self, pair_id: str) -> None:
+        """Tell the practice a partner of this pair answered (the joint view is there once both have):
+        the pair id only. Sent after every answer, complete or not, so that neither the webhook nor its
+        counts, failures and log lines say when a pair became complete."""
         self._put(
             {
-                "type": "closeness.couple_complete",
+                "type": "closeness.couple_updated",
                 "alert_id": uuid.uuid4().hex,
                 "pair": pair_id,
                 "time": datetime.now(UTC).isoformat(timespec="seconds"),

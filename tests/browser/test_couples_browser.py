@@ -126,7 +126,7 @@ def test_the_invite_form_says_who_sees_what_before_any_question(site, browser, d
         context.close()
 
 
-def test_a_reload_says_to_open_the_link_again_and_keeps_no_code(site, page):
+def test_a_reload_says_to_ask_for_a_new_link_and_keeps_no_code(site, page):
     server, _ = site
     code = _pair(server)["invites"]["a"]["code"]
     page.goto(server.url + "/form#invite=" + code)
@@ -134,19 +134,29 @@ def test_a_reload_says_to_open_the_link_again_and_keeps_no_code(site, page):
     assert code not in page.evaluate("JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
     page.reload()
     page.wait_for_selector(".form-error")
-    assert "open the link from your practice again" in page.locator(".form-error").inner_text()
+    assert "ask your practice for a new link" in page.locator(".form-error").inner_text()
     assert page.locator("form").count() == 0  # never quietly the form for one person
 
 
-def test_a_spent_invite_says_so_in_plain_words(site, page, baseline):
+def test_a_link_that_does_not_work_says_so_before_any_question(site, page, baseline):
     server, _ = site
-    created = _pair(server, a=baseline)
+    created = _pair(server, a=baseline)  # A's invite is spent
     page.goto(server.url + "/form#invite=" + created["invites"]["a"]["code"])
-    page.wait_for_selector("button[type=submit]")
-    _fill_by_mouse(page, _questions(server.url), baseline)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#form-error:not(:empty)")
-    assert "does not work any more" in page.locator("#form-error").inner_text()
+    page.wait_for_selector(".form-error")
+    text = page.locator(".form-error").inner_text()
+    assert "does not work any more" in text and "emergency number" in text
+    assert page.locator("form").count() == 0
+
+
+def test_an_opened_link_works_once(site, page):
+    server, _ = site
+    created = _pair(server)
+    link = created["invites"]["b"]["code"]
+    page.goto(server.url + "/form#invite=" + link)
+    page.wait_for_selector("#privacy-note")
+    assert "works once" in page.locator("#privacy-note").inner_text()
+    code = {"Authorization": f"Bearer {link}"}
+    assert _call(server, "POST", "/v1/couples/answers", {}, code)[0] == 404  # the link in history is dead
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])

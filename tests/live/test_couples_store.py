@@ -5,7 +5,7 @@ import base64
 import json
 
 import pytest
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, select, text, update
 
 from service import create_app
 from service.audit.couples_store import couple_codes, couples
@@ -90,7 +90,6 @@ def test_expired_invites_and_pairs_past_retention_are_gone(database, baseline):
 
     def expire_a(pair):  # an invite's expiry is kept sealed; its row lives as long as the pair
         pair.meta["partners"]["a"]["invite_expires_at"] = past.isoformat(timespec="seconds")
-        return [], [], None
 
     store.change(expiring["id"], expire_a)
     assert answer(client, expiring["codes"]["a"], baseline).status_code == 404
@@ -189,12 +188,13 @@ def test_the_practice_is_alerted_with_the_pair_and_told_when_the_joint_view_is_r
         answer(client, pair["codes"]["b"], {**baseline, "afraid_of_partner": True, "unsafe_now": True})
         answer(client, pair["codes"]["a"], baseline)
         settle(app)
-        _wait(lambda: len(receiver.received) >= 2)
+        _wait(lambda: len(receiver.received) >= 3)  # the urgent alert, and one update per answer
         bodies = [_verified(headers, body) for headers, body in receiver.received]
+        assert sorted(b["type"] for b in bodies) == ["closeness.couple_updated"] * 2 + ["closeness.urgent"]
         urgent = next(b for b in bodies if b["type"] == "closeness.urgent")
         assert urgent["pair"] == pair["id"] and urgent["partner"] == "b"
         assert urgent["concerns"]["urgent"] == ["partner_safety_now"]
-        ready = next(b for b in bodies if b["type"] == "closeness.couple_complete")
+        ready = next(b for b in bodies if b["type"] == "closeness.couple_updated")
         assert set(ready) == {"type", "alert_id", "pair", "time"} and ready["pair"] == pair["id"]
         for _, body in receiver.received:
             assert b"afraid" not in body and pair["codes"]["a"].encode() not in body
@@ -203,14 +203,14 @@ def test_the_practice_is_alerted_with_the_pair_and_told_when_the_joint_view_is_r
 
 
 def test_under_gunicorn_the_joint_view_is_decided_after_the_response_with_no_read(tmp_path, baseline):
-    """Real workers: both partners answer over HTTP; the webhook hears the joint view is ready, though
-    nobody read the pair, so it was decided after the second response went out."""
+    """Real workers: both partners answer over HTTP; once the webhook has heard of both answers, the
+    joint view is stored, though nobody read the pair: it was decided after the response went out."""
     from tests.servers import LiveServer
 
     port = free_port()
     receiver = _Receiver(port)
     env = {
-        "CLOSENESS_DATA_KEY": new_key(),
+        "CLOSENESS_DATA_KEY": (key := new_key()),
         "CLOSENESS_DATABASE_URL": f"sqlite:///{tmp_path / 'couples.sqlite3'}",
         "CLOSENESS_API_KEY": PRACTICE["X-API-Key"],
         "CLOSENESS_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
@@ -231,9 +231,13 @@ def test_under_gunicorn_the_joint_view_is_decided_after_the_response_with_no_rea
                 {"Content-Type": "application/json", **bearer(created["invites"][role]["code"])},
             )
             assert status == 200
-        _wait(lambda: any(b'"closeness.couple_complete"' in body for _, body in receiver.received), 20)
-        (ready,) = [_verified(h, b) for h, b in receiver.received]
-        assert ready["pair"] == created["id"]
+        _wait(lambda: len(receiver.received) == 2, 20)
+        assert {_verified(h, b)["pair"] for h, b in receiver.received} == {created["id"]}
+        from service.audit.couples_store import CouplesStore
+
+        store = CouplesStore(f"sqlite:///{tmp_path / 'couples.sqlite3'}", KeyRing.from_setting(key))
+        assert store.read(created["id"], ()).meta["joint"]["level"] == "rebuild_together"
+        store.engine.dispose()
     finally:
         server.stop()
         receiver.stop()
@@ -273,3 +277,45 @@ def test_the_code_rows_say_nothing_of_what_either_partner_did(database, baseline
 
     (count, expiries), (busy_count, busy_expiries) = rows(quiet), rows(busy)
     assert count == busy_count == 5 and len(expiries) == len(busy_expiries) == 1
+
+
+def test_opening_an_invite_makes_its_link_work_once(database, baseline):
+    client = couple_app(database).test_client()
+    pair = create_pair(client)
+    link = pair["codes"]["a"]
+    opened = client.post("/v1/couples/invites/open", headers=bearer(link))
+    assert opened.status_code == 200
+    fresh = opened.get_json()["code"]
+    assert fresh != link and len(fresh) >= 43
+    assert client.post("/v1/couples/invites/open", headers=bearer(link)).status_code == 404
+    assert answer(client, link, baseline).status_code == 404  # the link (kept in browser history) is dead
+    assert answer(client, fresh, baseline).status_code == 200
+    assert client.post("/v1/couples/invites/open", headers=bearer(fresh)).status_code == 404  # spent
+    assert client.post("/v1/couples/invites/open", headers=bearer(pair["token"])).status_code == 404
+
+
+def test_every_change_writes_a_pair_s_code_rows_anew(database, baseline):
+    """Whichever partner acted, the pair's rows are replaced together: where they sit says nothing."""
+    client = couple_app(database).test_client()
+    a_answers, b_answers = create_pair(client), create_pair(client)
+    before = {p["id"]: _code_hashes(database, p["id"]) for p in (a_answers, b_answers)}
+    answer(client, a_answers["codes"]["a"], baseline)
+    answer(client, b_answers["codes"]["b"], baseline)
+    for pair in (a_answers, b_answers):
+        after = _code_hashes(database, pair["id"])
+        assert len(after) == 5 and len(after & before[pair["id"]]) == 3  # two slots moved, in both
+    if database.startswith("sqlite"):
+        for pair in (a_answers, b_answers):
+            rowids = sorted(
+                r.rowid
+                for r in _rows(
+                    database, text(f"SELECT rowid FROM couple_codes WHERE couple_id = '{pair['id']}'")
+                )
+            )
+            assert rowids == list(range(rowids[0], rowids[0] + 5))  # one block, written together
+
+
+def _code_hashes(url, pair_id) -> set:
+    return {
+        row.hash for row in _rows(url, select(couple_codes.c.hash).where(couple_codes.c.couple_id == pair_id))
+    }

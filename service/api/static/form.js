@@ -20,7 +20,7 @@
   // was opened with an invite (no code), so that a reload says to open the link again instead of
   // quietly showing the form for one person.
   var COUPLE_FLAG = "closeness-couple-mode";
-  var invite = null, withdrawToken = null, lostInvite = false;
+  var invite = null, withdrawToken = null, lostInvite = false, opened = false;
   function flag(on) {
     try {
       if (on) window.sessionStorage.setItem(COUPLE_FLAG, "1");
@@ -206,6 +206,7 @@
         el("li", { text: L.invite_partner }),
         el("li", { text: L.invite_practice.replace("{practice}", practice) + " " + config.couples.sharingNote }),
         el("li", { text: L.invite_screen }),
+        el("li", { text: L.invite_once.split("{practice}").join(practice) }),
       ]),
     ]);
   }
@@ -529,9 +530,32 @@
     });
   }
 
+  function stop(text) {
+    root.appendChild(el("p", { class: "form-error", role: "alert", text: text }));
+  }
+
+  // Couple mode: before any question, trade the link's invite for a fresh one kept in memory only, so
+  // the link itself (which browser history keeps) works once; a link that does not work is said at
+  // once, before anyone answers.
+  function openInvite(then) {
+    fetch(config.couples.open, {
+      method: "POST", headers: { Authorization: "Bearer " + invite },
+      referrerPolicy: "no-referrer", credentials: "same-origin", cache: "no-store",
+    }).then(function (response) {
+      if (exited) return;
+      if (response.status === 404) { invite = ""; flag(false); stop(L.invite_gone + " " + L.invite_help); return; }
+      if (!response.ok) { stop(L.network_error); return; }
+      return response.json().then(function (body) { invite = body.code; opened = true; then(); });
+    }).catch(function () { stop(L.network_error); });
+  }
+
   function load(then) {
     if (lostInvite) {  // reloaded after opening an invite: the invite is gone from memory
-      root.appendChild(el("p", { class: "form-error", role: "alert", text: L.invite_reloaded }));
+      stop(L.invite_reloaded);
+      return;
+    }
+    if (invite !== null && !opened) {
+      openInvite(function () { load(then); });
       return;
     }
     fetch(config.questionnaire, { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (doc) {
