@@ -6,7 +6,7 @@ Wrong, spent, replaced, voided and expired codes all get the same 404."""
 import re
 from dataclasses import replace
 
-from flask import Blueprint, after_this_request, g, request
+from flask import Blueprint, after_this_request, current_app, g, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BaseConverter
@@ -274,7 +274,8 @@ def get_partner_report(pair_id, role):
     flow = _flow()
     if role not in ROLES:
         raise _gone()
-    return {"result": _answered(flow.report_partner, _pair_id(pair_id), _bearer(), role)}
+    # The partner's own result as it is (JSON null until they answered).
+    return current_app.json.response(_answered(flow.report_partner, _pair_id(pair_id), _bearer(), role))
 
 
 @bp.post("/answers")

@@ -70,7 +70,7 @@ def test_the_whole_flow(database, baseline):
     assert report["joint"] == view["joint"] and set(report["partners"]["a"]) == {"answered"}
     assert "result" not in str(report["partners"])
     own = client.get(f"/v1/couples/{pair['id']}/report/b", headers=bearer(pair["token"])).get_json()
-    assert own["result"] == view["partners"]["b"]["result"]
+    assert own == view["partners"]["b"]["result"]
 
 
 def test_a_partners_response_never_depends_on_the_other(database, baseline):
@@ -346,3 +346,18 @@ def test_no_code_or_token_reaches_a_log_line(database, baseline):
     assert lines.count('"closeness.access"') >= 5
     for secret in [*pair["codes"].values(), pair["token"], token, "Room 3"]:
         assert secret not in lines
+
+
+def test_a_read_never_shows_complete_without_the_joint_view(database, baseline):
+    """Responses never closed here, so the queued decision never runs: the practice's read decides it."""
+    app = couple_app(database)
+    client = app.test_client()
+    pair = create_pair(client)
+    for role in ("a", "b"):
+        response = client.post("/v1/couples/answers", json=baseline, headers=bearer(pair["codes"][role]))
+        assert response.status_code == 200
+    report = client.get(f"/v1/couples/{pair['id']}/report", headers=bearer(pair["token"])).get_json()
+    assert report["status"] == "complete" and report["joint"]["level"] == "rebuild_together"
+    assert client.get(f"/v1/couples/{pair['id']}/report/a", headers=bearer(pair["token"])).get_json()[
+        "recommendation"
+    ]

@@ -255,7 +255,7 @@
       if (!response.ok) throw new Error("unavailable");
       return response.json();
     })
-    .then(function (body) { show(config.partner ? partnerView(body.result) : jointView(body)); })
+    .then(function (body) { show(config.partner ? partnerView(body) : jointView(body)); })
     .catch(function (error) {
       fail(error.message === "gone"
         ? "This report link does not work any more. It may have been replaced, or the pair erased. Make a new link in your practice system."
