@@ -28,6 +28,7 @@ from service.audit.couples_store import (
 from service.core.couple import JointDecider
 from service.core.couple_result import HistoryEvent, PairMemory, Submission
 from service.core.decision import Evaluator
+from service.core.exceptions import AnswersInvalid
 from service.core.result import Result
 
 
@@ -243,13 +244,19 @@ class CoupleFlow:
         )
         partners = {}
         for role in ROLES:
-            assessment = self.evaluator.decide(pair.parts[role]["answers"])
+            signal = meta["partners"][role]["signal"]
+            try:
+                assessment = self.evaluator.decide(pair.parts[role]["answers"])
+            except AnswersInvalid:
+                # Kept answers the rules (changed since) no longer take: nothing to compare them with,
+                # so the pair is seen alone, as with a signal (the work stays the same: the baseline).
+                assessment, signal = self.evaluator.decide(self.evaluator.rulebook.case_baseline), True
             partners[role] = Submission(
                 assessment.answers,
                 assessment.result,
                 assessment.fired,
                 pair.parts[role]["answered_at"],
-                signal_at_submission=meta["partners"][role]["signal"],
+                signal_at_submission=signal,
             )
         return joint_view_schema.dump(self.decider.decide(partners, memory))
 

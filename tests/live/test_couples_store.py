@@ -319,3 +319,21 @@ def _code_hashes(url, pair_id) -> set:
     return {
         row.hash for row in _rows(url, select(couple_codes.c.hash).where(couple_codes.c.couple_id == pair_id))
     }
+
+
+def test_kept_answers_the_rules_no_longer_take_see_the_pair_alone(database, baseline):
+    """Answers kept under an older rulebook that the current one refuses: no error, the gate."""
+    app = couple_app(database)
+    client = app.test_client()
+    pair = create_pair(client)
+    answer(client, pair["codes"]["a"], baseline)
+    answer(client, pair["codes"]["b"], baseline)
+    settle(app)
+
+    def as_if_older(pair_):  # B's kept answers, as an older rulebook might have taken them
+        pair_.parts["b"]["answers"] = {**pair_.parts["b"]["answers"], "self_willing": "perhaps"}
+        pair_.meta["joint"] = None
+
+    app.extensions["closeness"].couples.store.change(pair["id"], as_if_older, ("b",))
+    view = client.get(f"/v1/couples/{pair['id']}", headers=PRACTICE)
+    assert view.status_code == 200 and view.get_json()["joint"]["level"] == "see_each_alone"
