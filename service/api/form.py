@@ -152,6 +152,8 @@ def get_form():
     )
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = _form_csp()
+    # A partner's invite opens this page too (couple mode): never indexed, like every couple page.
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 

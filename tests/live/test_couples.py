@@ -283,6 +283,7 @@ def test_every_couple_response_is_private(database, baseline):
         client.get(f"/v1/couples/{pair['id']}/report", headers=bearer(pair["token"])),
         client.get(f"/couples/{pair['id']}/report"),
         client.get(f"/couples/{pair['id']}/report/a"),
+        client.get("/form"),
         answer(client, "nope" * 10, baseline),
     ]
     for response in responses:
