@@ -24,6 +24,7 @@ from service.audit.couples_store import (
     iso,
     new_code,
     now,
+    same_hash,
 )
 from service.core.couple import JointDecider
 from service.core.couple_result import HistoryEvent, PairMemory, Submission
@@ -124,8 +125,7 @@ class CoupleFlow:
         """Trade a live invite for a fresh one with the same expiry; the old code stops working. The form
         does this when it opens, so the link (which a shared device's browser history keeps) works
         once. PairGone for anything but a live, unspent invite."""
-        pair_id, digest = self.store.find_code(code)
-        role = self.store.role_of(self.store.read(pair_id, ()).meta, digest, "invite")
+        pair_id, digest, role = self.store.holder(code, "invite")
         fresh = new_code()
 
         def edit(pair: Pair):
@@ -141,8 +141,7 @@ class CoupleFlow:
     def submit(self, code: str, raw, request_id: str = "") -> Accepted:
         """Decide a partner's answers (AnswersInvalid as for one person: the invite stays unspent) and
         keep them; the invite is spent. PairGone for anything but a live, unspent invite."""
-        pair_id, digest = self.store.find_code(code)
-        role = self.store.role_of(self.store.read(pair_id, ()).meta, digest, "invite")
+        pair_id, digest, role = self.store.holder(code, "invite")
         assessment = self.evaluator.decide(raw)  # raises AnswersInvalid before anything changes
         result, token = assessment.result, new_code()
         decision_id = uuid.uuid4().hex if self.decision_log is not None else None
@@ -177,8 +176,7 @@ class CoupleFlow:
 
     def withdraw(self, token: str) -> str:
         """Erase a partner's answers and result (and the joint view); the pair's id. PairGone otherwise."""
-        pair_id, digest = self.store.find_code(token)
-        role = self.store.role_of(self.store.read(pair_id, ()).meta, digest, "withdraw")
+        pair_id, digest, role = self.store.holder(token, "withdraw")
 
         def edit(pair: Pair):
             if pair.meta["partners"][role]["withdraw"] != digest:
@@ -289,7 +287,7 @@ class CoupleFlow:
     def _report_pair(self, pair_id: str, token: str, roles: tuple) -> Pair:
         found, digest = self.store.find_code(token)
         pair = self.store.read(found, roles)
-        if found != pair_id or not _same(pair.meta["report"], digest):
+        if found != pair_id or not same_hash(pair.meta["report"], digest):
             raise PairGone()
         return pair
 
@@ -341,9 +339,3 @@ class CoupleFlow:
 
 def _status(meta: dict) -> str:
     return "complete" if all(meta["partners"][role]["answered"] for role in ROLES) else "waiting"
-
-
-def _same(stored: str, digest: str) -> bool:
-    import hmac
-
-    return hmac.compare_digest(stored.encode(), digest.encode())

@@ -65,6 +65,11 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def same_hash(stored: str | None, digest: str) -> bool:
+    """Whether a stored hash is this one, compared in constant time."""
+    return hmac.compare_digest((stored or "").encode(), digest.encode())
+
+
 def filler() -> str:
     """The hash in a code slot that holds no live code: of a random value nobody is given."""
     return code_hash(new_code())
@@ -163,8 +168,7 @@ class CouplesStore:
         invite past its expiry is no invite."""
         found = None
         for role in ROLES:
-            stored = meta["partners"][role].get(kind) or ""
-            if hmac.compare_digest(stored.encode(), digest.encode()):
+            if same_hash(meta["partners"][role].get(kind), digest):
                 found = role
         if found is None:
             raise PairGone()
@@ -258,15 +262,24 @@ class CouplesStore:
             return pair, outcome
         raise PairBusy()
 
+    def holder(self, code: str, kind: str) -> tuple[str, str, str]:
+        """(pair id, hash, role) of a live invite or withdrawal token (`kind`); PairGone otherwise."""
+        pair_id, digest = self.find_code(code)
+        return pair_id, digest, self.role_of(self.read(pair_id, ()).meta, digest, kind)
+
+    def _delete(self, pair_id: str) -> bool:
+        """Delete a pair's row and its code rows; whether there was a pair."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(couple_codes).where(couple_codes.c.couple_id == pair_id))
+            return connection.execute(delete(couples).where(couples.c.id == pair_id)).rowcount > 0
+
     def erase(self, pair_id: str) -> dict | None:
         """Delete a pair and its codes; its opened meta (for its decision records), or None."""
         try:
             pair = self.read(pair_id, ())
         except PairGone:
             pair = None
-        with self.engine.begin() as connection:
-            connection.execute(delete(couple_codes).where(couple_codes.c.couple_id == pair_id))
-            gone = connection.execute(delete(couples).where(couples.c.id == pair_id)).rowcount
+        gone = self._delete(pair_id)
         return pair.meta if pair is not None and gone else None
 
     def expired(self, limit: int = 500) -> list[str]:
@@ -289,9 +302,7 @@ class CouplesStore:
                 decisions = [d for role in ROLES for d in meta["partners"][role]["decisions"]]  # their ids
             except Unsealable:
                 pass
-        with self.engine.begin() as connection:
-            connection.execute(delete(couple_codes).where(couple_codes.c.couple_id == pair_id))
-            connection.execute(delete(couples).where(couples.c.id == pair_id))
+        self._delete(pair_id)
         return decisions
 
     def reseal(self) -> int:
