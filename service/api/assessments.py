@@ -2,7 +2,8 @@
 
 from dataclasses import replace
 
-from flask import Blueprint, request
+import orjson
+from flask import Blueprint, Response, request
 from marshmallow import ValidationError
 
 from schemas.contract import dump_result
@@ -65,14 +66,17 @@ def create_assessment():
     """Evaluate answers (JSON, or a FHIR QuestionnaireResponse) against the rules."""
     evaluator = services().evaluator
     explain, refused = None, None
-    if request.args:  # most requests have no query at all
+    if request.environ.get("QUERY_STRING"):  # most requests have no query at all
         try:
             explain = assessment_query_schema.load(request.args).get("explain")
         except ValidationError as error:
             refused = error.messages
-    if request.mimetype == "application/json":
+    # The plain content type read as it is, without parsing the header; anything else by its mimetype.
+    content_type = request.environ.get("CONTENT_TYPE")
+    mimetype = "application/json" if content_type == "application/json" else request.mimetype
+    if mimetype == "application/json":
         assessment, channel = evaluator.decide(parse_json(request_body(request))), "json"
-    elif request.mimetype == FHIR_JSON:
+    elif mimetype == FHIR_JSON:
         assessment, channel = decide_body(request_body(request)), "fhir"
     else:
         raise ApiError(
@@ -89,4 +93,5 @@ def create_assessment():
         changes = evaluator.would_change(assessment)
         if changes is not None:
             result = replace(result, would_change=changes)
-    return dump_result(result), 200, headers
+    # The response made here, from the result's one dump: nothing for Flask to convert.
+    return Response(orjson.dumps(dump_result(result)), 200, headers, mimetype="application/json")

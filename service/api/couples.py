@@ -6,7 +6,7 @@ Wrong, spent, replaced, voided and expired codes all get the same 404."""
 import re
 from dataclasses import replace
 
-from flask import Blueprint, after_this_request, current_app, g, request
+from flask import Blueprint, after_this_request, current_app, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BaseConverter
@@ -17,6 +17,7 @@ from service.api import openapi
 from service.api.decision_records import KEYED, check_api_key
 from service.api.errors import MESSAGES, ApiError
 from service.api.jsonio import request_body
+from service.api.middleware import request_id
 from service.api.services import services
 from service.audit.couples_store import PairBusy, PairGone, iso
 from service.core.json_input import parse_json
@@ -311,7 +312,7 @@ def answer_as_partner():
     if request.mimetype != "application/json":
         raise ApiError(415, "Send the answers as JSON (application/json).")
     raw = parse_json(request_body(request))
-    accepted = _answered(flow.submit, code, raw, g.request_id)
+    accepted = _answered(flow.submit, code, raw, request_id())
     result = accepted.result
     # Not counted by outcome or rule (record_decision): whoever reads the metrics could time "a partner
     # answered with an urgent concern". Only the request itself is counted, as every request is.

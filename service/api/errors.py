@@ -4,10 +4,11 @@ import logging
 from dataclasses import dataclass
 
 import orjson
-from flask import Flask, current_app, g, jsonify
+from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from schemas.resources import dump_resources
+from service.api.middleware import request_id
 from service.core.exceptions import AnswersInvalid, EngineError
 from service.core.json_input import JsonInputError
 from service.interop.fhir_response import FhirInvalid, operation_outcome
@@ -122,7 +123,7 @@ def error_response(status: int, message: str, errors: dict | None = None, code: 
         "status": status,
         "message": message,
         "errors": errors or {},
-        "request_id": g.get("request_id", ""),
+        "request_id": request_id(),
     }
     return jsonify(body), status
 
@@ -161,7 +162,7 @@ def _malformed_json(error: JsonInputError):
 
 
 def _engine_failed(error: EngineError):
-    log.error("engine failure: %s", error, extra={"request_id": g.get("request_id")})
+    log.error("engine failure: %s", error, extra={"request_id": request_id()})
     return error_response(500, MESSAGES[500], code="engine_failed")
 
 

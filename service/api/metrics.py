@@ -1,21 +1,11 @@
-"""GET /metrics and the hook that counts every answered request (the counters: service/ops/metrics.py)."""
+"""GET /metrics (the counters: service/ops/metrics.py; service/api/middleware.py counts each request)."""
 
-import time
-
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response
 
 from service.api import openapi
-from service.ops.metrics import exposition, observe_request
+from service.ops.metrics import exposition
 
 bp = Blueprint("metrics", __name__)
-
-
-def _observe(response):
-    # The route template, not the path: bounded label values whatever clients send.
-    endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-    started = g.get("started", time.perf_counter())
-    observe_request(endpoint, request.method, response.status_code, time.perf_counter() - started)
-    return response
 
 
 @bp.get("/metrics")
@@ -35,4 +25,3 @@ def get_metrics():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.after_request(_observe)

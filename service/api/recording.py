@@ -2,8 +2,7 @@
 
 from dataclasses import replace
 
-from flask import g
-
+from service.api.middleware import request_id
 from service.api.services import services
 from service.core.decision import Assessment
 from service.core.result import Result
@@ -22,7 +21,7 @@ def record(assessment: Assessment, channel: str) -> tuple[Result, dict]:
     decision_log = services().decision_log
     decision_id = None
     if decision_log is not None:
-        decision_id = decision_log.record(result, assessment.answers, g.request_id, channel)
+        decision_id = decision_log.record(result, assessment.answers, request_id(), channel)
         if decision_id is None:
             record_log_drop()
     alerts = services().alerts

@@ -53,9 +53,7 @@ DEFAULTS = {
     "COUPLE_INVITE_DAYS": 14,  # an invite expires this many days after it is issued
     "COUPLE_RETENTION_DAYS": 30,  # a pair is erased this many days after it was created
     # What the invite form tells a partner about what the practice does with one partner's answers.
-    "COUPLE_SHARING_NOTE": (
-        "They will not share your answers with your partner without your consent."
-    ),
+    "COUPLE_SHARING_NOTE": ("They will not share your answers with your partner without your consent."),
     "DECISION_LOG_ANSWERS": False,  # answers are stored only when this is also on
     "DECISION_LOG_RETENTION_DAYS": None,  # records older than this are deleted by the service
     # Where decisions wait for the database (one subfolder per database URL); None: under DATA_DIR.

@@ -145,3 +145,42 @@ def test_every_response_names_the_rulebook_digest(client, baseline, rulebook):
         client.get("/nowhere"),
     ):
         assert response.headers["X-Ruleset-Digest"] == rulebook.digest
+
+
+def test_the_layer_merges_vary_and_replaces_a_stale_request_id():
+    # A view's own Vary is kept with Origin added once; a request id a view set is replaced by this one's.
+    from flask import Flask
+
+    from service.api.middleware import Plumbing
+
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = ["https://clinic.example"]
+
+    @app.get("/own")
+    def own():
+        return "", 200, {"Vary": "Accept-Encoding", "X-Request-ID": "stale", "Cache-Control": "max-age=5"}
+
+    app.wsgi_app = Plumbing(app)
+    headers = app.test_client().get("/own", headers={"Origin": "https://clinic.example"}).headers
+    assert headers.getlist("Vary") == ["Accept-Encoding, Origin"]
+    assert headers.getlist("X-Request-ID") != ["stale"] and len(headers.getlist("X-Request-ID")) == 1
+    assert headers["Cache-Control"] == "max-age=5"  # a view's own value stays
+    assert headers["Access-Control-Allow-Origin"] == "https://clinic.example"
+
+
+def test_preflights_are_counted_under_one_label(cors_client):
+    from prometheus_client import REGISTRY
+
+    def counted():
+        return (
+            REGISTRY.get_sample_value(
+                "closeness_http_requests_total",
+                {"endpoint": "preflight", "method": "OPTIONS", "status": "204"},
+            )
+            or 0
+        )
+
+    before = counted()
+    preflight = {"Origin": "https://clinic.example", "Access-Control-Request-Method": "POST"}
+    cors_client.options("/v1/made-up-path", headers=preflight)
+    assert counted() == before + 1
