@@ -3,7 +3,10 @@
 The counters and what records them; the HTTP side (a hook per request, GET /metrics) is
 service/api/metrics.py."""
 
+import atexit
 import os
+import threading
+import time
 from functools import cache
 
 from prometheus_client import (
@@ -16,6 +19,7 @@ from prometheus_client import (
 )
 
 from service.core.result import Result
+from service.ops.worker_thread import PerProcessThread
 
 REQUESTS = Counter(
     "closeness_http_requests_total",
@@ -45,16 +49,59 @@ ALERTS = Counter(
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+FLUSH_SECONDS = 1.0
+
+
 @cache
 def _child(metric, *labels):
     # labels() costs a lock and a lookup on every call; the set of label values is small and bounded.
     return metric.labels(*labels)
 
 
+class _Counts:
+    """Counter increments made in this process, added to the shared counters within a second.
+
+    With gunicorn's workers (multiprocess mode) every increment is a locked write to a memory-mapped
+    file, and a decision made about eight of them (its request, the decision, each reason's rule).
+    They are summed here instead, and added by a thread in each process once a second, before this
+    process answers /metrics, and when it exits. Keys are the counters' children, whose label values
+    are bounded, so this never holds more than those.
+    """
+
+    def __init__(self):
+        self._lock, self._pending = threading.Lock(), {}
+        self._thread = PerProcessThread(self._every_second, "closeness-metrics")
+
+    def add(self, child, amount: float = 1) -> None:
+        self._thread.ensure()
+        with self._lock:
+            self._pending[child] = self._pending.get(child, 0) + amount
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        for child, amount in pending.items():
+            child.inc(amount)
+
+    def _every_second(self) -> None:
+        while True:
+            time.sleep(FLUSH_SECONDS)
+            self.flush()
+
+    def _after_fork(self) -> None:  # a child starts with nothing pending and a lock nobody holds
+        self._lock, self._pending = threading.Lock(), {}
+
+
+_counts = _Counts()
+atexit.register(_counts.flush)
+os.register_at_fork(after_in_child=_counts._after_fork)
+
+
 def record_decision(result: Result) -> None:
-    _child(DECISIONS, result.recommendation, "true" if result.urgent else "false").inc()
+    add = _counts.add
+    add(_child(DECISIONS, result.recommendation, "true" if result.urgent else "false"))
     for reason in result.reasons:
-        _child(RULE_FIRINGS, reason.rule).inc()
+        add(_child(RULE_FIRINGS, reason.rule))
 
 
 def record_log_failure() -> None:
@@ -71,12 +118,14 @@ def record_alert(outcome: str) -> None:
 
 def observe_request(endpoint: str, method: str, status: int, seconds: float) -> None:
     """One answered request: its route template (never the path) and a method from a fixed set."""
-    _child(REQUESTS, endpoint, method if method in METHODS else "other", str(status)).inc()
+    _counts.add(_child(REQUESTS, endpoint, method if method in METHODS else "other", str(status)))
     _child(LATENCY, endpoint).observe(seconds)
 
 
 def exposition() -> tuple[bytes, str]:
-    """Every metric in Prometheus text format, summed across workers when they share a folder."""
+    """Every metric in Prometheus text format, summed across workers when they share a folder (this
+    process's own counts are all in; another worker's are at most a second behind)."""
+    _counts.flush()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

@@ -48,3 +48,17 @@ def test_made_up_methods_share_one_label(client):
         client.open("/livez", method=method)
     text = client.get("/metrics").get_data(as_text=True)
     assert 'method="other"' in text and "BREW" not in text and "PROPFIND" not in text
+
+
+def test_counts_reach_the_shared_counters_within_a_second_without_a_scrape():
+    import time
+
+    from service.ops import metrics
+
+    child = metrics._child(metrics.ALERTS, "dropped")
+    before = child._value.get()
+    metrics._counts.add(child, 3)
+    deadline = time.monotonic() + 3 * metrics.FLUSH_SECONDS
+    while child._value.get() == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert child._value.get() == before + 3
