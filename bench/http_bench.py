@@ -7,6 +7,9 @@ The baselines, each taking its turn within every round:
 - POST /bench/trivial in the real app (bench/app.py: reads and strictly parses the same bodies,
   answers a small JSON object, through the real middleware and metrics): what any JSON POST
   endpoint of this app costs;
+- POST /bench/decided in the real app (bench/app.py): everything POST /v1/assessments does (strict
+  parsing, recording, the result's dump, the same headers) but the decision, which is made once;
+  the gap to it is what deciding costs;
 - GET /livez in the real app, which reads no body at all.
 """
 
@@ -25,9 +28,10 @@ ENDPOINTS = {  # name: (label, path, posts the unique answer sets, server)
     "assessments": ("POST /v1/assessments", "/v1/assessments", True, "app"),
     "bare_flask": ("POST /bare (bare Flask app)", "/bare", True, "bare"),
     "trivial_post": ("POST /bench/trivial", "/bench/trivial", True, "app"),
+    "decided_post": ("POST /bench/decided (all but the decision)", "/bench/decided", True, "app"),
     "livez": ("GET /livez", "/livez", False, "app"),
 }
-BASELINES = ("bare_flask", "trivial_post", "livez")
+BASELINES = ("bare_flask", "trivial_post", "decided_post", "livez")
 TARGET_BASELINE = "bare_flask"  # the target: POST /v1/assessments ≥ 0.8× the bare Flask JSON app
 
 
