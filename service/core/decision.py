@@ -80,6 +80,7 @@ class Resolver:
             if isinstance(rule.effect, ConcernEffect)
         }
         self.topics = {q.id: q.topic for q in load_questionnaire().base_safety_questions}
+        self.answer_tags = {q: f"answer:{q}" for q in self.topics}  # in the questionnaire's order
         self.clinician_words = {c: rule.effect.clinician for c, rule in self.concern_rules.items()}
         # Each safety topic's concerns (form_topic), in the rulebook's order: the web form's support.
         self.form_topics: dict[str, tuple[str, ...]] = {
@@ -275,19 +276,21 @@ class Resolver:
     def safety_tags(self, urgent, noted, declined, answers: dict) -> tuple[str, ...]:
         """What support is chosen by: concerns, declined topics, then each base safety question
         answered yes or "I'd rather not say" (answer:<id>), in the questionnaire's order."""
+        tag = self.answer_tags
+        if not declined:  # the usual case
+            return (*urgent, *noted, *[tag[q] for q in tag if answers.get(q) is True])
         topics = dict.fromkeys(self.topics[q] for q in declined)
-        answered = (q for q in self.topics if answers.get(q) is True or q in declined)
         return (
             *urgent,
             *noted,
-            *(f"declined:{topic}" for topic in topics),
-            *(f"answer:{question}" for question in answered),
+            *[f"declined:{topic}" for topic in topics],
+            *[tag[q] for q in tag if answers.get(q) is True or q in declined],
         )
 
     def reason(self, rule: Rule, answers: dict) -> Reason:
         """A rule's reason with what this person said that made it hold: cached by the answers the rule
         reads (a bounded dict: at most 8,192 entries, each a rule and a few answers from small fixed sets)."""
-        key = (rule.id, tuple(_frozen(answers.get(q)) for q in self.reads[rule.id]))
+        key = (rule.id, *[_frozen(answers.get(q)) for q in self.reads[rule.id]])
         cached = self._reason_cache.get(key)
         if cached is None:
             found = because(self.rules[rule.id], answers, self.rulebook.entries)

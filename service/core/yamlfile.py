@@ -44,23 +44,37 @@ def _walk(node, path: tuple, lines: dict, file: Path) -> None:
             _walk(item, path + (index,), lines, file)
 
 
+# libyaml's parser where PyYAML was built with it (about ten times faster to start the service); the
+# pure-Python one otherwise, and always for a file libyaml refuses, so that errors read the same.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(path: Path, text: str, loader_class) -> LoadedYaml:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[tuple, int] = {}
+        if node is not None:
+            _walk(node, (), lines, path)
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return LoadedYaml(path, data, lines)
+
+
 def load_yaml(path: Path) -> LoadedYaml:
     """Load one YAML document safely, with a line map for error messages."""
     try:
         text = path.read_text(encoding="utf-8")
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            lines: dict[tuple, int] = {}
-            if node is not None:
-                _walk(node, (), lines, path)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        if _FAST_LOADER is not None:
+            try:
+                return _compose(path, text, _FAST_LOADER)
+            except (yaml.YAMLError, YamlFileError):
+                pass  # read again below, for the pure-Python parser's own words
+        return _compose(path, text, yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         raise YamlFileError(path, line, f"YAML syntax error: {error.problem or error}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise YamlFileError(path, 1, f"cannot read as YAML: {error}") from None
-    return LoadedYaml(path, data, lines)

@@ -344,3 +344,37 @@ def test_couple_work_patterns_are_the_conditions_of_the_help_together_rules(rule
         assert derived == any(held(rule.when, facts, entries)[0] for rule in together), facts
         seen.add(derived)
     assert seen == {True, False}
+
+
+def test_libyaml_and_the_pure_python_parser_read_every_rule_file_alike():
+    # The fast parser starts the service; the pure-Python one is the reference (and reads what libyaml
+    # refuses): the same data and the same line of every key, for every file in rules/.
+    import yaml
+
+    from service.core import yamlfile
+    from service.ops.settings import rules_dir
+
+    assert yamlfile._FAST_LOADER is not None  # PyYAML's wheels ship libyaml
+    files = sorted(rules_dir(None).rglob("*.yaml"))
+    assert len(files) > 50
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = yamlfile._compose(path, text, yamlfile._FAST_LOADER)
+        pure = yamlfile._compose(path, text, yaml.SafeLoader)
+        assert fast.data == pure.data and fast._lines == pure._lines, path
+
+
+def test_a_yaml_error_reads_as_the_pure_python_parser_words_it(tmp_path):
+    import yaml
+
+    from service.core.yamlfile import YamlFileError, load_yaml
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\nwhen: [unclosed\n")
+    try:
+        yaml.SafeLoader(broken.read_text()).get_single_node()
+    except yaml.MarkedYAMLError as error:
+        expected = f"YAML syntax error: {error.problem}"
+    with pytest.raises(YamlFileError) as raised:
+        load_yaml(broken)
+    assert raised.value.message == expected
