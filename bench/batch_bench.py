@@ -6,7 +6,8 @@ strictly, decides, and writes one JSON line per answer set (to a file, which is 
 - a naive durable_rules integration (bench/naive_batch.py: the project's strict parsing and
   validation, then bench/naive_peer.py's durable.lang rules with the stock Host, one assert per
   answer set), what a typical integration of the same policy costs;
-- `closeness evaluate` (one process, with --changes, and with --jobs 2).
+- `closeness evaluate` as people run it (worker processes for the processors it may use), with
+  --jobs 1 (one process, as the naive integration), and with --changes.
 Every run's output must give the same recommendation on every line as every other variant's, or
 the benchmark stops before any figure is kept. Reported as ratios per answer set, measured in the
 same run, best of the interleaved rounds.
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 from bench.common import machine, save, unique_cases
+from service.cli.evaluate import default_jobs
 
 LINES, ROUNDS = 20000, 3
 PLAIN = """
@@ -64,10 +66,12 @@ def main(lines: int = LINES, rounds: int = ROUNDS) -> dict:
         commands = {
             "plain_python_policy": [sys.executable, "-c", PLAIN, str(path)],
             "naive_durable_rules": [sys.executable, "-m", "bench.naive_batch", str(path)],
+            # as people run it: as many worker processes as the processors it may use (here: two)
             "closeness_evaluate": [*EVALUATE, str(path)],
+            # one process: the cost per answer set on one processor
+            "closeness_evaluate_1_job": [*EVALUATE, str(path), "--jobs", "1"],
             # what each result depends on (would_change), against the same batch without it
             "closeness_evaluate_changes": [*EVALUATE, str(path), "--changes"],
-            "closeness_evaluate_2_jobs": [*EVALUATE, str(path), "--jobs", "2"],
         }
         # The reference: closeness evaluate's recommendations, every one of them a decision.
         reference_out = Path(folder) / "reference.jsonl"
@@ -90,6 +94,8 @@ def main(lines: int = LINES, rounds: int = ROUNDS) -> dict:
         "machine": machine(),
         "changes_cost_ratio": micros["closeness_evaluate_changes"] / micros["closeness_evaluate"],
         "naive_over_closeness_evaluate": micros["naive_durable_rules"] / micros["closeness_evaluate"],
+        "naive_over_one_job": micros["naive_durable_rules"] / micros["closeness_evaluate_1_job"],
+        "jobs": default_jobs(),
         "lines": lines,
         "rounds": rounds,
         "agreement": "every run of every variant gave closeness evaluate's recommendation on every line",
@@ -115,9 +121,15 @@ def table(result: dict) -> str:
         + (f" {agreed}." if "agreement" in result else ".")
     )
     if "naive_over_closeness_evaluate" in result:
+        jobs = f" ({result['jobs']} worker processes, its default here)" if "jobs" in result else ""
         rows.append(
-            "naive durable_rules batch / closeness evaluate: "
+            f"naive durable_rules batch / closeness evaluate{jobs}: "
             f"**{result['naive_over_closeness_evaluate']:.2f}×** (the time per answer set)  "
+        )
+    if "naive_over_one_job" in result:
+        rows.append(
+            "naive durable_rules batch / closeness evaluate --jobs 1 (one process, as the naive batch): "
+            f"**{result['naive_over_one_job']:.2f}×**  "
         )
     rows.append(
         f"`--changes` (what each result depends on) costs {result['changes_cost_ratio']:.2f}× the batch "

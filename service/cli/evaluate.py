@@ -1,5 +1,6 @@
 """`closeness evaluate`: one JSON object in, one result out; or JSON Lines, streamed in constant memory."""
 
+import collections
 import itertools
 import json
 import multiprocessing
@@ -51,6 +52,8 @@ def _one(evaluator: Evaluator, text: str, changes: bool = False) -> tuple[dict, 
 
 _worker_evaluator: Evaluator | None = None  # in --jobs worker processes (forked: the engine rebuilds itself)
 _worker_changes = False
+CHUNK = 256  # answer sets a worker process takes at a time
+MAX_DEFAULT_JOBS = 8
 
 
 def _line_result(line: str) -> tuple[bytes, bool]:
@@ -60,15 +63,50 @@ def _line_result(line: str) -> tuple[bytes, bool]:
     return orjson.dumps(result) + b"\n", valid
 
 
+def _chunk_result(lines: list[str]) -> tuple[bytes, bool, int]:
+    """A chunk's JSON lines as one piece of output, whether every line was valid, and how many."""
+    out, all_valid = [], True
+    for line in lines:
+        data, valid = _line_result(line)
+        out.append(data)
+        all_valid &= valid
+    return b"".join(out), all_valid, len(lines)
+
+
+def default_jobs() -> int:
+    """The processors this process may use (at most MAX_DEFAULT_JOBS): --jobs when it is not given."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, MAX_DEFAULT_JOBS))
+
+
 def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
-    """(JSON line, valid?) for every input line, in input order; several processes with --jobs."""
+    """(output, all valid?, how many) for every chunk of input lines, in input order.
+
+    Several worker processes share the work when there are several jobs and more than one chunk of
+    input; at most two chunks per worker are in flight, so memory stays flat whatever the input's size.
+    """
     global _worker_evaluator, _worker_changes
     _worker_evaluator, _worker_changes = evaluator, changes
-    if jobs <= 1:
-        yield from map(_line_result, lines)
+    chunks = iter(lambda: list(itertools.islice(lines, CHUNK)), [])
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None) if jobs > 1 else None
+    if second is None:  # one process: one chunk in all, or one job
+        yield _chunk_result(first)
+        yield from map(_chunk_result, chunks)
         return
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_line_result, lines, chunksize=256)
+        pending: collections.deque = collections.deque()
+        for chunk in itertools.chain([first, second], chunks):
+            pending.append(pool.apply_async(_chunk_result, (chunk,)))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def _open(path: str):
@@ -86,9 +124,10 @@ def _open(path: str):
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=1,
+    default=None,
     metavar="N",
-    help="worker processes (output in input order)",
+    help="worker processes for JSON Lines (output in input order); default: the processors it may use, "
+    f"at most {MAX_DEFAULT_JOBS}",
 )
 @click.option("--changes", is_flag=True, help="add what each result depends on (would_change)")
 @rules_option
@@ -117,13 +156,14 @@ def evaluate(path, jobs, changes, rules):
         out = open(sys.stdout.fileno(), "wb", buffering=1 << 16, closefd=False)  # noqa: SIM115
         progress = sys.stderr.isatty()
         all_valid, count = True, 0
+        stripped = (line.rstrip("\n") for line in lines)
         try:
-            for data, valid in _results(evaluator, (line.rstrip("\n") for line in lines), jobs, changes):
+            for data, valid, many in _results(evaluator, stripped, jobs or default_jobs(), changes):
                 out.write(data)
                 all_valid &= valid
-                count += 1
-                if progress and count % 1000 == 0:
-                    print(f"\r{count} answer sets", end="", file=sys.stderr, flush=True)
+                if progress and (count + many) // 1000 > count // 1000:
+                    print(f"\r{count + many} answer sets", end="", file=sys.stderr, flush=True)
+                count += many
             if progress and count >= 1000:
                 print(f"\r{count} answer sets", file=sys.stderr)
             out.flush()

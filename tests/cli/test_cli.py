@@ -332,3 +332,42 @@ def test_serve_names_a_bad_setting_in_one_line(variable, value):
     assert run.returncode == 2 and run.stderr.strip().splitlines() == [
         f"closeness: {variable} has an invalid value ({run.stderr.split('(', 1)[1].strip()}"
     ]
+
+
+def test_by_default_workers_share_a_long_input_and_agree_with_one_process(tmp_path):
+    # More than one chunk (CHUNK answer sets) goes to the worker processes; the output is the same.
+    from service.cli.evaluate import CHUNK, default_jobs
+
+    rng = random.Random(5)
+    lines = [json.dumps(random_answers(rng)) for _ in range(CHUNK * 2 + 7)]
+    lines[CHUNK + 3] = '{"ready_to_share": "lots"}'  # an invalid line in the second chunk
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    default, one = closeness("evaluate", str(path)), closeness("evaluate", str(path), "--jobs", "1")
+    assert default.returncode == one.returncode == 1
+    assert default.stdout == one.stdout and len(default.stdout.splitlines()) == len(lines)
+    assert 1 <= default_jobs() <= 8
+
+
+def test_workers_read_ahead_a_bounded_number_of_chunks():
+    # Streamed in constant memory: while the first output is written, at most two chunks per worker
+    # (and the two read to decide whether to start workers) have been taken from the input.
+    from service.cli import evaluate
+
+    evaluator = evaluate.load_evaluator(None)
+    rng = random.Random(6)
+    sample = [json.dumps(random_answers(rng)) for _ in range(50)]
+    taken = [0]
+
+    def endless():
+        while True:
+            taken[0] += 1
+            yield sample[taken[0] % len(sample)]
+
+    outputs = evaluate._results(evaluator, endless(), jobs=2)
+    for number, (_data, _valid, many) in enumerate(outputs):
+        assert many == evaluate.CHUNK
+        assert taken[0] <= (2 * 2 + 2) * evaluate.CHUNK + number * evaluate.CHUNK
+        if number == 5:
+            break
+    outputs.close()
