@@ -37,29 +37,24 @@ AnswersSchema = BaseSchema.from_dict(
 answers_schema = AnswersSchema()
 
 
-def _plain_check(question: Question):
-    """A predicate for one answer that is true exactly where the question's field accepts it."""
-    if question.type == "safety":
-        return lambda v: type(v) is bool or v == DECLINED
-    if question.type == "integer":
-        low, high = question.minimum, question.maximum
-        return lambda v: type(v) is int and low <= v <= high
-    if question.type == "boolean":
-        return lambda v: type(v) is bool
-    allowed = frozenset(question.values)
-    if question.type == "choice":
-        return lambda v: type(v) is str and v in allowed
-    return lambda v: (
-        type(v) is list and all(type(i) is str and i in allowed for i in v) and len(set(v)) == len(v)
-    )
-
-
 _QUESTIONS = load_questionnaire().questions
-_CHECKS = {q.id: _plain_check(q) for q in _QUESTIONS}
 _REQUIRED = frozenset(q.id for q in _QUESTIONS if q.required)
-_MULTI = {q.id: q.values for q in _QUESTIONS if q.type == "multi_choice"}
 _DEFAULTS = {q.id: q.default for q in _QUESTIONS if not q.required and q.default is not None}
-_KNOWN = frozenset(_CHECKS)
+_KNOWN = frozenset(q.id for q in _QUESTIONS)
+_NO_DEFAULT = object()
+# What each question accepts, checked inline below (a call per answer cost more than the checks).
+_KINDS = ("boolean", "safety", "integer", "choice", "multi_choice")
+_BOOLEAN, _SAFETY, _INTEGER, _CHOICE, _MULTI = range(len(_KINDS))
+_PLAN = tuple(
+    (
+        q.id,
+        _KINDS.index(q.type),
+        (q.minimum, q.maximum) if q.type == "integer" else frozenset(q.values or ()),
+        q.values,
+        _DEFAULTS.get(q.id, _NO_DEFAULT),
+    )
+    for q in _QUESTIONS
+)
 
 
 def accept_plainly_valid(raw) -> dict | None:
@@ -72,12 +67,33 @@ def accept_plainly_valid(raw) -> dict | None:
     if type(raw) is not dict or not _REQUIRED <= raw.keys() or not raw.keys() <= _KNOWN:
         return None
     answers = {}
-    for key, check in _CHECKS.items():
-        if key in raw:
-            value = raw[key]
-            if not check(value):
+    for key, kind, allowed, values, default in _PLAN:
+        if key not in raw:
+            if default is not _NO_DEFAULT:
+                answers[key] = _copy(default)
+            continue
+        value = raw[key]
+        kind_of_value = type(value)
+        if kind == _BOOLEAN:
+            if kind_of_value is not bool:
                 return None
-            answers[key] = [choice for choice in _MULTI[key] if choice in value] if key in _MULTI else value
-        elif key in _DEFAULTS:
-            answers[key] = _copy(_DEFAULTS[key])
+        elif kind == _SAFETY:
+            if kind_of_value is not bool and value != DECLINED:
+                return None
+        elif kind == _CHOICE:
+            if kind_of_value is not str or value not in allowed:
+                return None
+        elif kind == _INTEGER:
+            if kind_of_value is not int or not allowed[0] <= value <= allowed[1]:
+                return None
+        else:  # multiple choice: known options, each once, kept in the questionnaire's order
+            if kind_of_value is not list:
+                return None
+            for item in value:
+                if type(item) is not str or item not in allowed:
+                    return None
+            if len(set(value)) != len(value):
+                return None
+            value = [choice for choice in values if choice in value]
+        answers[key] = value
     return answers

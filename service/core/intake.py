@@ -38,9 +38,8 @@ class Intake:
     @cached_property
     def declined(self) -> tuple[str, ...]:
         """Base safety questions answered "I'd rather not say", in the questionnaire's order."""
-        return tuple(
-            q.id for q in load_questionnaire().base_safety_questions if self.answers.get(q.id) == DECLINED
-        )
+        answers = self.answers
+        return tuple([question_id for question_id in _BASE_SAFETY if answers.get(question_id) == DECLINED])
 
     @property
     def warnings(self) -> tuple[AnswerWarning, ...]:
@@ -61,17 +60,20 @@ def _follow_ups(answers: dict) -> tuple[dict, list]:
     toward support. Without a true trigger, only a true follow-up counts.
     """
     counted, skipped = {}, []
-    for question in load_questionnaire().follow_ups:
-        value = answers.get(question.id)
-        triggered = any(answers.get(trigger) is True for trigger in question.follow_up_of)
+    for question_id, triggers in _FOLLOW_UPS:
+        value = answers.get(question_id)
         if value is True:
-            counted[question.id] = True
-        elif triggered and value is not False:
-            counted[question.id] = True
-            skipped.append(question.id)
+            counted[question_id] = True
+        elif value is not False and True in [answers.get(trigger) is True for trigger in triggers]:
+            counted[question_id] = True
+            skipped.append(question_id)
         else:
-            counted[question.id] = False
+            counted[question_id] = False
     return counted, skipped
+
+
+_BASE_SAFETY = tuple(q.id for q in load_questionnaire().base_safety_questions)
+_FOLLOW_UPS = tuple((q.id, tuple(q.follow_up_of)) for q in load_questionnaire().follow_ups)
 
 
 def read_answers(raw, problems: dict | None = None) -> Intake:
