@@ -194,3 +194,12 @@ def test_questionnaire_endpoint_agrees_with_validation(client, baseline):
                     range(question["minimum"], question["maximum"] + 1)
                 )
                 assert qid in answers_schema.validate({**baseline, qid: question["maximum"] + 1})
+
+
+def test_the_questionnaire_file_reads_the_same_with_libyaml_and_pure_python():
+    import yaml
+
+    from schemas.questionnaire import DATA_DIR, QUESTIONNAIRE_FILE
+
+    text = (DATA_DIR / QUESTIONNAIRE_FILE).read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text)  # noqa: S506 - both safe loaders
