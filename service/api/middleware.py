@@ -25,6 +25,7 @@ STATIC_HEADERS = (
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type, X-Request-ID"  # CDS Hooks clients send a JWT
 CORS_REPLACED = frozenset({"access-control-allow-origin", "access-control-expose-headers", "vary"})
+OURS = frozenset({"x-request-id", "x-ruleset-digest"})
 PREFLIGHT = "preflight"  # the endpoint label of CORS preflights, which the layer answers itself
 
 
@@ -121,13 +122,13 @@ class Plumbing:
 
     def _add_headers(self, headers: list, rid: str, origin: str | None) -> None:
         present = {key.lower() for key, _ in headers}
-        if "x-request-id" in present:
-            headers[:] = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+        if present & OURS:  # the layer's own values replace any a view set
+            headers[:] = [(k, v) for k, v in headers if k.lower() not in OURS]
         headers.append(("X-Request-ID", rid))
         if not self._digest:
             built = self.app.extensions.get(services.KEY)
-            if built is not None:  # which rulebook this answer was decided with
-                self._digest.append(("X-Ruleset-Digest", built.rulebook.digest))
+            if built is not None:  # which rulebook this answer was decided with (one assignment: threads)
+                self._digest = [("X-Ruleset-Digest", built.rulebook.digest)]
         headers += self._digest
         headers += [(k, v) for k, v in STATIC_HEADERS if k.lower() not in present]
         if origin is not None:
@@ -168,9 +169,8 @@ class Plumbing:
 
 
 def _path(environ: dict) -> str:
-    """The request's path as werkzeug decodes it (PATH_INFO after SCRIPT_NAME), never its query."""
-    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    return path.encode("latin-1").decode("utf-8", "replace") or "/"
+    """The request's path as Flask's request.path gives it (PATH_INFO, decoded), never its query."""
+    return "/" + environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace").lstrip("/")
 
 
 def init_app(app: Flask) -> None:

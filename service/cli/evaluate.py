@@ -3,10 +3,15 @@
 import collections
 import itertools
 import json
+import math
 import multiprocessing
 import os
+import signal
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from pathlib import Path
 
 import click
 import orjson
@@ -15,7 +20,7 @@ from schemas.contract import dump_result
 from schemas.resources import dump_resources
 from service.cli.group import chosen_rules, cli, rules_option
 from service.core.decision import Evaluator
-from service.core.exceptions import AnswersInvalid
+from service.core.exceptions import AnswersInvalid, ClosenessError
 from service.core.json_input import JsonInputError, parse_json
 from service.core.rulebook import load_rulebook
 from service.ops.settings import load_resources, rules_dir, settings
@@ -74,12 +79,28 @@ def _chunk_result(lines: list[str]) -> tuple[bytes, bool, int]:
 
 
 def default_jobs() -> int:
-    """The processors this process may use (at most MAX_DEFAULT_JOBS): --jobs when it is not given."""
+    """The processors this process may use (its CPU affinity, and a cgroup's CPU quota where one is
+    set), at most MAX_DEFAULT_JOBS: --jobs when it is not given."""
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         usable = os.cpu_count() or 1
+    try:  # cgroup v2: "max 100000" (no quota) or "<quota> <period>" microseconds
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            usable = min(usable, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
     return max(1, min(usable, MAX_DEFAULT_JOBS))
+
+
+class WorkerStopped(ClosenessError):
+    """A worker process of closeness evaluate ended before finishing its answer sets."""
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C stops the command in its main process, which ends the workers: one message, not one each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
@@ -87,6 +108,7 @@ def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
 
     Several worker processes share the work when there are several jobs and more than one chunk of
     input; at most two chunks per worker are in flight, so memory stays flat whatever the input's size.
+    A worker that dies (killed, out of memory) stops the command instead of leaving it waiting.
     """
     global _worker_evaluator, _worker_changes
     _worker_evaluator, _worker_changes = evaluator, changes
@@ -99,14 +121,24 @@ def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
         yield _chunk_result(first)
         yield from map(_chunk_result, chunks)
         return
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_quiet_worker) as pool:
         pending: collections.deque = collections.deque()
-        for chunk in itertools.chain([first, second], chunks):
-            pending.append(pool.apply_async(_chunk_result, (chunk,)))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        try:
+            for chunk in itertools.chain([first, second], chunks):
+                pending.append(pool.submit(_chunk_result, chunk))
+                if len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise WorkerStopped(
+                "a worker process stopped before it finished (was it killed, or out of memory?); "
+                "the output is incomplete"
+            ) from None
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _open(path: str):
@@ -172,4 +204,8 @@ def evaluate(path, jobs, changes, rules):
             # finalizer's failed flush is printed (Python 3.13 reports it; 3.12 only with -X dev).
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise
+        except WorkerStopped as error:  # what was finished goes out, in order; then one line says why
+            out.flush()
+            click.echo(f"closeness: {error}", err=True)
+            sys.exit(2)
     sys.exit(0 if all_valid else 1)

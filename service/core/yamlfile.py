@@ -45,7 +45,8 @@ def _walk(node, path: tuple, lines: dict, file: Path) -> None:
 
 
 # libyaml's parser where PyYAML was built with it (about ten times faster to start the service); the
-# pure-Python one otherwise, and always for a file libyaml refuses, so that errors read the same.
+# pure-Python one otherwise, for a file libyaml refuses (so that errors read the same everywhere), and
+# for a file with a tab, where the two parsers disagree most (libyaml takes some tabs as spaces).
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
@@ -66,7 +67,7 @@ def load_yaml(path: Path) -> LoadedYaml:
     """Load one YAML document safely, with a line map for error messages."""
     try:
         text = path.read_text(encoding="utf-8")
-        if _FAST_LOADER is not None:
+        if _FAST_LOADER is not None and "\t" not in text:
             try:
                 return _compose(path, text, _FAST_LOADER)
             except (yaml.YAMLError, YamlFileError):

@@ -70,6 +70,9 @@ class _Counts:
 
     def __init__(self):
         self._lock, self._pending = threading.Lock(), {}
+        # Held from taking the counts to adding them: a flush waits for one under way, so /metrics
+        # never misses counts the thread has taken but not yet added.
+        self._flushing = threading.Lock()
         self._thread = PerProcessThread(self._every_second, "closeness-metrics")
 
     def add(self, child, amount: float = 1) -> None:
@@ -78,18 +81,19 @@ class _Counts:
             self._pending[child] = self._pending.get(child, 0) + amount
 
     def flush(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, {}
-        for child, amount in pending.items():
-            child.inc(amount)
+        with self._flushing:
+            with self._lock:
+                pending, self._pending = self._pending, {}
+            for child, amount in pending.items():
+                child.inc(amount)
 
     def _every_second(self) -> None:
         while True:
             time.sleep(FLUSH_SECONDS)
             self.flush()
 
-    def _after_fork(self) -> None:  # a child starts with nothing pending and a lock nobody holds
-        self._lock, self._pending = threading.Lock(), {}
+    def _after_fork(self) -> None:  # a child starts with nothing pending and locks nobody holds
+        self._lock, self._flushing, self._pending = threading.Lock(), threading.Lock(), {}
 
 
 _counts = _Counts()

@@ -378,3 +378,14 @@ def test_a_yaml_error_reads_as_the_pure_python_parser_words_it(tmp_path):
     with pytest.raises(YamlFileError) as raised:
         load_yaml(broken)
     assert raised.value.message == expected
+
+
+def test_a_tab_reads_as_the_pure_python_parser_reads_it(tmp_path):
+    # libyaml would take this tab as a space; the pure-Python parser refuses it, and its word stands.
+    from service.core.yamlfile import YamlFileError, load_yaml
+
+    tabbed = tmp_path / "tabbed.yaml"
+    tabbed.write_text("id: x\nbasis: \tarticle\n")
+    with pytest.raises(YamlFileError) as raised:
+        load_yaml(tabbed)
+    assert raised.value.message.startswith("YAML syntax error")
