@@ -2,6 +2,7 @@
 fact per pair, which holds each partner's values under a prefix (`a_self_willing`, `b_self_willing`,
 `a_result_recommendation`, `a_history_withdrew`)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from schemas.model import All, Always, Answer, Any
 from schemas.questionnaire import article_sections, load_questionnaire
 from service.core.conditions import FACT_MARKER, answer_to_durable
 from service.core.rulecheck import Problem
-from service.core.yamlfile import YamlFileError, load_yaml
+from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
 
 KINDS = ("joint_level", "joint_words")
 WORDS_FILE = "joint-words.yaml"
@@ -124,20 +125,20 @@ def partner_reads(node) -> set[str]:
     return set()
 
 
-def is_couple_file(path: Path) -> bool:
+def is_couple_file(path: Path, load: Callable[[Path], LoadedYaml] = load_yaml) -> bool:
     """Whether a rule file (or the rule file beside a case file) is a couple rule: by its kind, so a
     flat folder (a Kubernetes ConfigMap) loads like rules/ with its couple/ subfolder."""
     if path.name.endswith(CASES_SUFFIX):
         path = path.with_name(path.name[: -len(CASES_SUFFIX)] + ".yaml")
     try:
-        data = load_yaml(path).data
+        data = load(path).data
     except (YamlFileError, OSError):
         return False
     return isinstance(data, dict) and data.get("kind") in KINDS
 
 
 def load_couple_rules(
-    paths: list[Path], step_order: tuple, baseline: dict
+    paths: list[Path], step_order: tuple, baseline: dict, load: Callable[[Path], LoadedYaml] = load_yaml
 ) -> tuple[CoupleRules | None, list]:
     """The couple rule files among a rules directory's files: (the couple rules, or None when there are
     none; problems)."""
@@ -149,7 +150,7 @@ def load_couple_rules(
     words, levels, cases = None, [], {}
     for path in paths:
         try:
-            loaded = load_yaml(path)
+            loaded = load(path)
             spec = (_words_schema if loaded.data.get("kind") == "joint_words" else _level_schema).load(
                 loaded.data
             )

@@ -16,7 +16,7 @@ from schemas.rulebook_files import Case, CaseSchema, RulebookSchema
 from schemas.rulefile import FILE_SCHEMAS
 from service.core.couple_rules import CoupleRules, is_couple_file, load_couple_rules
 from service.core.rulecheck import Problem, RulebookError, cross_check
-from service.core.yamlfile import LoadedYaml, YamlFileError, load_yaml
+from service.core.yamlfile import LoadedYaml, ParseOnce, YamlFileError, load_yaml
 
 RULEBOOK_FILE = "rulebook.yaml"
 CASES_SUFFIX = ".cases.yaml"
@@ -211,7 +211,7 @@ def _load_header(directory: Path) -> tuple[dict | None, LoadedYaml | None, list[
     return header, header_loaded, problems
 
 
-def _load_entries(paths: list[Path]) -> tuple[dict, dict, set, list[Problem]]:
+def _load_entries(paths: list[Path], load=load_yaml) -> tuple[dict, dict, set, list[Problem]]:
     """Rule, level and derivation files: (entries by id, their lines, files that could not be read,
     problems)."""
     problems: list[Problem] = []
@@ -220,7 +220,7 @@ def _load_entries(paths: list[Path]) -> tuple[dict, dict, set, list[Problem]]:
     unreadable: set[Path] = set()  # rule files already reported; their case files are not orphans
     for path in paths:
         try:
-            loaded = load_yaml(path)
+            loaded = load(path)
         except YamlFileError as error:
             problems.append(Problem(error.path, error.line, error.message))
             unreadable.add(path)
@@ -250,9 +250,12 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
         raise RulebookError([Problem(directory, 1, "rules directory not found")])
     header, header_loaded, problems = _load_header(directory)
     files = sorted(p for p in directory.rglob("*.yaml") if p.name != RULEBOOK_FILE or p.parent != directory)
-    couple_files = [p for p in files if is_couple_file(p)]
+    load = ParseOnce()  # the couple check reads every rule file; loading reads them again
+    couple_files = [p for p in files if is_couple_file(p, load)]
     files = [p for p in files if p not in couple_files]
-    entries, lines, unreadable, found = _load_entries([p for p in files if not p.name.endswith(CASES_SUFFIX)])
+    entries, lines, unreadable, found = _load_entries(
+        [p for p in files if not p.name.endswith(CASES_SUFFIX)], load
+    )
     problems += found
     for path in (p for p in files if p.name.endswith(CASES_SUFFIX)):
         stem = path.name[: -len(CASES_SUFFIX)]
@@ -272,7 +275,10 @@ def load_rulebook(directory: Path | str | None = None, strict: bool = True) -> R
     problems += _missing_cases(entries, unreadable)
     problems += cross_check(entries, lines, header, header_loaded)
     couple, found = load_couple_rules(
-        couple_files, tuple(header["step_order"]) if header else (), header["case_baseline"] if header else {}
+        couple_files,
+        tuple(header["step_order"]) if header else (),
+        header["case_baseline"] if header else {},
+        load,
     )
     problems += found
     if not entries:

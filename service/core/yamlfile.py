@@ -79,3 +79,23 @@ def load_yaml(path: Path) -> LoadedYaml:
         raise YamlFileError(path, line, f"YAML syntax error: {error.problem or error}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise YamlFileError(path, 1, f"cannot read as YAML: {error}") from None
+
+
+class ParseOnce:
+    """load_yaml for one pass over a rules directory, each file parsed once: finding the couple files
+    reads every rule file, and loading them reads them again. Its error is raised again on each call."""
+
+    def __init__(self):
+        self._parsed: dict[Path, LoadedYaml | YamlFileError] = {}
+
+    def __call__(self, path: Path) -> LoadedYaml:
+        parsed = self._parsed.get(path)
+        if parsed is None:
+            try:
+                parsed = load_yaml(path)
+            except YamlFileError as error:
+                parsed = error
+            self._parsed[path] = parsed
+        if isinstance(parsed, YamlFileError):
+            raise YamlFileError(parsed.path, parsed.line, parsed.message)
+        return parsed

@@ -389,3 +389,30 @@ def test_a_tab_reads_as_the_pure_python_parser_reads_it(tmp_path):
     with pytest.raises(YamlFileError) as raised:
         load_yaml(tabbed)
     assert raised.value.message.startswith("YAML syntax error")
+
+
+def test_one_pass_over_a_rules_directory_parses_each_file_once(tmp_path):
+    # Finding the couple files reads every rule file, and loading reads it again: one parse serves both,
+    # and an unreadable file gives its same error each time it is asked for.
+    from service.core.yamlfile import ParseOnce, YamlFileError
+
+    load = ParseOnce()
+    good, broken = tmp_path / "good.yaml", tmp_path / "broken.yaml"
+    good.write_text("id: good\n")
+    broken.write_text("id: x\nwhen: [unclosed\n")
+    first = load(good)
+    good.write_text("id: changed\n")
+    assert load(good) is first and first.data == {"id": "good"}
+    messages = []
+    for _ in range(2):
+        with pytest.raises(YamlFileError) as raised:
+            load(broken)
+        messages.append((raised.value.line, raised.value.message))
+    assert messages[0] == messages[1] and messages[0][1].startswith("YAML syntax error")
+
+
+def test_a_broken_rule_file_is_reported_once(rules_copy):
+    (rules_copy / HELP).write_text("id: x\nwhen: [unclosed\n")
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(rules_copy)
+    assert [str(p).split(":")[0] for p in caught.value.problems] == [str(rules_copy / HELP)]
