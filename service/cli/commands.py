@@ -1,6 +1,6 @@
-"""Every command of the closeness group: importing their modules adds them to it."""
+"""The closeness group, every command in it: each command's module is imported when it runs (its name
+and module are in service/cli/group.py's COMMAND_MODULES)."""
 
-from service.cli import couples, evaluate, log, rules, serve  # noqa: F401 - their commands join the group
 from service.cli.group import cli
 
 __all__ = ["cli"]

@@ -5,6 +5,7 @@ Exit codes: 0 done (evaluate: every answer set valid; rules diff: no decision ch
 problem (a bad option or value, an unreadable file, an unreachable database).
 """
 
+import importlib
 import sys
 
 import click
@@ -22,8 +23,27 @@ class UsageError(ClosenessError):
     """A command-line value that cannot be used; the message says what is expected."""
 
 
+# Each command's module, imported when that command runs (or --help lists them all): a command's start
+# does not wait for every other command's libraries.
+COMMAND_MODULES = {
+    "couples": "service.cli.couples",
+    "evaluate": "service.cli.evaluate",
+    "log": "service.cli.log",
+    "rules": "service.cli.rules",
+    "serve": "service.cli.serve",
+}
+
+
 class _Closeness(click.Group):
     """Every failure a user can cause becomes one or a few lines and an exit code (see the module)."""
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])  # its decorator adds it to the group
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
 
     def invoke(self, ctx):
         try:
