@@ -332,3 +332,28 @@ def test_serve_names_a_bad_setting_in_one_line(variable, value):
     assert run.returncode == 2 and run.stderr.strip().splitlines() == [
         f"closeness: {variable} has an invalid value ({run.stderr.split('(', 1)[1].strip()}"
     ]
+
+
+def test_a_command_imports_its_own_module_and_help_lists_every_command(tmp_path):
+    # closeness evaluate starts without the other commands' modules (and their libraries); --help still
+    # names every command, and an unknown one is refused as before.
+    from service.cli.group import COMMAND_MODULES
+
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(random_answers(random.Random(3))))
+    probe = (
+        "import sys; from service.cli import main\n"
+        "try: main(sys.argv[1:])\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('service.cli.')), file=sys.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe, "evaluate", str(path)], capture_output=True, text=True, timeout=120
+    )
+    loaded = run.stderr.strip().splitlines()[-1]
+    assert "'service.cli.evaluate'" in loaded, run.stderr
+    assert not [m for m in COMMAND_MODULES.values() if m != "service.cli.evaluate" and f"'{m}'" in loaded]
+    listed = closeness("--help").stdout
+    assert all(f"\n  {name} " in listed for name in COMMAND_MODULES)
+    unknown = closeness("nosuch")
+    assert unknown.returncode == 2 and "No such command 'nosuch'" in unknown.stderr
