@@ -231,13 +231,13 @@ def test_a_failing_action_is_an_engine_error_and_leaks_no_state(rulebook, baseli
     from service.core.exceptions import EngineError
 
     engine = RuleEngine(rulebook)
-    handlers = engine._handlers
-    engine._handlers = {}
+    names = engine._rule_names
+    engine._rule_names = frozenset()  # every action names a rule it does not know
     for _ in range(STATE_CAP + 10):  # more than the cap: every failed state must be gone
         with pytest.raises(EngineError, match="running actions: KeyError"):
             engine.fired_rules(baseline)
     assert engine.states_retired == STATE_CAP + 10  # a state that failed is never used again
-    engine._handlers = handlers
+    engine._rule_names = names
     assert engine.fired_rules(baseline) == ["step-small-daily-talks"]
     assert _memory(engine) == []
     assert _live_state_room(engine) == STATE_CAP - 1
