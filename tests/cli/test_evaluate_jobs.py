@@ -93,3 +93,30 @@ def test_a_killed_worker_stops_the_command_with_one_line_instead_of_a_wait(basel
             pass
     assert code == 2
     assert errors.startswith("closeness: a worker process stopped") and "Traceback" not in errors
+
+
+def test_outputs_come_back_through_shared_memory_or_else_the_pipe_and_read_the_same(monkeypatch):
+    # A worker writes a chunk's output into memory it shares with the command; one too big for its slot
+    # comes back by the pipe. Either way the output is one process's, byte for byte, in input order.
+    from service.cli import evaluate
+
+    evaluator = evaluate.load_evaluator(None)
+    rng = random.Random(8)
+    lines = [json.dumps(random_answers(rng)) for _ in range(evaluate.CHUNK * 3 + 5)]
+    lines[evaluate.CHUNK + 1] = '{"ready_to_share": 9}'
+
+    def run(jobs):
+        return [
+            (type(data), bytes(data), valid)
+            for data, valid, _ in evaluate._results(evaluator, iter(lines), jobs)
+        ]
+
+    one = run(1)
+    shared = run(2)
+    assert {kind for kind, _, _ in shared} == {memoryview}
+    assert b"".join(d for _, d, _ in shared) == b"".join(d for _, d, _ in one)
+    assert [v for _, _, v in shared] == [v for _, _, v in one] == [True, False, True, True]
+    monkeypatch.setattr(evaluate, "SLOT_BYTES", 1000)  # no output fits: every one takes the pipe
+    piped = run(2)
+    assert {kind for kind, _, _ in piped} == {bytes}
+    assert b"".join(d for _, d, _ in piped) == b"".join(d for _, d, _ in one)
