@@ -91,11 +91,12 @@ class RuleEngine:
         self._ensure_host()
 
     def _ensure_host(self) -> None:
-        """Build the Host once per process; a forked child builds its own."""
-        if self._pid == os.getpid():
+        """Build the Host once per process; a forked child builds its own (its _pid is reset at fork, so
+        no evaluation pays a system call to ask which process it runs in)."""
+        if self._pid is not None:
             return
         with self._setup_lock:
-            if self._pid == os.getpid():
+            if self._pid is not None:
                 return
             handlers = {name: self._recorder(name) for name in self.definition}
             host = _Host(handlers)
