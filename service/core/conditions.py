@@ -28,21 +28,27 @@ def condition_references(node: Condition) -> list[tuple[str, str, Condition]]:
             return []
 
 
-def referenced_answers(node: Condition, entries) -> list[tuple[str, tuple]]:
-    """(question id, the option values it names) for every answer condition, derivations expanded."""
+def answer_conditions(node: Condition, entries) -> list[Answer]:
+    """Every answer condition in a condition tree, derivations expanded."""
     match node:
-        case Answer(question=question):
-            return [(question, tuple(v for v in node.values if isinstance(v, str)))]
+        case Answer():
+            return [node]
         case All(items=items) | Any(items=items):
-            return [found for child in items for found in referenced_answers(child, entries)]
+            return [found for child in items for found in answer_conditions(child, entries)]
         case Derived(name=name):
-            return referenced_answers(entries[name].spec.when, entries)
+            return answer_conditions(entries[name].spec.when, entries)
         case Count(name=name):
-            return [
-                found for item in entries[name].spec.counts for found in referenced_answers(item, entries)
-            ]
+            return [found for item in entries[name].spec.counts for found in answer_conditions(item, entries)]
         case _:
             return []
+
+
+def referenced_answers(node: Condition, entries) -> list[tuple[str, tuple]]:
+    """(question id, the option values it names) for every answer condition, derivations expanded."""
+    return [
+        (leaf.question, tuple(v for v in leaf.values if isinstance(v, str)))
+        for leaf in answer_conditions(node, entries)
+    ]
 
 
 def _either(parts: list) -> dict:

@@ -20,11 +20,10 @@ from schemas.model import (
 )
 from schemas.questionnaire import load_questionnaire
 from schemas.resources import Resource
-from service.core.conditions import referenced_answers
 from service.core.counterfactuals import would_change
 from service.core.engine import RuleEngine
 from service.core.exceptions import AnswersInvalid
-from service.core.explain import because, held
+from service.core.explain import because, because_key, because_reads, held
 from service.core.intake import Intake, read_answers, retired_message
 from service.core.levels import level_texts
 from service.core.result import (
@@ -91,12 +90,15 @@ class Resolver:
             )
             for topic in dict.fromkeys(self.topics.values())
         }
-        # The questions each rule reads: `because` depends on those answers only (see `reason`).
-        self.reads = {
-            rule_id: tuple(dict.fromkeys(q for q, _ in referenced_answers(rule.when, rulebook.entries)))
-            for rule_id, rule in self.rules.items()
-        }
+        # What `because` depends on, for each rule (see `reason`).
+        self.reads = {rule_id: because_reads(rule, rulebook.entries) for rule_id, rule in self.rules.items()}
         self._reason_cache: dict[tuple, Reason] = {}
+        # Each outcome rule as the level it leads to, in levels_key.
+        self.outcome_marks = {
+            rule_id: ("outcome", rule.effect.outcome)
+            for rule_id, rule in self.rules.items()
+            if isinstance(rule.effect, OutcomeEffect)
+        }
         self.step_and_finding_ids = frozenset(
             rule_id
             for rule_id, rule in self.rules.items()
@@ -125,25 +127,28 @@ class Resolver:
         urgent = tuple(c for c in active if self.concern_rules[c].effect.urgent)
         return urgent, tuple(c for c in active if not self.concern_rules[c].effect.urgent)
 
+    def levels_key(self, fired: frozenset) -> frozenset:
+        """What levels_part depends on: the concern rules and level conditions that fired, and the levels
+        the outcome rules that fired lead to (not which of those rules: the winner's own are picked after)."""
+        marks = self.outcome_marks
+        return frozenset([marks.get(r, r) for r in fired if r not in self.step_and_finding_ids])
+
     @lru_cache(maxsize=8192)  # noqa: B019 - one Resolver per rulebook, kept for the process's life
-    def levels_part(self, fired: frozenset) -> Levels:
-        """What depends on the concern, outcome and level-condition rules that fired (never on steps or
-        findings, so few sets of fired rules come up and this is mostly resolved once)."""
-        urgent, noted = self.concerns(fired)
+    def levels_part(self, key: frozenset) -> Levels:
+        """What depends on levels_key only (never on steps, findings or which outcome rule led to a
+        level, so few keys come up and this is mostly resolved once)."""
+        urgent, noted = self.concerns(key)
         active = set(urgent) | set(noted)
-        rules = [self.rules[r] for r in fired if r in self.rules]
-        held = set()
-        for rule in rules:
+        held = {mark[1] for mark in key if type(mark) is tuple}  # ("outcome", level id)
+        for rule in (self.rules[r] for r in key if r in self.rules):
             match rule.effect:
-                case OutcomeEffect(outcome=outcome):
-                    held.add(outcome)
                 case ConcernEffect(concern=concern, outcome=outcome) if concern in active and outcome:
                     held.add(outcome)
         # A level that gives way (yields_when) makes the level it names (yields_to) hold.
         yielded = frozenset(
             level.id
             for level in self.levels
-            if level.id in held and level.condition_name(("yields_when",)) in fired
+            if level.id in held and level.condition_name(("yields_when",)) in key
         )
         held |= {level.yields_to for level in self.levels if level.id in yielded and level.yields_to}
         held_levels = [level for level in self.levels if level.id in held and not level.fallback]
@@ -155,14 +160,10 @@ class Resolver:
                     continue
                 if all(other.recommendation != level.recommendation for other in also):
                     also.append(level)
-        own = sorted(
-            (r for r in rules if isinstance(r.effect, OutcomeEffect) and r.effect.outcome == winner.id),
-            key=_id,
-        )
-        texts = level_texts(winner, fired, yielded)
+        texts = level_texts(winner, key, yielded)
         also_items = []
         for level in also:
-            also_texts = level_texts(level, fired, yielded)
+            also_texts = level_texts(level, key, yielded)
             also_items.append(
                 AlsoConsider(level.recommendation, also_texts["headline"], also_texts["also_consider_text"])
             )
@@ -172,11 +173,10 @@ class Resolver:
             noted,
             tuple(also),
             tuple(self.concern_rules[c] for c in (*urgent, *noted)),
-            () if winner.urgent else tuple(own),
             texts,
             _reason(winner, explanation=texts["explanation"]),
             tuple(also_items),
-            self._step_mode(winner, fired, noted),
+            self._step_mode(winner, key, noted),
         )
 
     def _step_mode(self, winner: OutcomeLevel, fired: frozenset, noted: tuple) -> str:
@@ -193,7 +193,7 @@ class Resolver:
         return "all"
 
     def structure(self, fired: frozenset) -> Structure:
-        part = self.levels_part(fired - self.step_and_finding_ids)
+        part = self.levels_part(self.levels_key(fired))
         chosen_steps, findings = [], []
         if part.step_mode != "none" or not part.winner.urgent:
             for rule_id in fired & self.step_and_finding_ids:
@@ -202,8 +202,10 @@ class Resolver:
         steps = self._steps(part.step_mode, chosen_steps)
         if part.winner.urgent:
             reported = part.concern_rules
-        else:
-            reported = (*part.concern_rules, *part.own, *steps, *sorted(findings, key=_id))
+        else:  # the rules toward the winning level come after the concerns
+            winner, marks = part.winner.id, self.outcome_marks
+            own = sorted((self.rules[r] for r in fired if marks.get(r, ("", None))[1] == winner), key=_id)
+            reported = (*part.concern_rules, *own, *steps, *sorted(findings, key=_id))
         return Structure(part, tuple(steps), tuple(reported), tuple(self.step_items[r.id] for r in steps))
 
     def _steps(self, mode: str, step_rules: list[Rule]) -> list[Rule]:
@@ -289,8 +291,9 @@ class Resolver:
 
     def reason(self, rule: Rule, answers: dict) -> Reason:
         """A rule's reason with what this person said that made it hold: cached by the answers the rule
-        reads (a bounded dict: at most 8,192 entries, each a rule and a few answers from small fixed sets)."""
-        key = (rule.id, *[_frozen(answers.get(q)) for q in self.reads[rule.id]])
+        reads, a multiple choice by the chosen options its conditions name (a bounded dict: at most 8,192
+        entries, each a rule and a few answers from small fixed sets)."""
+        key = because_key(rule.id, self.reads[rule.id], answers)
         cached = self._reason_cache.get(key)
         if cached is None:
             found = because(self.rules[rule.id], answers, self.rulebook.entries)

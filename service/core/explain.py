@@ -2,6 +2,7 @@
 
 from schemas.model import All, Always, Answer, Any, Condition, Count, Derived, Rule
 from schemas.questionnaire import load_questionnaire
+from service.core.conditions import answer_conditions
 
 
 def _leaf(node: Answer, answers) -> tuple[bool, object]:
@@ -66,3 +67,35 @@ def because(rule: Rule, answers: dict, entries) -> list[dict]:
         if text:
             out.append({"question": question_id, "answer": value, "text": text})
     return out
+
+
+def because_reads(rule: Rule, entries) -> tuple[tuple[str, frozenset | None], ...]:
+    """What `because` reads for a rule: each question its condition reads, with the options that can
+    matter when every condition on it asks which of them were chosen (includes, includes_any), else
+    None (the whole answer matters). A multiple choice is read back by the options its conditions name."""
+    leaves: dict[str, list] = {}
+    for leaf in answer_conditions(rule.when, entries):
+        leaves.setdefault(leaf.question, []).append(leaf)
+    return tuple(
+        (
+            question,
+            frozenset(v for leaf in found for v in leaf.values)
+            if all(leaf.operator in ("includes", "includes_any") for leaf in found)
+            else None,
+        )
+        for question, found in leaves.items()
+    )
+
+
+def because_key(rule_id: str, reads: tuple, answers: dict) -> tuple:
+    """A key that is equal for two answer sets whenever `because` gives the rule the same answers back."""
+    return (
+        rule_id,
+        *[
+            (tuple(value) if type(value) is list else value)
+            if named is None or value is None
+            else named.intersection(value)
+            for question, named in reads
+            for value in (answers.get(question),)
+        ],
+    )

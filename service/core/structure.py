@@ -15,7 +15,6 @@ class Levels:
     noted: tuple[str, ...]
     also_consider: tuple[OutcomeLevel, ...]
     concern_rules: tuple[Rule, ...]  # the active concerns' rules, urgent first
-    own: tuple[Rule, ...]  # the rules toward the winning level, reported after the concerns
     texts: dict  # the winning level's words (LEVEL_TEXTS), variants and additions applied
     level_reason: Reason  # the winning level's own reason, in those words
     also_items: tuple[AlsoConsider, ...]  # each level under also_consider, in its words
