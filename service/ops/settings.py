@@ -16,7 +16,6 @@ from schemas.rulefile import RECOMMENDATIONS
 from service.core.exceptions import ClosenessError
 from service.core.json_input import JsonInputError, parse_json
 from service.core.rulebook import default_rules_dir
-from service.core.sealing import parse_key_ring
 
 DATA_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "closeness"
 
@@ -172,6 +171,8 @@ def _absolute_path(value: str) -> str:
 
 def _key_ring(value: str) -> str:
     """CLOSENESS_DATA_KEY: checked here (a malformed key stops the start), parsed by the store."""
+    from service.core.sealing import parse_key_ring  # cryptography loads only where a key is set
+
     parse_key_ring(value)
     return value
 
