@@ -77,8 +77,8 @@ def test_wrong_method_is_405_with_allow(client, method, path):
 
 def test_engine_failure_is_500_with_request_id_and_no_internals(baseline):
     app = create_app({"TESTING": True})
-    # Fault injection into the real engine: its rules lose their handlers, so running an action fails.
-    app.extensions["closeness"].evaluator.engine._handlers = {}
+    # Fault injection into the real engine: it no longer knows its rules, so running an action fails.
+    app.extensions["closeness"].evaluator.engine._rule_names = frozenset()
     response = app.test_client().post("/v1/assessments", json=baseline, headers={"X-Request-ID": "trace-500"})
     body = _check_shape(response, 500, "engine_failed")
     assert body["request_id"] == "trace-500"

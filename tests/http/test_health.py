@@ -20,7 +20,7 @@ def test_not_ready_when_the_engine_fails():
     from service import create_app
 
     app = create_app({"TESTING": True})
-    app.extensions["closeness"].evaluator.engine._handlers = {}  # running any action now fails
+    app.extensions["closeness"].evaluator.engine._rule_names = frozenset()  # running any action now fails
     response = app.test_client().get("/readyz")
     assert response.status_code == 503 and response.get_json()["code"] == "unavailable"
     assert app.test_client().get("/livez").status_code == 200
