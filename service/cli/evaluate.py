@@ -72,7 +72,7 @@ def _line_result(line: str) -> tuple[bytes, bool]:
     if not line.strip():
         return orjson.dumps({"errors": EMPTY_LINE}) + b"\n", False
     result, valid = _one(_worker_evaluator, line, _worker_changes)
-    return orjson.dumps(result) + b"\n", valid
+    return orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE), valid
 
 
 def _chunk_result(lines: list[str]) -> tuple[bytes, bool, int]:
