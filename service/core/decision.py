@@ -93,7 +93,7 @@ class Resolver:
         # What `because` depends on, for each rule (see `reason`).
         self.reads = {rule_id: because_reads(rule, rulebook.entries) for rule_id, rule in self.rules.items()}
         self._reason_cache: dict[tuple, Reason] = {}
-        # Each outcome rule as the level it leads to, in levels_key.
+        # Each outcome rule as the level it leads to: what levels_part reads of it.
         self.outcome_marks = {
             rule_id: ("outcome", rule.effect.outcome)
             for rule_id, rule in self.rules.items()
@@ -127,16 +127,10 @@ class Resolver:
         urgent = tuple(c for c in active if self.concern_rules[c].effect.urgent)
         return urgent, tuple(c for c in active if not self.concern_rules[c].effect.urgent)
 
-    def levels_key(self, fired: frozenset) -> frozenset:
-        """What levels_part depends on: the concern rules and level conditions that fired, and the levels
-        the outcome rules that fired lead to (not which of those rules: the winner's own are picked after)."""
-        marks = self.outcome_marks
-        return frozenset([marks.get(r, r) for r in fired if r not in self.step_and_finding_ids])
-
     @lru_cache(maxsize=8192)  # noqa: B019 - one Resolver per rulebook, kept for the process's life
     def levels_part(self, key: frozenset) -> Levels:
-        """What depends on levels_key only (never on steps, findings or which outcome rule led to a
-        level, so few keys come up and this is mostly resolved once)."""
+        """What depends on the concern rules and level conditions that fired and the levels outcome rules
+        led to (never on steps, findings or which outcome rules: few keys, mostly resolved once)."""
         urgent, noted = self.concerns(key)
         active = set(urgent) | set(noted)
         held = {mark[1] for mark in key if type(mark) is tuple}  # ("outcome", level id)
@@ -193,18 +187,24 @@ class Resolver:
         return "all"
 
     def structure(self, fired: frozenset) -> Structure:
-        part = self.levels_part(self.levels_key(fired))
-        chosen_steps, findings = [], []
-        if part.step_mode != "none" or not part.winner.urgent:
-            for rule_id in fired & self.step_and_finding_ids:
+        key, toward, chosen_steps, findings = [], [], [], []  # toward: outcome rules, with their levels
+        marks, step_or_finding = self.outcome_marks, self.step_and_finding_ids
+        for rule_id in fired:  # one pass: each fired rule to the part it belongs to
+            if rule_id in step_or_finding:
                 rule = self.rules[rule_id]
                 (chosen_steps if isinstance(rule.effect, StepEffect) else findings).append(rule)
+            else:
+                key.append(marks.get(rule_id, rule_id))
+                toward += [rule_id] if rule_id in marks else ()
+        part = self.levels_part(frozenset(key))
+        if part.step_mode == "none" and part.winner.urgent:
+            chosen_steps, findings = [], []
         steps = self._steps(part.step_mode, chosen_steps)
         if part.winner.urgent:
             reported = part.concern_rules
         else:  # the rules toward the winning level come after the concerns
-            winner, marks = part.winner.id, self.outcome_marks
-            own = sorted((self.rules[r] for r in fired if marks.get(r, ("", None))[1] == winner), key=_id)
+            winner = ("outcome", part.winner.id)
+            own = sorted((self.rules[r] for r in toward if marks[r] == winner), key=_id)
             reported = (*part.concern_rules, *own, *steps, *sorted(findings, key=_id))
         return Structure(part, tuple(steps), tuple(reported), tuple(self.step_items[r.id] for r in steps))
 
