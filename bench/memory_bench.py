@@ -1,6 +1,6 @@
 """Resident memory over 200,000 evaluations in one process: it must stay flat (within 5%).
 
-The resolver's caches (at most 8,192 level parts and 8,192 reasons, a few MiB) fill during the first
+The resolver's caches (at most 1,024 level parts and 2,048 reasons, a few MiB) fill during the first
 tens of thousands of unique random cases; flatness is measured after that, and the early growth is
 shown too.
 """

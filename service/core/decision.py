@@ -127,7 +127,7 @@ class Resolver:
         urgent = tuple(c for c in active if self.concern_rules[c].effect.urgent)
         return urgent, tuple(c for c in active if not self.concern_rules[c].effect.urgent)
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - one Resolver per rulebook, kept for the process's life
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Resolver per rulebook; the common keys fill it early
     def levels_part(self, key: frozenset) -> Levels:
         """What depends on the concern rules and level conditions that fired and the levels outcome rules
         led to (never on steps, findings or which outcome rules: few keys, mostly resolved once)."""
@@ -291,8 +291,8 @@ class Resolver:
 
     def reason(self, rule: Rule, answers: dict) -> Reason:
         """A rule's reason with what this person said that made it hold: cached by the answers the rule
-        reads, a multiple choice by the chosen options its conditions name (a bounded dict: at most 8,192
-        entries, each a rule and a few answers from small fixed sets)."""
+        reads, a multiple choice by the chosen options its conditions name (a bounded dict: at most 2,048
+        entries, each a rule and a few answers from small fixed sets; the first ones, the common ones)."""
         key = because_key(rule.id, self.reads[rule.id], answers)
         cached = self._reason_cache.get(key)
         if cached is None:
@@ -300,7 +300,7 @@ class Resolver:
             cached = _reason(
                 rule, because=tuple(Because(b["question"], _frozen(b["answer"]), b["text"]) for b in found)
             )
-            if len(self._reason_cache) < 8192:
+            if len(self._reason_cache) < 2048:
                 self._reason_cache[key] = cached
         return cached
 
