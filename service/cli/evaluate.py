@@ -19,7 +19,7 @@ import orjson
 
 from schemas.contract import dump_result
 from schemas.resources import dump_resources
-from service.cli.group import chosen_rules, cli, rules_option
+from service.cli.group import UsageError, chosen_rules, cli, rules_option
 from service.core.decision import Evaluator
 from service.core.exceptions import AnswersInvalid, ClosenessError
 from service.core.json_input import JsonInputError, parse_json
@@ -64,7 +64,8 @@ MAX_DEFAULT_JOBS = 8
 # pipe and its copies cost about a tenth of the batch's time. One slot per chunk in flight; an output that
 # does not fit goes by the pipe. The memory is anonymous (no file) and only the workers forked from this
 # process share it.
-SLOT_BYTES = 4 << 20
+SLOT_BYTES = 2 << 20
+MAX_JOBS = 64  # --jobs: at most 2 x 64 slots, 256 MiB reserved, of which only what outputs use is touched
 _worker_slots: mmap.mmap | None = None
 
 
@@ -127,7 +128,8 @@ def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
     Several worker processes share the work when there are several jobs and more than one chunk of
     input; at most two chunks per worker are in flight, so memory stays flat whatever the input's size.
     A worker that dies (killed, out of memory) stops the command instead of leaving it waiting.
-    From workers, an output may be a view of shared memory, good until the next one is asked for.
+    From workers, an output may be a view of shared memory: it is released when the next one is asked
+    for (its slot then holds other answers), so a view kept longer fails instead of reading them.
     """
     global _worker_evaluator, _worker_changes, _worker_slots
     _worker_evaluator, _worker_changes = evaluator, changes
@@ -141,7 +143,10 @@ def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
         yield from map(_chunk_result, chunks)
         return
     in_flight = 2 * jobs
-    _worker_slots = mmap.mmap(-1, in_flight * SLOT_BYTES)  # before the workers fork: they share it
+    try:
+        _worker_slots = mmap.mmap(-1, in_flight * SLOT_BYTES)  # before the workers fork: they share it
+    except OSError:
+        raise UsageError(f"not enough memory for {jobs} worker processes; give fewer with --jobs") from None
     slots = memoryview(_worker_slots)
 
     def output(future, slot: int) -> tuple:
@@ -159,9 +164,9 @@ def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
                 slot = number % in_flight
                 pending.append((pool.submit(_chunk_into_slot, chunk, slot), slot))
                 if len(pending) >= in_flight:
-                    yield output(*pending.popleft())
+                    yield from _handed_out(output(*pending.popleft()))
             while pending:
-                yield output(*pending.popleft())
+                yield from _handed_out(output(*pending.popleft()))
         except BrokenProcessPool:
             raise WorkerStopped(
                 "a worker process stopped before it finished (was it killed, or out of memory?); "
@@ -171,6 +176,12 @@ def _results(evaluator: Evaluator, lines, jobs: int, changes: bool = False):
             for future, _slot in pending:
                 future.cancel()
             _worker_slots = None  # unmapped once the last view of it is gone
+
+
+def _handed_out(output: tuple):
+    yield output
+    if isinstance(output[0], memoryview):  # the consumer is back: it wrote the view out
+        output[0].release()
 
 
 def _open(path: str):
@@ -187,11 +198,11 @@ def _open(path: str):
 @click.argument("path")
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_JOBS),
     default=None,
     metavar="N",
-    help="worker processes for JSON Lines (output in input order); default: the processors it may use, "
-    f"at most {MAX_DEFAULT_JOBS}",
+    help=f"worker processes for JSON Lines, 1 to {MAX_JOBS} (output in input order); default: the "
+    f"processors it may use, at most {MAX_DEFAULT_JOBS}",
 )
 @click.option("--changes", is_flag=True, help="add what each result depends on (would_change)")
 @rules_option

@@ -120,3 +120,20 @@ def test_outputs_come_back_through_shared_memory_or_else_the_pipe_and_read_the_s
     piped = run(2)
     assert {kind for kind, _, _ in piped} == {bytes}
     assert b"".join(d for _, d, _ in piped) == b"".join(d for _, d, _ in one)
+
+
+def test_a_kept_view_of_a_shared_output_fails_instead_of_reading_later_answers():
+    # A slot is reused for a later chunk (other people's answers): once the consumer moves on, the view
+    # it was given is released, so keeping it raises instead of showing what came after.
+    import pytest
+
+    from service.cli import evaluate
+
+    evaluator = evaluate.load_evaluator(None)
+    rng = random.Random(9)
+    lines = [json.dumps(random_answers(rng)) for _ in range(evaluate.CHUNK * 6)]
+    kept = list(evaluate._results(evaluator, iter(lines), 2))
+    assert len(kept) == 6 and all(isinstance(data, memoryview) for data, _, _ in kept)
+    for data, _, _ in kept:
+        with pytest.raises(ValueError, match="released"):
+            bytes(data)
