@@ -44,8 +44,9 @@ test: python $(STAMP) chromium nginx wrk axe image-tools
 
 # The engine, rulebook and HTTP tests alone: how CI checks the other supported Pythons
 # (make test-core PYTHON=python3.13 VENV=.venv-3.13).
-CORE_TESTS = tests/http tests/unit/test_engine.py tests/unit/test_rulebook.py tests/unit/test_decision.py \
-  tests/unit/test_rules.py tests/unit/test_casefiles.py tests/unit/test_content.py tests/unit/test_dumping.py
+CORE_TESTS = tests/http tests/unit/test_engine.py tests/unit/test_rulebook.py tests/unit/test_yamlfile.py \
+  tests/unit/test_decision.py tests/unit/test_because_cache.py tests/unit/test_rules.py \
+  tests/unit/test_casefiles.py tests/unit/test_content.py tests/unit/test_dumping.py
 test-core: python $(STAMP)
 	$(BIN)/closeness rules check
 	$(BIN)/closeness rules test --coverage --min 100
