@@ -71,7 +71,7 @@ _worker_slots: mmap.mmap | None = None
 
 def _line_result(line: str) -> tuple[bytes, bool]:
     if not line.strip():
-        return orjson.dumps({"errors": EMPTY_LINE}) + b"\n", False
+        return orjson.dumps({"errors": EMPTY_LINE}, option=orjson.OPT_APPEND_NEWLINE), False
     result, valid = _one(_worker_evaluator, line, _worker_changes)
     return orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE), valid
 

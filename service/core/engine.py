@@ -18,18 +18,26 @@ log = logging.getLogger("closeness.engine")
 _engines: "weakref.WeakSet[RuleEngine]" = weakref.WeakSet()
 
 
+def _unused_action(_state) -> None:
+    raise AssertionError("durable_rules actions are taken by RuleEngine._run_actions, never called")
+
+
 class _Host(durable.Host):
     """A Host without the stock timer threads, which race synchronous callers."""
 
-    def __init__(self, handlers: dict):
-        self._handlers = handlers
+    def __init__(self, names: frozenset):
+        self._names = names
         super().__init__()
 
     def _run(self):
         pass
 
     def get_action(self, action_name):
-        return self._handlers[action_name]
+        # durable binds an action to every rule name; none is ever called: RuleEngine._run_actions
+        # records a fired rule from its action message (a call per action cost more than the loop).
+        if action_name not in self._names:
+            raise KeyError(action_name)
+        return _unused_action
 
 
 def build_ruleset(rulebook: Rulebook) -> dict:
@@ -98,20 +106,13 @@ class RuleEngine:
         with self._setup_lock:
             if self._pid is not None:
                 return
-            handlers = {name: self._recorder(name) for name in self.definition}
-            host = _Host(handlers)
+            host = _Host(self._rule_names)
             host.set_rulesets({self.ruleset_name: _copy(self.definition)})
-            self._host, self._handlers = host, handlers
+            self._host = host
             self._handle = host.get_ruleset(self.ruleset_name)._handle
             self._lock, self._generation, self._sequence = threading.Lock(), 0, 0
             self._sid, self._state_made = f"{self._sid_prefix}-{os.getpid()}-0", False
             self._pid = os.getpid()
-
-    @staticmethod
-    def _recorder(rule_id: str):
-        # The Host binds a handler to every rule name; _run_actions records a fired rule from its action
-        # message instead of calling it (a call per action cost more than the rest of the loop).
-        return lambda fired: fired.append(rule_id)
 
     def _after_fork(self) -> None:
         self._setup_lock = threading.Lock()
